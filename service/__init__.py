@@ -1,0 +1,36 @@
+"""The sanctions and indictment record-keeping service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints and the CLI."""
+    from . import config as settings
+    from .api import register_blueprints
+    from .errors import register_error_handlers
+    from .extensions import api, db, spec_kwargs
+    from .records.listing import install_list_state_hooks
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(settings.load(config))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    api.init_app(app, spec_kwargs=spec_kwargs(API_DESCRIPTION))
+    install_list_state_hooks()
+    register_error_handlers(app)
+    register_blueprints(app, api)
+    return app
+
+
+API_DESCRIPTION = (
+    "Authoritative records of sanctioned persons and companies, the sanctions designations "
+    "against them, criminal charges (indictments) and threat groups. Errors are RFC 9457 "
+    "`application/problem+json`. Updates and archiving need `If-Match` with the ETag "
+    "returned when the record was read."
+)
+

@@ -1,0 +1,26 @@
+"""Liveness with a real database round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import text
+
+from ..errors import problem_response
+from ..extensions import db
+from ..records.listing import current_state
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/health")
+def health() -> Any:
+    try:
+        db.session.execute(text("SELECT 1"))
+        counter, fingerprint = current_state(db.session)
+    except Exception as exc:  # the point of this endpoint is to report, not to raise
+        db.session.rollback()
+        return problem_response(503, f"Database unavailable: {type(exc).__name__}.")
+    return {"status": "ok", "database": db.engine.dialect.name, "list_version": counter,
+            "list_fingerprint": fingerprint}

@@ -1,0 +1,144 @@
+"""Domain exceptions and the one handler that turns every error into RFC 9457 problem+json.
+
+``records/`` raises the domain exceptions below (no HTTP in them beyond the status they carry);
+werkzeug/flask-smorest errors (400, 404, 405, 413, 415, 422 from webargs, 428, 412) and
+anything unexpected go through the same :func:`problem_response`.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str, *, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    """Input that is well-formed but breaks a rule the schema cannot see (e.g. unknown ids)."""
+
+    status = 422
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    try:
+        body["instance"] = request.path
+    except RuntimeError:  # outside a request
+        pass
+    if errors:
+        body["errors"] = errors
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def _http_exception(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    detail = data.get("message") or error.description
+    if error.code == 422 and errors:
+        detail = "The request failed validation; see errors for each field."
+        errors = _flatten_webargs(errors)
+    elif error.code == 400 and errors:
+        errors = _flatten_webargs(errors)
+        if errors.get("json") == ["Invalid JSON body."]:
+            detail = "The request body is not valid JSON."
+    elif error.code == 428:
+        detail = "This request needs an If-Match header with the record's current ETag."
+    elif error.code == 412:
+        detail = "The record has changed since you read it (If-Match does not match its ETag)."
+    elif error.code == 413:
+        detail = "The request body is larger than this service accepts."
+    if error.code == 304:
+        return Response(status=304)
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem_response(error.code or 500, detail, errors=errors, headers=headers)
+
+
+def _flatten_webargs(errors: Any) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {...}}); keep the location only when it
+    says something (query string vs body)."""
+    if not isinstance(errors, dict):
+        return {"_": errors}
+    if set(errors) == {"json"} and isinstance(errors["json"], dict):
+        return errors["json"]
+    return errors
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .extensions import db
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        db.session.rollback()
+        return problem_response(error.status, error.detail, title=error.title, errors=error.errors)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError) -> Response:
+        db.session.rollback()
+        log.info("integrity error: %s", error.orig)
+        return problem_response(
+            409, "The change conflicts with an existing record (a duplicate or a broken link)."
+        )
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError) -> Response:
+        db.session.rollback()
+        return problem_response(412, "The record was changed by another request; read it again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        return _http_exception(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        db.session.rollback()
+        log.exception("unhandled error")
+        return problem_response(500, "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,85 @@
+"""The declarative base, shared column types and the mixin every record carries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic migrations name things the same on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend.
+
+    SQLite has no time zones; storing naive UTC and re-attaching UTC on the way out keeps
+    comparisons and JSON output identical on SQLite and PostgreSQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        list[str]: JSON(),
+        list[dict[str, Any]]: JSON(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class RecordMixin:
+    """What every record has: timestamps, a version that grows with each change,
+    provenance, and archiving instead of deletion."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # SQLAlchemy bumps this on every UPDATE (version_id_col) and refuses a stale write.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    source_urls: Mapped[list[str]] = mapped_column(default=list)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def touch(self) -> None:
+        """Mark the record changed; the UPDATE this causes grows ``version``."""
+        self.updated_at = utcnow()
+
+
+def versioned(cls: Any) -> dict[str, Any]:
+    return {"version_id_col": cls.version}
+
+
+SHORT = String(64)
+MEDIUM = String(255)
+LONG = String(1024)

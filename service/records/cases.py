@@ -1,0 +1,217 @@
+"""Criminal cases, their defendants and charges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Case, CaseDefendant, Charge
+from .common import Page, apply_fields, apply_sort, get_or_raise, icontains, paginate
+from .entities import ensure_entity_exists
+from .threat_groups import check_group_exists, resolve_group_ids
+
+FIELDS = (
+    "title", "court", "case_number", "prosecuting_authority", "filed_on", "unsealed_on",
+    "status", "summary", "threat_group_id", "source_urls",
+)
+SORTABLE = ("filed_on", "unsealed_on", "title", "court", "status", "created_at", "updated_at", "id")
+PUT_DEFAULTS: dict[str, Any] = {
+    "case_number": None, "prosecuting_authority": None, "filed_on": None, "unsealed_on": None,
+    "status": "open", "summary": None, "threat_group_id": None, "source_urls": [],
+}
+CHARGE_FIELDS = ("entity_id", "count_number", "statute", "description", "status", "max_penalty", "source_urls")
+CHARGE_PUT_DEFAULTS: dict[str, Any] = {
+    "count_number": None, "description": None, "status": "pending", "max_penalty": None, "source_urls": [],
+}
+
+
+@dataclass
+class CaseFilters:
+    q: str | None = None
+    status: str | None = None
+    court: str | None = None
+    threat_group: str | None = None
+    defendant: int | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+    include_archived: bool = False
+
+
+def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
+    check_group_exists(session=session, group_id=data.get("threat_group_id"))
+    filed, unsealed = data.get("filed_on"), data.get("unsealed_on")
+    if filed and unsealed and unsealed < filed:
+        raise Invalid("unsealed_on is before filed_on.", errors={"unsealed_on": ["Must not be before filed_on."]})
+    if data.get("case_number"):
+        clash = session.scalar(
+            select(Case.id).where(
+                Case.court == data["court"], Case.case_number == data["case_number"], Case.id != (exclude or -1)
+            )
+        )
+        if clash:
+            raise Conflict(
+                f"Case {data['case_number']!r} already exists in {data['court']} (case id {clash}).",
+                errors={"case_number": ["Duplicate for this court."]},
+            )
+
+
+def create_case(*, session: Session, data: dict[str, Any]) -> Case:
+    _check(session, data, None)
+    case = Case(**{k: data[k] for k in FIELDS if k in data})
+    session.add(case)
+    session.flush()
+    return case
+
+
+def update_case(*, session: Session, case: Case, data: dict[str, Any], replace: bool) -> Case:
+    if replace:
+        data = {**PUT_DEFAULTS, **data}
+    _check(session, {f: data.get(f, getattr(case, f)) for f in FIELDS}, case.id)
+    if apply_fields(case, data, fields=FIELDS):
+        case.touch()
+    session.flush()
+    return case
+
+
+def list_cases(*, session: Session, filters: CaseFilters, page: int, page_size: int, sort: str | None) -> Page:
+    stmt: Select[Any] = select(Case)
+    if not filters.include_archived:
+        stmt = stmt.where(Case.archived_at.is_(None))
+    if filters.q:
+        stmt = stmt.where(icontains(Case.title, filters.q) | icontains(Case.case_number, filters.q))
+    if filters.status:
+        stmt = stmt.where(Case.status == filters.status)
+    if filters.court:
+        stmt = stmt.where(icontains(Case.court, filters.court))
+    if filters.threat_group:
+        stmt = stmt.where(Case.threat_group_id.in_(resolve_group_ids(session=session, ref=filters.threat_group)))
+    if filters.defendant is not None:
+        stmt = stmt.where(
+            exists().where(
+                CaseDefendant.case_id == Case.id,
+                CaseDefendant.entity_id == filters.defendant,
+                CaseDefendant.archived_at.is_(None),
+            )
+        )
+    if filters.filed_from:
+        stmt = stmt.where(Case.filed_on >= filters.filed_from)
+    if filters.filed_to:
+        stmt = stmt.where(Case.filed_on <= filters.filed_to)
+    stmt = apply_sort(stmt, Case, sort, allowed=SORTABLE, default="-filed_on")
+    return paginate(session, stmt, page=page, page_size=page_size)
+
+
+# --- defendants -------------------------------------------------------------------------
+
+def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> CaseDefendant:
+    entity = ensure_entity_exists(session=session, entity_id=data["entity_id"])
+    clash = session.scalar(
+        select(CaseDefendant).where(CaseDefendant.case_id == case.id, CaseDefendant.entity_id == entity.id)
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Entity {entity.id} is already a defendant in case {case.id} (defendant id {clash.id}"
+            f"{', archived' if clash.archived else ''}).",
+            errors={"entity_id": ["Already a defendant in this case."]},
+        )
+    defendant = CaseDefendant(case=case, entity_id=entity.id, notes=data.get("notes"),
+                              source_urls=data.get("source_urls", []))
+    session.add(defendant)
+    case.touch()
+    entity.touch()
+    session.flush()
+    return defendant
+
+
+def get_defendant(*, session: Session, case: Case, defendant_id: int, include_archived: bool) -> CaseDefendant:
+    defendant = get_or_raise(session, CaseDefendant, defendant_id, include_archived=include_archived, label="defendant")
+    if defendant.case_id != case.id:
+        raise NotFound(f"No defendant {defendant_id} in case {case.id}.")
+    return defendant
+
+
+# --- charges ----------------------------------------------------------------------------
+
+def _check_charge(session: Session, case: Case, data: dict[str, Any], exclude: int | None) -> None:
+    is_defendant = session.scalar(
+        select(CaseDefendant.id).where(
+            CaseDefendant.case_id == case.id,
+            CaseDefendant.entity_id == data["entity_id"],
+            CaseDefendant.archived_at.is_(None),
+        )
+    )
+    if not is_defendant:
+        raise Invalid(
+            f"Entity {data['entity_id']} is not a defendant in case {case.id}; add it as a defendant first.",
+            errors={"entity_id": ["Not a defendant in this case."]},
+        )
+    if data.get("count_number") is not None:
+        clash = session.scalar(
+            select(Charge.id).where(
+                Charge.case_id == case.id,
+                Charge.entity_id == data["entity_id"],
+                Charge.count_number == data["count_number"],
+                Charge.id != (exclude or -1),
+            )
+        )
+        if clash:
+            raise Conflict(
+                f"Count {data['count_number']} against entity {data['entity_id']} already exists (charge id {clash}).",
+                errors={"count_number": ["Duplicate count for this defendant."]},
+            )
+
+
+def add_charge(*, session: Session, case: Case, data: dict[str, Any]) -> Charge:
+    _check_charge(session, case, data, None)
+    charge = Charge(case=case, **{k: data[k] for k in CHARGE_FIELDS if k in data})
+    session.add(charge)
+    case.touch()
+    ensure_entity_exists(session=session, entity_id=data["entity_id"]).touch()
+    session.flush()
+    return charge
+
+
+def get_charge(*, session: Session, case: Case, charge_id: int, include_archived: bool) -> Charge:
+    charge = get_or_raise(session, Charge, charge_id, include_archived=include_archived, label="charge")
+    if charge.case_id != case.id:
+        raise NotFound(f"No charge {charge_id} in case {case.id}.")
+    return charge
+
+
+def update_charge(*, session: Session, charge: Charge, data: dict[str, Any], replace: bool) -> Charge:
+    if replace:
+        data = {**CHARGE_PUT_DEFAULTS, **data}
+    merged = {f: data.get(f, getattr(charge, f)) for f in CHARGE_FIELDS}
+    _check_charge(session, charge.case, merged, charge.id)
+    if apply_fields(charge, data, fields=CHARGE_FIELDS):
+        charge.touch()
+        charge.entity.touch()
+    session.flush()
+    return charge
+
+
+def list_defendants(*, session: Session, case: Case, include_archived: bool, page: int, page_size: int) -> Page:
+    stmt = select(CaseDefendant).where(CaseDefendant.case_id == case.id)
+    if not include_archived:
+        stmt = stmt.where(CaseDefendant.archived_at.is_(None))
+    return paginate(session, stmt.order_by(CaseDefendant.id), page=page, page_size=page_size)
+
+
+def list_charges(
+    *, session: Session, case: Case, entity_id: int | None, status: str | None,
+    include_archived: bool, page: int, page_size: int, sort: str | None,
+) -> Page:
+    stmt = select(Charge).where(Charge.case_id == case.id)
+    if not include_archived:
+        stmt = stmt.where(Charge.archived_at.is_(None))
+    if entity_id is not None:
+        stmt = stmt.where(Charge.entity_id == entity_id)
+    if status:
+        stmt = stmt.where(Charge.status == status)
+    stmt = apply_sort(stmt, Charge, sort, allowed=("entity_id", "count_number", "status", "id"), default="entity_id,count_number")
+    return paginate(session, stmt, page=page, page_size=page_size)

@@ -1,0 +1,117 @@
+"""Helpers every record module uses: lookup, archive, paging, sorting, JSON-list filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import Invalid, NotFound
+from ..models import RecordMixin, utcnow
+
+M = TypeVar("M", bound=RecordMixin)
+
+
+@dataclass
+class Page:
+    items: Sequence[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.page_size - 1) // self.page_size if self.page_size else 0
+
+
+def get_or_raise(
+    session: Session, model: type[M], record_id: int, *, include_archived: bool = False,
+    label: str | None = None,
+) -> M:
+    obj = session.get(model, record_id)
+    label = label or model.__name__.lower()
+    if obj is None:
+        raise NotFound(f"No {label} with id {record_id}.")
+    if obj.archived and not include_archived:
+        raise NotFound(
+            f"The {label} with id {record_id} is archived; add include_archived=true to read it."
+        )
+    return obj
+
+
+def archive(*, session: Session, record: RecordMixin) -> None:
+    """Archive instead of delete: the record leaves lists and screening but stays readable."""
+    if record.archived:
+        return
+    record.archived_at = utcnow()
+    record.touch()
+    session.flush()
+
+
+def apply_fields(record: Any, data: dict[str, Any], *, fields: Iterable[str]) -> bool:
+    """Copy the given fields onto the record; True when anything changed."""
+    changed = False
+    for field in fields:
+        if field in data and getattr(record, field) != data[field]:
+            setattr(record, field, data[field])
+            changed = True
+    return changed
+
+
+def paginate(session: Session, stmt: Select[Any], *, page: int, page_size: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).unique().all()
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+def apply_sort(
+    stmt: Select[Any], model: Any, sort: str | None, *, allowed: Sequence[str], default: str
+) -> Select[Any]:
+    """``sort=name`` or ``sort=-listed_on``; comma-separated keys allowed. ``id`` breaks ties
+    so pages are stable."""
+    keys = [k.strip() for k in (sort or default).split(",") if k.strip()]
+    order = []
+    for key in keys:
+        desc = key.startswith("-")
+        name = key.lstrip("-+")
+        if name not in allowed:
+            raise Invalid(
+                f"Cannot sort by {name!r}.",
+                errors={"sort": [f"Must be one of: {', '.join(allowed)} (prefix - for descending)."]},
+            )
+        column = getattr(model, name)
+        order.append(column.desc() if desc else column.asc())
+    order.append(model.id.asc())
+    return stmt.order_by(*order)
+
+
+def json_list_contains(column: Any, value: str) -> Any:
+    """Whether a JSON list-of-strings column holds ``value``, on SQLite and PostgreSQL alike.
+
+    The lists hold validated codes (country codes), so matching the quoted token in the JSON
+    text is exact and needs no backend-specific JSON operators.
+    """
+    return cast(column, String).like(f'%"{value}"%')
+
+
+def json_text_icontains(column: Any, text: str) -> Any:
+    return cast(column, String).ilike(f"%{escape_like(text)}%", escape="\\")
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def icontains(column: Any, text: str) -> Any:
+    return column.ilike(f"%{escape_like(text)}%", escape="\\")
+
+
+def any_of(*clauses: Any) -> Any:
+    return or_(*clauses)
+
+
+def visible(model: Any, include_archived: bool) -> Any:
+    return True if include_archived else model.archived_at.is_(None)

@@ -1,0 +1,93 @@
+"""Criminal cases, defendants and charges."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..models import CASE_STATUSES, CHARGE_STATUSES
+from .common import PageArgs, RecordOutMixin, Schema, optional_text, page_of, text, url_list
+from .summaries import GroupSummary, SanctionedEntitySummary, nested_list
+
+
+class CaseIn(Schema):
+    title = text(255, required=True, metadata={"description": "e.g. United States v. Ni Gaobin et al."})
+    court = text(255, required=True)
+    case_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    prosecuting_authority = optional_text(255)
+    filed_on = fields.Date(allow_none=True)
+    unsealed_on = fields.Date(allow_none=True)
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    summary = optional_text(50_000)
+    threat_group_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    source_urls = url_list()
+
+
+class ChargeIn(Schema):
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "The defendant charged."})
+    count_number = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10_000))
+    statute = text(255, required=True, metadata={"description": "e.g. 18 U.S.C. § 371"})
+    description = optional_text(1024)
+    status = fields.String(validate=validate.OneOf(CHARGE_STATUSES))
+    max_penalty = optional_text(255)
+    source_urls = url_list()
+
+
+class ChargeOut(RecordOutMixin):
+    case_id = fields.Integer()
+    entity_id = fields.Integer()
+    count_number = fields.Integer(allow_none=True)
+    statute = fields.String()
+    description = fields.String(allow_none=True)
+    status = fields.String()
+    max_penalty = fields.String(allow_none=True)
+    source_urls = fields.List(fields.String())
+
+
+class DefendantIn(Schema):
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    notes = optional_text(1024)
+    source_urls = url_list()
+
+
+class DefendantOut(RecordOutMixin):
+    case_id = fields.Integer()
+    entity_id = fields.Integer()
+    notes = fields.String(allow_none=True)
+    source_urls = fields.List(fields.String())
+    entity = fields.Nested(SanctionedEntitySummary)
+    charges = nested_list(ChargeOut, "live_charges", "The charges against this defendant in this case.")
+
+
+class CaseOut(RecordOutMixin):
+    title = fields.String()
+    court = fields.String()
+    case_number = fields.String(allow_none=True)
+    prosecuting_authority = fields.String(allow_none=True)
+    filed_on = fields.Date(allow_none=True)
+    unsealed_on = fields.Date(allow_none=True)
+    status = fields.String()
+    summary = fields.String(allow_none=True)
+    threat_group_id = fields.Integer(allow_none=True)
+    threat_group = fields.Nested(GroupSummary, allow_none=True)
+    source_urls = fields.List(fields.String())
+    defendants = nested_list(DefendantOut, "live_defendants")
+
+
+class CaseListArgs(PageArgs):
+    q = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "Title or case number contains this."})
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    court = fields.String(validate=validate.Length(max=255))
+    threat_group = fields.String(validate=validate.Length(max=255))
+    defendant = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Entity id of a defendant."})
+    filed_from = fields.Date()
+    filed_to = fields.Date()
+
+
+class ChargeListArgs(PageArgs):
+    entity_id = fields.Integer(validate=validate.Range(min=1))
+    status = fields.String(validate=validate.OneOf(CHARGE_STATUSES))
+
+
+CasePage = page_of(CaseOut, "CasePage")
+ChargePage = page_of(ChargeOut, "ChargePage")
+DefendantPage = page_of(DefendantOut, "DefendantPage")

@@ -1,0 +1,153 @@
+"""The base Schema, shared fields (country codes, partial dates, URLs) and paging."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import marshmallow as ma
+import pycountry
+from marshmallow import fields, validate
+
+from ..config import Config
+
+# ISO 3166-1 alpha-2, plus XK (Kosovo), which sanctions lists use though ISO has not assigned it.
+COUNTRY_CODES = frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class Schema(ma.Schema):
+    """Base schema: unknown fields are rejected (marshmallow's RAISE), output keeps field order,
+    and NUL characters are refused everywhere (PostgreSQL cannot store them in text)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            bad = {key: ["NUL characters are not allowed."] for key, value in data.items() if _has_nul(value)}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class CountryCode(fields.String):
+    """ISO 3166-1 alpha-2 code, case-insensitive on input, upper case on output."""
+
+    default_error_messages = {"country": "Not an ISO 3166-1 alpha-2 country code: {input!r}."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if text not in COUNTRY_CODES:
+            raise self.make_error("country", input=value)
+        return text
+
+
+class PartialDate(fields.String):
+    """A date that may be known only to the year or month: ``1985``, ``1985-11``, ``1985-11-12``."""
+
+    default_error_messages = {
+        "partial_date": "Not a date of the form YYYY, YYYY-MM or YYYY-MM-DD: {input!r}."
+    }
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not is_partial_date(text):
+            raise self.make_error("partial_date", input=value)
+        return text
+
+
+def is_partial_date(text: str) -> bool:
+    m = PARTIAL_DATE.match(text)
+    if not m:
+        return False
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    return int(year) >= 1800
+
+
+def text(max_len: int = 255, **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=max_len), **kwargs)
+
+
+def optional_text(max_len: int = 255, **kwargs: Any) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=max_len), **kwargs)
+
+
+def url_list() -> fields.List:
+    return fields.List(
+        fields.Url(schemes={"http", "https"}, validate=validate.Length(max=1024)),
+        validate=validate.Length(max=50),
+    )
+
+
+def str_list(max_len: int = 255, max_items: int = 100) -> fields.List:
+    return fields.List(text(max_len), validate=validate.Length(max=max_items))
+
+
+class RecordOutMixin(Schema):
+    """Fields every record shows."""
+
+    id = fields.Integer(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    archived = fields.Boolean(dump_only=True)
+    archived_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(
+        load_default=Config.DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=Config.MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page, at most {Config.MAX_PAGE_SIZE}."},
+    )
+    sort = fields.String(
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "Field to sort by; prefix with - for descending; comma-separated."},
+    )
+    include_archived = fields.Boolean(load_default=False)
+
+
+class ItemArgs(Schema):
+    include_archived = fields.Boolean(load_default=False)
+
+
+class PageMeta(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    pages = fields.Integer()
+
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A paged-list envelope: ``{"items": [...], "total", "page", "page_size", "pages"}``."""
+    return type(name, (PageMeta,), {"items": fields.List(fields.Nested(item_schema))})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(metadata={"description": "Field-level messages, keyed by field name."})

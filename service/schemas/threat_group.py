@@ -1,0 +1,72 @@
+"""Threat groups and member links."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..models import MEMBER_ROLES
+from .common import (
+    PageArgs,
+    RecordOutMixin,
+    Schema,
+    optional_text,
+    page_of,
+    str_list,
+    text,
+    url_list,
+)
+from .summaries import CaseSummary, SanctionedEntitySummary, nested_list
+
+
+class ThreatGroupIn(Schema):
+    name = text(255, required=True)
+    aliases = str_list(255, 100)
+    mitre_id = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(r"^G\d{4}$", error="A MITRE ATT&CK group id looks like G0128."),
+    )
+    sponsor = optional_text(255, metadata={"description": "Attributed sponsor, e.g. PRC Ministry of State Security"})
+    description = optional_text(20_000)
+    source_urls = url_list()
+
+
+class MemberIn(Schema):
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    role = fields.String(load_default="member", validate=validate.OneOf(MEMBER_ROLES))
+    notes = optional_text(1024)
+    source_urls = url_list()
+
+
+class MemberPatch(Schema):
+    role = fields.String(validate=validate.OneOf(MEMBER_ROLES))
+    notes = optional_text(1024)
+    source_urls = url_list()
+
+
+class MemberOut(RecordOutMixin):
+    group_id = fields.Integer()
+    entity_id = fields.Integer()
+    role = fields.String()
+    notes = fields.String(allow_none=True)
+    source_urls = fields.List(fields.String())
+    entity = fields.Nested(SanctionedEntitySummary)
+
+
+class ThreatGroupOut(RecordOutMixin):
+    name = fields.String()
+    aliases = fields.List(fields.String())
+    mitre_id = fields.String(allow_none=True)
+    sponsor = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    source_urls = fields.List(fields.String())
+    members = nested_list(MemberOut, "live_members", "Linked entities with their sanctions and charges.")
+    cases = nested_list(CaseSummary, "live_cases")
+
+
+class ThreatGroupListArgs(PageArgs):
+    q = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "Name, alias or MITRE id contains this."})
+    sponsor = fields.String(validate=validate.Length(max=255))
+
+
+ThreatGroupPage = page_of(ThreatGroupOut, "ThreatGroupPage")
+MemberPage = page_of(MemberOut, "MemberPage")

@@ -1,0 +1,42 @@
+"""Bad input always gets problem+json and never changes the database."""
+
+from __future__ import annotations
+
+from tests.helpers import problem
+
+
+def test_malformed_json(client):
+    body = problem(client.post("/api/v1/persons", data="{not json", content_type="application/json"), 400)
+    assert "JSON" in body["detail"]
+    assert client.get("/api/v1/persons").json["total"] == 0
+
+
+def test_wrong_content_type(client):
+    problem(client.post("/api/v1/persons", data="name=x", content_type="application/x-www-form-urlencoded"), 415)
+    problem(client.post("/api/v1/persons", data="<p/>", content_type="text/xml"), 415)
+    assert client.get("/api/v1/persons").json["total"] == 0
+
+
+def test_oversized_body(client, app):
+    huge = '{"name": "' + "x" * (app.config["MAX_CONTENT_LENGTH"] + 10) + '"}'
+    problem(client.post("/api/v1/persons", data=huge, content_type="application/json"), 413)
+
+
+def test_unknown_route_and_method(client):
+    problem(client.get("/api/v1/nothing-here"), 404)
+    resp = client.delete("/api/v1/persons")
+    problem(resp, 405)
+    assert "GET" in resp.headers["Allow"]
+
+
+def test_invalid_utf8_and_nul_bytes(client):
+    problem(client.post("/api/v1/persons", data=b'{"name": "\xff\xfe"}', content_type="application/json"), 400)
+    err = problem(client.post("/api/v1/persons", json={"name": "a\x00b", "names": [{"name": "c\x00"}]}), 422)
+    assert set(err["errors"]) == {"name", "names"}
+    assert client.get("/api/v1/persons").json["total"] == 0
+
+
+def test_wrong_json_types(client):
+    err = problem(client.post("/api/v1/persons", json={"name": 5, "names": "x", "properties": []}), 422)
+    assert set(err["errors"]) == {"name", "names", "properties"}
+    problem(client.post("/api/v1/designations", json={"entity_id": "abc", "authority": "OFAC"}), 422)
