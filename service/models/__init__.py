@@ -4,7 +4,7 @@ from .base import Base, RecordMixin, utcnow
 from .case import CASE_STATUSES, CHARGE_STATUSES, Case, CaseDefendant, Charge
 from .designation import Designation
 from .entity import ENTITY_TYPES, GENDERS, NAME_KINDS, Entity, EntityIdentifier, EntityName
-from .meta import ListState
+from .meta import ListChange, ListState
 from .threat_group import MEMBER_ROLES, ThreatGroup, ThreatGroupMember
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "EntityIdentifier",
     "EntityName",
     "GENDERS",
+    "ListChange",
     "ListState",
     "MEMBER_ROLES",
     "NAME_KINDS",

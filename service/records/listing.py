@@ -1,7 +1,8 @@
-"""The list-state counter: one number that grows with every committed change to the records.
+"""The list-state counter and change log: how every process knows what to re-screen against.
 
-A session hook bumps it inside the same transaction as the change, whatever wrote it (API,
-seed, import), so a screening index in any worker can tell it is stale by reading one row.
+A session hook, inside the same transaction as any change to the records (API, seed,
+import), grows the counter once and logs the ids of the entities touched. A screening index
+in any worker compares the counter (one row) per request and re-reads only those entities.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..models import (
     Entity,
     EntityIdentifier,
     EntityName,
+    ListChange,
     ListState,
     ThreatGroup,
     ThreatGroupMember,
@@ -33,39 +35,49 @@ TRACKED = (
 _installed = False
 
 
-def _touches_records(session: Session) -> bool:
-    return any(isinstance(obj, TRACKED) for obj in (*session.new, *session.dirty, *session.deleted))
-
-
-def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    if _touches_records(session):
-        session.info["records_changed"] = True
+def _touched_entity_ids(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Entity):
+            ids.add(obj.id)
+        elif isinstance(obj, TRACKED) and getattr(obj, "entity_id", None) is not None:
+            ids.add(obj.entity_id)  # type: ignore[union-attr]
+    ids.discard(None)  # type: ignore[arg-type]
+    return ids
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
-    # Once per transaction is enough: readers only need "changed since I looked".
-    if session.info.pop("records_changed", False) and not session.info.get("list_bumped"):
-        session.info["list_bumped"] = True
-        conn = session.connection()
-        result = conn.execute(
-            update(ListState)
-            .where(ListState.id == 1)
+    # Pre-flush state is still visible here, and new rows have their ids.
+    if not any(isinstance(o, TRACKED) for o in (*session.new, *session.dirty, *session.deleted)):
+        return
+    conn = session.connection()
+    counter = session.info.get("list_counter")
+    if counter is None:
+        # Once per transaction: readers only need "changed since I looked".
+        counter = conn.execute(
+            update(ListState).where(ListState.id == 1)
             .values(counter=ListState.counter + 1, changed_at=utcnow())
-        )
-        if result.rowcount == 0:
+            .returning(ListState.counter)
+        ).scalar()
+        if counter is None:
+            counter = 1
             conn.execute(insert(ListState).values(id=1, counter=1, changed_at=utcnow()))
+        session.info["list_counter"] = counter
+    ids = _touched_entity_ids(session) - session.info.setdefault("list_logged", set())
+    if ids:
+        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in ids])
+        session.info["list_logged"].update(ids)
 
 
 def _end_transaction(session: Session, *args: Any) -> None:
-    session.info.pop("list_bumped", None)
-    session.info.pop("records_changed", None)
+    session.info.pop("list_counter", None)
+    session.info.pop("list_logged", None)
 
 
 def install_list_state_hooks() -> None:
     global _installed
     if _installed:
         return
-    event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _end_transaction)
     event.listen(Session, "after_rollback", _end_transaction)
@@ -76,5 +88,12 @@ def current_state(session: Session) -> tuple[int, str]:
     """(counter, fingerprint) of the records as committed now."""
     row = session.execute(select(ListState.counter, ListState.changed_at).where(ListState.id == 1)).first()
     counter, changed_at = (row[0], row[1]) if row else (0, None)
-    digest = hashlib.sha256(f"{counter}:{changed_at}".encode()).hexdigest()[:16]
-    return counter, digest
+    return counter, fingerprint(counter, changed_at)
+
+
+def fingerprint(counter: int, changed_at: Any) -> str:
+    return hashlib.sha256(f"{counter}:{changed_at}".encode()).hexdigest()[:16]
+
+
+def changed_since(session: Session, counter: int) -> set[int]:
+    return set(session.scalars(select(ListChange.entity_id).where(ListChange.counter > counter)))
