@@ -14,12 +14,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import api, db, spec_kwargs
     from .records.listing import install_list_state_hooks
+    from .records.screening import IndexCache
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(settings.load(config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     db.init_app(app)
+    # One screening index per app (per database), refreshed from the list change log.
+    app.extensions["screening_index"] = IndexCache()
     api.init_app(app, spec_kwargs=spec_kwargs(API_DESCRIPTION))
     install_list_state_hooks()
     register_error_handlers(app)

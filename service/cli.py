@@ -5,6 +5,7 @@ Errors end with a one-line message on stderr and a non-zero exit, never a traceb
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 from pathlib import Path
@@ -111,6 +112,47 @@ def seed(folder: Path) -> None:
     created = ", ".join(f"{v} {k}" for k, v in sorted(report.created.items())) or "nothing"
     unchanged = sum(report.unchanged.values())
     click.echo(f"seed loaded: created {created}; {unchanged} records already present")
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Results file (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Match threshold (default: the engine's documented default).")
+def screen(input_path: Path, output: Path | None, fmt: str, threshold: float | None) -> None:
+    """Screen a CSV file (columns name, type, birth_date, country; others pass through)."""
+    from tqdm import tqdm
+
+    from .errors import DomainError
+    from .extensions import db as database
+    from .screen_file import read_rows, screen_rows, write_csv, write_jsonl
+    from .screening import DEFAULT_THRESHOLD
+
+    if not input_path.is_file():
+        raise Fail(f"no such file: {input_path}")
+    app = _app()
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    try:
+        with input_path.open(newline="", encoding="utf-8-sig") as src, app.app_context():
+            header, rows = read_rows(src)
+            results = screen_rows(session=database.session, cache=app.extensions["screening_index"],
+                                  rows=tqdm(rows, unit=" rows", desc="screening", disable=None, file=sys.stderr),
+                                  threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+            if output is None:
+                count = writer(sys.stdout, header, results)
+            else:
+                with output.open("w", newline="", encoding="utf-8") as out:
+                    count = writer(out, header, results)
+    except DomainError as exc:
+        raise Fail(exc.detail) from exc
+    except UnicodeDecodeError as exc:
+        raise Fail(f"{input_path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise Fail(f"{input_path.name} is not a readable CSV file: {exc}") from exc
+    if output is not None:
+        click.echo(f"screened {count} rows -> {output}", err=True)
 
 
 @main.command()

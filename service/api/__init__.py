@@ -34,7 +34,7 @@ def _require_json() -> Any:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from . import cases, designations, docs, entities, health, threat_groups
+    from . import cases, designations, docs, entities, health, screening, threat_groups
 
     app.before_request(_require_json)
     api.register_blueprint(entities.persons)
@@ -42,5 +42,6 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(threat_groups.blp)
     api.register_blueprint(designations.blp)
     api.register_blueprint(cases.blp)
+    api.register_blueprint(screening.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

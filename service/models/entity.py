@@ -62,6 +62,10 @@ class Entity(RecordMixin, Base):
         return [d for d in self.designations if d.archived_at is None]
 
     @property
+    def active_designations(self) -> list[Designation]:
+        return [d for d in self.live_designations if d.active]
+
+    @property
     def live_charges(self) -> list[Charge]:
         return [c for c in self.charges if c.archived_at is None and c.case.archived_at is None]
 

@@ -181,7 +181,14 @@ def _designation_clause(f: EntityFilters) -> Any | None:
 def list_entities(
     *, session: Session, filters: EntityFilters, page: int, page_size: int, sort: str | None
 ) -> Page:
-    stmt: Select[Any] = select(Entity).where(Entity.type.in_(filters.types))
+    stmt = apply_sort(filtered(session=session, filters=filters), Entity, sort, allowed=SORTABLE, default="name")
+    stmt = stmt.options(selectinload(Entity.names), selectinload(Entity.identifiers))
+    return paginate(session, stmt, page=page, page_size=page_size)
+
+
+def filtered(*, session: Session, filters: EntityFilters, columns: Any = Entity) -> Select[Any]:
+    """SELECT of the entities that pass ``filters`` (shared by lists and fuzzy search)."""
+    stmt: Select[Any] = select(columns).where(Entity.type.in_(filters.types))
     if not filters.include_archived:
         stmt = stmt.where(Entity.archived_at.is_(None))
     if filters.name:
@@ -224,9 +231,7 @@ def list_entities(
                 Case.archived_at.is_(None),
             )
         )
-    stmt = apply_sort(stmt, Entity, sort, allowed=SORTABLE, default="name")
-    stmt = stmt.options(selectinload(Entity.names), selectinload(Entity.identifiers))
-    return paginate(session, stmt, page=page, page_size=page_size)
+    return stmt
 
 
 def ensure_entity_exists(*, session: Session, entity_id: int, field: str = "entity_id") -> Entity:

@@ -1,0 +1,220 @@
+"""The screening index as the service keeps it: built from the database, refreshed from the
+list change log, one per process (and per database).
+
+No Flask here: the caller passes the session. Each request asks :meth:`IndexCache.current`,
+which reads one row (the list-state counter) and, when another request or worker process has
+committed a change, re-reads just the entities the change log names. So a record written
+through the API is screenable on the very next request, in every worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Charge, Designation, Entity, EntityIdentifier, EntityName, ThreatGroupMember
+from ..screening import (
+    ALGORITHM,
+    ALGORITHM_VERSION,
+    ListedEntity,
+    ListedName,
+    Match,
+    ScreeningIndex,
+    Subject,
+)
+from .common import Page
+from .entities import EntityFilters, filtered
+from .listing import changed_since, current_state
+
+CHUNK = 900  # ids per IN (...) list: below SQLite's and PostgreSQL's parameter limits
+# Past this share of the index, rebuilding is cheaper than patching.
+REBUILD_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class IndexState:
+    index: ScreeningIndex
+    list_version: int
+    fingerprint: str
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _rows(session: Session, stmt: Select[Any], column: Any, ids: Sequence[int] | None) -> Iterable[Any]:
+    if ids is None:
+        yield from session.execute(stmt)
+        return
+    for part in _chunks(ids):
+        yield from session.execute(stmt.where(column.in_(part)))
+
+
+def listed_entities(*, session: Session, ids: Collection[int] | None = None) -> list[ListedEntity]:
+    """Every live entity (or those of ``ids``) in the engine's shape, in four set-based reads."""
+    id_list = sorted(ids) if ids is not None else None
+    names: dict[int, list[ListedName]] = defaultdict(list)
+    for eid, name, kind in _rows(
+        session, select(EntityName.entity_id, EntityName.name, EntityName.kind).order_by(EntityName.id),
+        EntityName.entity_id, id_list,
+    ):
+        names[eid].append(ListedName(name, kind))
+    idents: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for eid, scheme, value, country in _rows(
+        session, select(EntityIdentifier.entity_id, EntityIdentifier.scheme, EntityIdentifier.value,
+                        EntityIdentifier.country),
+        EntityIdentifier.entity_id, id_list,
+    ):
+        idents[eid].append((scheme, value, country))
+    refs: dict[int, list[str]] = defaultdict(list)
+    today = date.today()
+    for eid, authority, list_ref, listed_on, delisted_on in _rows(
+        session, select(Designation.entity_id, Designation.authority, Designation.list_ref,
+                        Designation.listed_on, Designation.delisted_on)
+        .where(Designation.archived_at.is_(None)).order_by(Designation.id),
+        Designation.entity_id, id_list,
+    ):
+        active = (delisted_on is None or delisted_on > today) and (listed_on is None or listed_on <= today)
+        if active and list_ref:
+            refs[eid].append(f"{authority}:{list_ref}")
+    out = []
+    for eid, etype, name, birth_dates, nationalities, countries, addresses in _rows(
+        session, select(Entity.id, Entity.type, Entity.name, Entity.birth_dates, Entity.nationalities,
+                        Entity.countries, Entity.addresses).where(Entity.archived_at.is_(None)),
+        Entity.id, id_list,
+    ):
+        all_countries = list(dict.fromkeys(
+            [*nationalities, *countries, *(a.get("country") for a in addresses if a.get("country"))]
+        ))
+        out.append(ListedEntity(
+            entity_id=eid, type=etype, name=name, names=names.get(eid) or [ListedName(name, "primary")],
+            birth_dates=list(birth_dates), countries=all_countries, identifiers=idents.get(eid, []),
+            references=refs.get(eid, []),
+        ))
+    return out
+
+
+class IndexCache:
+    """The process's index for one database, kept in step with the list-state counter."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: IndexState | None = None
+        self.last_refresh: dict[str, Any] = {}
+
+    def current(self, *, session: Session) -> IndexState:
+        counter, fingerprint = current_state(session)
+        state = self._state
+        if state is not None and state.list_version == counter:
+            return state
+        with self._lock:
+            state = self._state
+            if state is not None and state.list_version == counter:
+                return state
+            started = time.perf_counter()
+            if state is None:
+                index = ScreeningIndex.build(listed_entities(session=session))
+                mode, touched = "build", len(index)
+            else:
+                index = state.index
+                ids = changed_since(session, state.list_version)
+                if len(ids) > max(1000, REBUILD_SHARE * len(index)):
+                    index = ScreeningIndex.build(listed_entities(session=session))
+                    mode = "rebuild"
+                else:
+                    fresh = {e.entity_id: e for e in listed_entities(session=session, ids=ids)}
+                    for eid in ids:
+                        if eid in fresh:
+                            index.upsert(fresh[eid])
+                        else:  # archived or gone
+                            index.remove(eid)
+                    mode = "refresh"
+                touched = len(ids)
+            self._state = IndexState(index, counter, fingerprint)
+            self.last_refresh = {"mode": mode, "entities": touched,
+                                 "seconds": round(time.perf_counter() - started, 4)}
+            return self._state
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state = None
+
+
+# --- screening and search, as the API and CLI use them -----------------------------------
+
+def to_subject(data: dict[str, Any]) -> Subject:
+    return Subject(
+        name=data["name"], type=data.get("type"), birth_date=data.get("birth_date"),
+        country=data.get("country"),
+        identifiers=[(i.get("scheme") or "other", i["value"], i.get("country")) for i in data.get("identifiers", [])],
+    )
+
+
+def _entities_by_id(session: Session, ids: Collection[int]) -> dict[int, Entity]:
+    if not ids:
+        return {}
+    stmt = select(Entity).options(
+        selectinload(Entity.designations),
+        selectinload(Entity.charges).selectinload(Charge.case),
+        selectinload(Entity.group_links).selectinload(ThreatGroupMember.group),
+    )
+    found: dict[int, Entity] = {}
+    for part in _chunks(sorted(ids)):
+        found.update((e.id, e) for e in session.scalars(stmt.where(Entity.id.in_(part))))
+    return found
+
+
+def screen_subjects(
+    *, session: Session, cache: IndexCache, subjects: dict[str, dict[str, Any]], threshold: float, limit: int
+) -> dict[str, dict[str, Any]]:
+    """Screen each subject; results keyed like the input, each with its matches and the list
+    state they were screened against."""
+    state = cache.current(session=session)
+    raw = {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
+    entities = _entities_by_id(session, {m.entity_id for ms in raw.values() for m in ms})
+    meta = {"threshold": threshold, "algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION,
+            "list_version": state.list_version, "list_fingerprint": state.fingerprint}
+    return {
+        key: {"matches": [_match_dict(m, entities.get(m.entity_id)) for m in ms], **meta}
+        for key, ms in raw.items()
+    }
+
+
+def _match_dict(match: Match, entity: Entity | None) -> dict[str, Any]:
+    return {"entity_id": match.entity_id, "name": match.name, "matched_name": match.matched_name,
+            "score": match.score, "match": match.match, "references": match.references,
+            "explanation": match.explanation, "entity": entity}
+
+
+SEARCH_CANDIDATES = 1000
+
+
+def search(
+    *, session: Session, cache: IndexCache, q: str, type: str | None, filters: EntityFilters,
+    min_score: float, page: int, page_size: int,
+) -> Page:
+    """Fuzzy name search for people reading the records: the screening engine ranks, the
+    record filters narrow, pages are cut from the ranked list."""
+    state = cache.current(session=session)
+    matches = state.index.screen(Subject(name=q, type=type), threshold=min_score, limit=SEARCH_CANDIDATES)
+    matches = [m for m in matches if m.score >= min_score]
+    allowed: set[int] = set()
+    ids = [m.entity_id for m in matches]
+    for part in _chunks(ids):
+        stmt = filtered(session=session, filters=filters, columns=Entity.id).where(Entity.id.in_(part))
+        allowed.update(session.scalars(stmt))
+    hits = [m for m in matches if m.entity_id in allowed]
+    window = hits[(page - 1) * page_size : page * page_size]
+    entities = _entities_by_id(session, {m.entity_id for m in window})
+    items = [{"score": m.score, "matched_name": m.matched_name, "entity": entities[m.entity_id]}
+             for m in window if m.entity_id in entities]
+    return Page(items=items, total=len(hits), page=page, page_size=page_size)

@@ -1,0 +1,128 @@
+"""Screening requests and results."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..screening import DEFAULT_THRESHOLD
+from .common import CountryCode, PageArgs, PartialDate, Schema, text
+from .entity import IDENTIFIER_SCHEME
+from .summaries import ChargeSummary, DesignationSummary, GroupLinkSummary, nested_list
+
+MAX_BATCH = 1000
+SUBJECT_TYPES = ("person", "company", "organization", "vessel", "aircraft")
+
+
+class SubjectIdentifier(Schema):
+    scheme = fields.String(load_default="other", validate=IDENTIFIER_SCHEME)
+    value = text(255, required=True)
+    country = CountryCode(allow_none=True, load_default=None)
+
+
+class Subject(Schema):
+    name = text(500, required=True, metadata={"description": "The name to screen, in any script."})
+    type = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(SUBJECT_TYPES),
+        metadata={"description": "Leave out to match any type; person never matches companies and vice versa."},
+    )
+    birth_date = PartialDate(allow_none=True, load_default=None)
+    country = CountryCode(allow_none=True, load_default=None, metadata={"description": "Nationality or country."})
+    identifiers = fields.List(fields.Nested(SubjectIdentifier), load_default=list, validate=validate.Length(max=20))
+
+
+class Options(Schema):
+    threshold = fields.Float(
+        load_default=DEFAULT_THRESHOLD, validate=validate.Range(min=0.0, max=1.0),
+        metadata={"description": f"Score at or above which a result is a match (default {DEFAULT_THRESHOLD}, chosen from bench/accuracy.py)."},
+    )
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class ScreenRequest(Subject, Options):
+    """One subject plus options."""
+
+
+class BatchRequest(Options):
+    queries = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=128)), values=fields.Nested(Subject),
+        required=True, metadata={"description": f"Subjects by your own key; at most {MAX_BATCH}."},
+    )
+
+
+class EntityBrief(Schema):
+    """What a screening system needs to act on a match, without a second request."""
+
+    id = fields.Integer()
+    type = fields.String()
+    name = fields.String()
+    designations = nested_list(DesignationSummary, "active_designations", "Active designations.")
+    charges = nested_list(ChargeSummary, "live_charges")
+    threat_groups = nested_list(GroupLinkSummary, "live_group_links")
+
+
+class Adjustment(Schema):
+    feature = fields.String(metadata={"description": "birth_date, country or identifier"})
+    effect = fields.Float(metadata={"description": "Added to the name score (negative lowers it)."})
+    detail = fields.String()
+
+
+class Explanation(Schema):
+    algorithm = fields.String()
+    algorithm_version = fields.String()
+    query_name = fields.String()
+    matched_name = fields.String()
+    matched_name_kind = fields.String()
+    name_score = fields.Float()
+    token_pairs = fields.List(fields.List(fields.Raw()), metadata={"description": "[query token, listed token, similarity]"})
+    adjustments = fields.List(fields.Nested(Adjustment))
+    final_score = fields.Float()
+    threshold = fields.Float()
+
+
+class MatchOut(Schema):
+    entity_id = fields.Integer()
+    name = fields.String()
+    matched_name = fields.String()
+    score = fields.Float()
+    match = fields.Boolean()
+    references = fields.List(fields.String(), metadata={"description": "AUTHORITY:LISTREF of active designations"})
+    explanation = fields.Nested(Explanation)
+    entity = fields.Nested(EntityBrief)
+
+
+class ScreenResult(Schema):
+    matches = fields.List(fields.Nested(MatchOut))
+    threshold = fields.Float()
+    algorithm = fields.String()
+    algorithm_version = fields.String()
+    list_version = fields.Integer(metadata={"description": "List-state counter screened against."})
+    list_fingerprint = fields.String(metadata={"description": "Fingerprint of the list state screened against."})
+
+
+class BatchResult(Schema):
+    responses = fields.Dict(keys=fields.String(), values=fields.Nested(ScreenResult))
+
+
+class SearchArgs(PageArgs):
+    q = text(500, required=True, metadata={"description": "Fuzzy name, any script."})
+    type = fields.String(validate=validate.OneOf(SUBJECT_TYPES))
+    authority = fields.String(validate=validate.Length(max=32))
+    programme = fields.String(validate=validate.Length(max=255))
+    threat_group = fields.String(validate=validate.Length(max=255))
+    country = CountryCode()
+    active = fields.Boolean(metadata={"description": "true: only entities with an active designation."})
+    min_score = fields.Float(load_default=0.6, validate=validate.Range(min=0.0, max=1.0))
+
+
+class SearchHit(Schema):
+    score = fields.Float()
+    matched_name = fields.String()
+    entity = fields.Nested(EntityBrief)
+
+
+class SearchPage(Schema):
+    items = fields.List(fields.Nested(SearchHit))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    pages = fields.Integer()
