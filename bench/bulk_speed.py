@@ -1,0 +1,229 @@
+"""Bulk screening job speed: a CSV screened against the full OFAC SDN list through the job API.
+
+Run from the repository root (Redis on 127.0.0.1:6379 for the Celery part)::
+
+    .venv/bin/python bench/bulk_speed.py                  # 100,000 rows, in-process and 2 Celery workers
+    .venv/bin/python bench/bulk_speed.py --rows 20000 --skip-celery
+
+A SQLite database in a temporary folder gets the OFAC list through the list importer
+(``sanctions import ofac``); the CSV mixes listed-name variants (typos, reordering, dropped
+parts) and random names. The service is measured in a child process of its own (peak RSS).
+Each executor first screens a one-row job so that its index is built (a running service
+or worker keeps its index); the cold build time is printed separately. The brute-force
+baseline is ``rapidfuzz.process.cdist`` with ``fuzz.WRatio`` over every listed name
+(``workers=-1``), timed on a sample in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._data import data_path  # noqa: E402
+from bench.screening_speed import load_ofac, make_queries  # noqa: E402
+
+TARGET_RATIO = 100.0
+TARGET_SECONDS = 60.0
+TARGET_MEM_MB = 500.0
+OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
+
+
+def build_database(url: str) -> float:
+    from service import create_app
+    from service.cli import upgrade_database
+    from service.extensions import db
+    from service.records.imports import run_import
+
+    started = time.perf_counter()
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "JOB_RECOVERY": False})
+    with app.app_context():
+        run_import(session=db.session, fmt="ofac", paths=[data_path("ofac", f) for f in OFAC_FILES])
+    return time.perf_counter() - started
+
+
+def write_csv(path: Path, rows: int) -> None:
+    queries = make_queries(load_ofac(), rows, seed=11)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Customer ID", "Customer Name", "Country"])
+        for i, q in enumerate(queries):
+            writer.writerow([f"C{i:07d}", q.name, ""])
+
+
+def brute_force_rate(sample: int) -> float:
+    from rapidfuzz import fuzz, process
+
+    entities = load_ofac()
+    names = [n.name for e in entities for n in e.names]
+    queries = [q.name for q in make_queries(entities, sample, seed=5)]
+    started = time.perf_counter()
+    process.cdist(queries, names, scorer=fuzz.WRatio, workers=-1)
+    return sample / (time.perf_counter() - started)
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            if ppid == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def run_service(args: argparse.Namespace) -> None:
+    """Child process: the service (in-process executor or Celery client); prints JSON."""
+    from service import create_app
+    from service.extensions import db
+    from service.records.keys import create_key
+
+    config = {"DATABASE_URL": args.db, "JOB_DIR": args.jobs, "JOB_RECOVERY": False,
+              "SANCTIONS_JOB_BACKEND": args.backend, "JOB_QUEUE": args.queue, "JOB_KEY_PREFIX": f"{args.queue}:"}
+    app = create_app(config)
+    with app.app_context():
+        _, token = create_key(session=db.session, name=f"bench {uuid.uuid4().hex[:6]}", role="admin")
+        db.session.commit()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    def run(body: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        resp = client.post("/api/v1/screening-jobs", data=body, content_type="text/csv")
+        assert resp.status_code == 202, resp.get_data(as_text=True)
+        url, first = resp.headers["Location"], None
+        while True:
+            job = client.get(url).json
+            if first is None and job["progress"]["rows_done"] > 0:
+                first = time.perf_counter() - started
+            if job["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.05)
+        job["wall_seconds"] = time.perf_counter() - started
+        job["first_progress_seconds"] = first
+        return job
+
+    cold = time.perf_counter()
+    warm = run(b"Customer Name\nZhao Guangzong\n")
+    cold_seconds = time.perf_counter() - cold
+    with open(args.csv, "rb") as body:
+        job = run(body)
+    size = len(b"".join(client.get(f"/api/v1/screening-jobs/{job['id']}/results").response))
+    print(json.dumps({"job": job, "warmup": warm["status"], "cold_seconds": cold_seconds,
+                      "results_bytes": size, "peak_mb": peak_mb(os.getpid())}))
+
+
+def service(args: argparse.Namespace, backend: str, queue: str = "bench") -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--phase", "service", "--backend", backend, "--db", args.db,
+           "--jobs", args.jobs, "--csv", args.csv, "--queue", queue]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "JOB_PART_ROWS": str(args.part_rows)})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_workers(args: argparse.Namespace, queue: str, n: int) -> list[subprocess.Popen[bytes]]:
+    env = {**os.environ, "DATABASE_URL": args.db, "JOB_DIR": args.jobs, "JOB_QUEUE": queue,
+           "JOB_KEY_PREFIX": f"{queue}:", "JOB_PART_ROWS": str(args.part_rows)}
+    return [subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "-c", "1", "--loglevel", "warning"],
+                             env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(n)]
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]], queue: str) -> float:
+    peak = max((peak_mb(c) for p in procs for c in children(p.pid)), default=0.0)
+    for p in procs:
+        os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        p.wait(timeout=30)
+    import redis
+
+    r = redis.Redis.from_url(os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"))
+    keys = list(r.scan_iter(f"{queue}*"))
+    if keys:
+        r.delete(*keys)
+    return peak
+
+
+def report(label: str, result: dict[str, Any], baseline: float, extra: str = "") -> None:
+    job = result["job"]
+    rate = job["progress"]["rows_done"] / job["wall_seconds"]
+    ok_time = job["wall_seconds"] <= TARGET_SECONDS
+    print(f"== {label}: {job['status']}, {job['progress']['rows_done']:,} rows in {job['wall_seconds']:.1f} s "
+          f"(upload to done) [target <= {TARGET_SECONDS:.0f} s {'PASS' if ok_time else 'MISS'}]")
+    print(f"   {rate:,.0f} rows/s = {rate / baseline:,.0f}x brute force [target >= {TARGET_RATIO:.0f}x "
+          f"{'PASS' if rate / baseline >= TARGET_RATIO else 'MISS'}]; counts {job['counts']}")
+    print(f"   first progress update after {job['first_progress_seconds']:.2f} s; cold start (index build + "
+          f"1-row job) {result['cold_seconds']:.1f} s; results {result['results_bytes'] / 1e6:.1f} MB")
+    print(f"   service peak RSS {result['peak_mb']:.0f} MB [target <= {TARGET_MEM_MB:.0f} MB "
+          f"{'PASS' if result['peak_mb'] <= TARGET_MEM_MB else 'MISS'}]{extra}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--part-rows", type=int, default=25_000)
+    parser.add_argument("--brute-sample", type=int, default=40)
+    parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="embedded", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    parser.add_argument("--queue", default="bench", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "service":
+        run_service(args)
+        return 0
+    if not data_path("ofac", "sdn.csv").exists():
+        print(f"OFAC data not found under {data_path('ofac')}; set SANCTIONS_DATA_DIR", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bulk-bench-") as tmp:
+        args.db = f"sqlite:///{tmp}/bench.db"
+        args.jobs = f"{tmp}/jobs"
+        args.csv = f"{tmp}/customers.csv"
+        print(f"loading OFAC SDN into {args.db} ...", flush=True)
+        print(f"   imported in {build_database(args.db):.1f} s", flush=True)
+        write_csv(Path(args.csv), args.rows)
+        print(f"input: {args.rows:,} rows, {Path(args.csv).stat().st_size / 1e6:.1f} MB; parts of {args.part_rows:,} rows")
+        baseline = brute_force_rate(args.brute_sample)
+        print(f"brute force cdist(WRatio, workers=-1) over all OFAC names: {baseline:.1f} rows/s "
+              f"(sample {args.brute_sample})", flush=True)
+        if not args.skip_embedded:
+            report("in-process (thread pool)", service(args, "embedded"), baseline)
+        if not args.skip_celery:
+            queue = f"bench-{uuid.uuid4().hex[:8]}"
+            procs = start_workers(args, queue, args.workers)
+            try:
+                result = service(args, "celery", queue)
+            finally:
+                workers_peak = stop_workers(procs, queue)
+            report(f"Celery, {args.workers} workers", result, baseline,
+                   extra=f"; each worker process peak RSS <= {workers_peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

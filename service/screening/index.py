@@ -1,0 +1,504 @@
+"""In-memory screening index: candidate retrieval, then exact scoring.
+
+Retrieval (blocking) works on the *vocabulary* of distinct name tokens, which
+is far smaller than the list of names:
+
+* an inverted index token -> names (postings);
+* a delete-one index (SymSpell style) over tokens of 4+ letters, so a query
+  token with one typo/transposition finds the listed spelling in a few dict
+  lookups instead of a scan;
+* a phonetic-key index (transliteration variants) and a consonant-skeleton
+  index (queries romanised from Arabic/Hebrew ... arrive without vowels);
+* joined/split readings of query tokens ("Guang Zong" -> "guangzong",
+  "AlisherUsmanov" -> "alisher" + "usmanov").
+
+Each name collects ``query-token weight x similarity x idf`` from the postings
+it appears in; very common tokens ("mohammed", "al", "company") are not
+expanded when rarer tokens are available (their postings are capped), so a
+query costs the same at 35k or 1M names. Only the top candidates are then
+scored with :func:`.score.compare_prepared` and the birth date / country /
+identifier adjustments (:mod:`.matchers`).
+
+The index supports ``upsert`` and ``remove`` so the service can refresh one
+entity after a write without a rebuild; removed names leave tombstones that are
+skipped at query time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import multiprocessing as mp
+import os
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+from typing import Any
+
+from .matchers import (
+    compare_birth_dates,
+    compare_countries,
+    compare_identifiers,
+    normalize_country,
+    normalize_identifier,
+)
+from .normalize import phonetic_key, skeleton, tokenize_uncached
+from .score import (
+    CONFLICT_COST,
+    EXTRA_COST_PERSON,
+    MIN_TOKEN_SIM,
+    Tok,
+    compare_prepared,
+    compare_readings,
+    pairs_for_explanation,
+    prepare_uncached,
+    readings,
+    token_sim,
+    type_class,
+)
+from .translit import has_han, japanese_reading
+from .types import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD, ListedEntity, Match, Subject
+
+__all__ = ["ScreeningIndex", "normalize_country"]
+
+#: Matches below ``threshold * MIN_RETURN_FACTOR`` are not returned at all;
+#: those between it and the threshold are returned with ``match=False`` so a
+#: reviewer can see near misses.
+MIN_RETURN_FACTOR = 0.8
+#: How many names are scored exactly per query (before grouping by entity).
+CANDIDATES = 25
+#: A token in more than this share of names (and more than POSTINGS_FLOOR
+#: names) is too common to drive retrieval when a rarer query token exists.
+POSTINGS_SHARE = 0.005
+POSTINGS_FLOOR = 2000
+#: Candidates whose blocking estimate is below floor * PRUNE_MARGIN are not scored.
+PRUNE_MARGIN = 0.8
+
+
+def _deletes(text: str) -> list[str]:
+    return [text[:i] + text[i + 1 :] for i in range(len(text))]
+
+
+def _put(table: dict[int, int | list[int]], key: int, tid: int) -> None:
+    cur = table.get(key)
+    if cur is None:
+        table[key] = tid
+    elif isinstance(cur, int):
+        if cur != tid:
+            table[key] = [cur, tid]
+    elif tid not in cur:
+        cur.append(tid)
+
+
+def _get(table: dict[int, int | list[int]], key: int, into: set[int]) -> None:
+    cur = table.get(key)
+    if cur is None:
+        return
+    if isinstance(cur, int):
+        into.add(cur)
+    else:
+        into.update(cur)
+
+
+class _EntityInfo:
+    """What the index keeps per entity besides its names."""
+
+    __slots__ = ("entity", "cls", "countries", "identifiers", "name_ids")
+
+    def __init__(self, entity: ListedEntity, cls: str) -> None:
+        self.entity = entity
+        self.cls = cls
+        self.countries = frozenset(
+            c for c in (normalize_country(x) for x in entity.countries) if c
+        )
+        ids: dict[str, list[tuple[str, str, str | None]]] = {}
+        for ident in entity.identifiers:
+            ids.setdefault(normalize_identifier(ident[1]), []).append(ident)
+        self.identifiers = ids
+        self.name_ids: list[int] = []
+
+
+class ScreeningIndex:
+    """Screen subjects against a set of listed entities."""
+
+    def __init__(self) -> None:
+        self._entities: dict[int, _EntityInfo] = {}
+        # Per name slot: (entity_id, ListedName, prepared tokens) or None if removed.
+        self._names: list[tuple[int, Any, tuple[Tok, ...]] | None] = []
+        self._live_names = 0
+        # Vocabulary and blocking structures (token text -> id).
+        self._tid: dict[str, int] = {}
+        self._texts: list[str] = []
+        self._postings: list[list[int]] = []
+        # Fuzzy lookup tables keyed by hash(string) -> token id, or a list of
+        # ids when several share it. Hash keys and bare ints instead of strings
+        # and one-element lists keep these tables small at 1M names; a hash
+        # collision only adds a candidate that the exact similarity rejects.
+        self._deletes: dict[int, int | list[int]] = {}
+        self._keys: dict[int, int | list[int]] = {}
+        self._skeletons: dict[int, int | list[int]] = {}
+        self._ident_index: dict[str, set[int]] = {}
+        # Interned tokens: identical Tok objects are shared between names.
+        self._tok_intern: dict[Tok, Tok] = {}
+        # Slots holding the Japanese reading of a Han name (see _add).
+        self._reading_nids: set[int] = set()
+
+    # --- building ------------------------------------------------------------
+
+    @classmethod
+    def build(cls, entities: Iterable[ListedEntity]) -> ScreeningIndex:
+        index = cls()
+        for entity in entities:
+            index._add(entity)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    @property
+    def name_count(self) -> int:
+        return self._live_names
+
+    def _token_id(self, text: str) -> int:
+        tid = self._tid.get(text)
+        if tid is not None:
+            return tid
+        tid = len(self._texts)
+        self._tid[text] = tid
+        self._texts.append(text)
+        self._postings.append([])
+        if len(text) >= 4 and text.isalpha():
+            for d in _deletes(text):
+                _put(self._deletes, hash(d), tid)
+            # __wrapped__: the uncached function, so building a big index does
+            # not fill the query-time caches with every vocabulary word.
+            _put(self._keys, hash(phonetic_key.__wrapped__(text)), tid)
+        if text.isalpha():
+            sk = skeleton.__wrapped__(text)
+            if len(sk) >= 2:
+                _put(self._skeletons, hash(sk), tid)
+        return tid
+
+    def _add(self, entity: ListedEntity) -> None:
+        if entity.entity_id in self._entities:
+            self.remove(entity.entity_id)
+        ecls = type_class(entity.type) or "org"
+        info = _EntityInfo(entity, ecls)
+        self._entities[entity.entity_id] = info
+        seen: set[str] = set()
+        names = entity.names or []
+        if not any(n.name == entity.name for n in names):
+            from .types import ListedName
+
+            names = [ListedName(entity.name, "primary"), *names]
+        for lname in names:
+            if not lname.name or lname.name in seen:
+                continue
+            seen.add(lname.name)
+            toks = prepare_uncached(lname.name, ecls, tokenize_uncached)
+            if not toks:
+                continue
+            self._add_slot(info, lname, toks)
+            if has_han(lname.name):
+                # The Japanese reading of a Han name is indexed as a slot of
+                # its own, reported under the listed name.
+                reading = japanese_reading(lname.name)
+                alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
+                if alt and alt != toks:
+                    self._reading_nids.add(self._add_slot(info, lname, alt))
+        for norm in info.identifiers:
+            self._ident_index.setdefault(norm, set()).add(entity.entity_id)
+
+    def _add_slot(self, info: _EntityInfo, lname: Any, toks: tuple[Tok, ...]) -> int:
+        intern = self._tok_intern
+        toks = tuple(intern.setdefault(t, t) for t in toks)
+        nid = len(self._names)
+        self._names.append((info.entity.entity_id, lname, toks))
+        info.name_ids.append(nid)
+        self._live_names += 1
+        for t in toks:
+            self._postings[self._token_id(t.text)].append(nid)
+        return nid
+
+    def upsert(self, entity: ListedEntity) -> None:
+        """Add or replace one entity (all its names)."""
+        self._add(entity)
+
+    def remove(self, entity_id: int) -> bool:
+        """Remove an entity; returns False if it was not indexed."""
+        info = self._entities.pop(entity_id, None)
+        if info is None:
+            return False
+        for nid in info.name_ids:
+            if self._names[nid] is not None:
+                self._names[nid] = None
+                self._live_names -= 1
+        for norm in info.identifiers:
+            ids = self._ident_index.get(norm)
+            if ids:
+                ids.discard(entity_id)
+        return True
+
+    # --- retrieval -----------------------------------------------------------
+
+    def _vocab_matches(self, tok: Tok) -> list[tuple[int, float]]:
+        """Vocabulary tokens similar to one query token, with similarities."""
+        text = tok.text
+        found: dict[int, float] = {}
+        tid = self._tid.get(text)
+        if tid is not None:
+            found[tid] = 1.0
+        if len(text) < 2 or tok.weight < 0.5:
+            # Initials and low-weight words (legal forms, "al", "group") are
+            # looked up exactly: fuzzy variants of them find nothing useful.
+            return list(found.items())
+        probes: set[int] = set()
+        if tok.abjad:
+            _get(self._skeletons, hash(skeleton(text)), probes)
+        if len(text) >= 3 and text.isalpha():
+            _get(self._deletes, hash(text), probes)
+            if len(text) >= 4:
+                for d in _deletes(text):
+                    t2 = self._tid.get(d)
+                    if t2 is not None:
+                        probes.add(t2)
+                    _get(self._deletes, hash(d), probes)
+                _get(self._keys, hash(phonetic_key(text)), probes)
+        texts = self._texts
+        for t2 in probes:
+            if t2 in found:
+                continue
+            s = token_sim(text, texts[t2], tok.abjad, False)
+            if s >= MIN_TOKEN_SIM:
+                found[t2] = s
+        if not found and len(text) >= 6 and text.isalpha():
+            # "alisherusmanov": try reading the query word as two listed words.
+            for i in range(2, len(text) - 1):
+                a, b = self._tid.get(text[:i]), self._tid.get(text[i:])
+                if a is not None and b is not None:
+                    found[a] = found[b] = 0.9
+                    break
+        return list(found.items())
+
+    def _candidates(
+        self, qtoks: Sequence[Tok], extra_entities: set[int], floor: float, wq: float
+    ) -> list[int]:
+        n_names = max(1, len(self._names))
+        cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
+        # (rank weight = weight*sim*idf, coverage = weight*sim, postings, df)
+        lookups: list[tuple[float, float, list[int], int]] = []
+        # Joined adjacent query tokens find listed names written as one word.
+        probes: list[Tok] = list(qtoks)
+        for a, b in zip(qtoks, qtoks[1:], strict=False):
+            if a.kind == "n" and b.kind == "n" and a.text.isalpha() and b.text.isalpha():
+                probes.append(Tok(a.text + b.text, max(a.weight, b.weight), "n", a.abjad))
+        for tok in probes:
+            for tid, sim in self._vocab_matches(tok):
+                post = self._postings[tid]
+                df = len(post)
+                if not df:
+                    continue
+                idf = math.log(1.0 + n_names / df)
+                lookups.append((tok.weight * sim * idf, tok.weight * sim, post, df))
+        rank: dict[int, float] = {}
+        cover: dict[int, float] = {}
+        rare = [lk for lk in lookups if lk[3] <= cap]
+        # Postings of low-weight words ("al", "company", "group") add little
+        # to the ranking and are long: walk them only if nothing else matched.
+        strong = [lk for lk in rare if lk[1] >= 0.5]
+        if strong:
+            rare = strong
+        # Coverage the walked postings cannot see (common tokens skipped):
+        # assume every candidate has it, so the pruning estimate stays optimistic.
+        walked = {id(lk) for lk in rare}
+        unseen = sum(lk[1] for lk in lookups if id(lk) not in walked)
+        if rare:
+            rget, cget = rank.get, cover.get
+            for w, cv, post, _ in rare:
+                for nid in post:
+                    rank[nid] = rget(nid, 0.0) + w
+                    cover[nid] = cget(nid, 0.0) + cv
+        elif lookups:
+            # Only very common tokens: intersect the two rarest instead of
+            # walking huge postings lists.
+            lookups.sort(key=lambda lk: lk[3])
+            if len(lookups) >= 2:
+                inter = set(lookups[0][2]).intersection(lookups[1][2])
+                for nid in inter:
+                    rank[nid] = lookups[0][0] + lookups[1][0]
+            else:
+                for nid in lookups[0][2][:cap]:
+                    rank[nid] = lookups[0][0]
+        top = heapq.nlargest(CANDIDATES, rank.items(), key=itemgetter(1))
+        # Estimate each candidate's best possible name score from what the
+        # blocking saw (matched query weight vs both names' total weight) and
+        # skip the exact scoring of hopeless ones. PRUNE_MARGIN keeps it loose
+        # because joins and partial similarities are not visible here.
+        names = self._names
+        nids = []
+        limit = floor * PRUNE_MARGIN
+        for nid, _ in top:
+            slot = names[nid]
+            if slot is None:
+                continue
+            m = min(cover.get(nid, 0.0) + unseen, wq)
+            wc = sum(t.weight for t in slot[2])
+            uq, uc = wq - m, max(0.0, wc - m)
+            conflict = min(uq, uc)
+            est = m / (m + CONFLICT_COST * conflict + EXTRA_COST_PERSON * (max(uq, uc) - conflict) + 1e-9)
+            if est >= limit:
+                nids.append(nid)
+        for eid in extra_entities:
+            info = self._entities.get(eid)
+            if info:
+                nids.extend(info.name_ids)
+        return nids
+
+    # --- screening -----------------------------------------------------------
+
+    def screen(
+        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+    ) -> list[Match]:
+        """Ranked matches (best first) with score >= threshold * MIN_RETURN_FACTOR."""
+        scls = type_class(subject.type)
+        r_person = readings(subject.name, "person") if scls in (None, "person") else ((),)
+        r_org = readings(subject.name, scls or "org") if scls != "person" else ((),)
+        qtoks = {t.text: t for r in (*r_person, *r_org) for t in r}
+        if not qtoks:
+            return []
+        native = any(t.orig for t in (*r_person[0], *r_org[0]))
+        extra: set[int] = set()
+        for ident in subject.identifiers:
+            extra.update(self._ident_index.get(normalize_identifier(ident[1]), ()))
+        floor = threshold * MIN_RETURN_FACTOR
+        # Query weight for the pruning estimate: that of its heaviest reading.
+        wq = max(sum(t.weight for t in r) for r in (*r_person, *r_org))
+        nids = self._candidates(list(qtoks.values()), extra, floor, wq)
+
+        # Best name per entity.
+        best: dict[int, tuple[float, Any, list[Any]]] = {}
+        names = self._names
+        entities = self._entities
+        for nid in nids:
+            slot = names[nid]
+            if slot is None:
+                continue
+            eid, lname, ctoks = slot
+            info = entities[eid]
+            ecls = info.cls
+            if scls is not None and scls != ecls:
+                continue  # type rule: persons never match companies and vice versa
+            rq = r_person if ecls == "person" else (r_org if r_org[0] else readings(subject.name, ecls))
+            if nid in self._reading_nids:
+                # A listed name's Japanese reading stands in for the Han
+                # characters only against a query not written in them.
+                if native:
+                    continue
+                s, pairs = compare_prepared(rq[0], ctoks, ecls)
+            else:
+                s, pairs = compare_readings(rq, (ctoks,), ecls)
+            cur = best.get(eid)
+            if cur is None or s > cur[0]:
+                best[eid] = (s, lname, pairs)
+
+        country = normalize_country(subject.country) if subject.country else None
+        out: list[Match] = []
+        for eid, (name_score, lname, pairs) in best.items():
+            info = entities[eid]
+            final, adjustments = self._adjust(name_score, subject, country, info, threshold)
+            if final < floor:
+                continue
+            ent = info.entity
+            out.append(
+                Match(
+                    entity_id=eid,
+                    name=ent.name,
+                    matched_name=lname.name,
+                    score=round(final, 4),
+                    match=final >= threshold,
+                    references=list(ent.references),
+                    explanation={
+                        "algorithm": ALGORITHM,
+                        "algorithm_version": ALGORITHM_VERSION,
+                        "query_name": subject.name,
+                        "matched_name": lname.name,
+                        "matched_name_kind": lname.kind,
+                        "name_score": round(name_score, 4),
+                        "token_pairs": pairs_for_explanation(pairs),
+                        "adjustments": adjustments,
+                        "final_score": round(final, 4),
+                        "threshold": threshold,
+                    },
+                )
+            )
+        out.sort(key=lambda m: (-m.score, m.entity_id))
+        return out[:limit]
+
+    @staticmethod
+    def _adjust(
+        name_score: float,
+        subject: Subject,
+        country: str | None,
+        info: _EntityInfo,
+        threshold: float,
+    ) -> tuple[float, list[dict[str, Any]]]:
+        """Apply birth date, country and identifier evidence to a name score."""
+        ent = info.entity
+        adjustments: list[dict[str, Any]] = []
+        final = name_score
+        features = (
+            ("birth_date", compare_birth_dates(subject.birth_date, ent.birth_dates)),
+            ("country", compare_countries(country, info.countries)),
+            ("identifier", compare_identifiers(subject.identifiers, info.identifiers)),
+        )
+        for feature, adj in features:
+            if adj is None:
+                continue
+            effect, detail = adj
+            # Supporting dates/countries only raise confidence in a name that
+            # already matches; they never turn a non-match into a match.
+            if effect > 0 and feature != "identifier" and name_score < threshold:
+                effect = 0.0
+            final += effect
+            adjustments.append({"feature": feature, "effect": round(effect, 4), "detail": detail})
+        return max(0.0, min(1.0, final)), adjustments
+
+    def screen_many(
+        self,
+        subjects: Iterable[Subject],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 10,
+        workers: int = 1,
+    ) -> list[list[Match]]:
+        """Screen many subjects; same results as calling :meth:`screen` in a loop.
+
+        ``workers=-1`` (all cores) or ``workers>1`` splits large batches over
+        forked processes that share the index copy-on-write; scoring is pure
+        Python, so threads would not help. Falls back to a loop for small
+        batches or where ``fork`` is unavailable."""
+        subjects = list(subjects)
+        n_workers = (os.cpu_count() or 1) if workers < 0 else workers
+        if n_workers <= 1 or len(subjects) < PARALLEL_MIN_BATCH or "fork" not in mp.get_all_start_methods():
+            return [self.screen(s, threshold=threshold, limit=limit) for s in subjects]
+        global _FORK_STATE
+        _FORK_STATE = (self, threshold, limit)
+        try:
+            size = -(-len(subjects) // (n_workers * 4))
+            chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
+            with mp.get_context("fork").Pool(n_workers) as pool:
+                parts = pool.map(_screen_chunk, chunks)
+        finally:
+            _FORK_STATE = None
+        return [r for part in parts for r in part]
+
+
+#: Below this many subjects a process pool costs more than it saves.
+PARALLEL_MIN_BATCH = 500
+# Set just before forking so workers inherit the index without pickling it.
+_FORK_STATE: tuple[ScreeningIndex, float, int] | None = None
+
+
+def _screen_chunk(subjects: list[Subject]) -> list[list[Match]]:
+    assert _FORK_STATE is not None
+    index, threshold, limit = _FORK_STATE
+    return [index.screen(s, threshold=threshold, limit=limit) for s in subjects]

@@ -1,0 +1,231 @@
+"""Text normalisation: from a raw name to comparable ASCII tokens.
+
+Rules, in the order they are applied (each has a unit test):
+
+1. Unicode NFKC (full-width letters, ligatures, compatibility forms).
+2. Invisible characters removed: zero-width space/joiners, BOM, soft hyphen and
+   bidi controls (category Cf) and other control characters. They are used to
+   make a listed name look different to a naive matcher.
+3. Homoglyphs folded: in a word that mixes Latin with Cyrillic/Greek letters,
+   the look-alike Cyrillic/Greek letters become Latin ("Vlаdimir" with a
+   Cyrillic "а" is "Vladimir"). A word wholly in Cyrillic is real Cyrillic and
+   is transliterated instead.
+4. Transliteration of other scripts (see :mod:`.translit`), diacritics dropped.
+5. CamelCase split ("AlisherUsmanov" -> "alisher usmanov").
+6. Case folding.
+7. "&" -> "and"; apostrophes dropped ("Qa'ida" -> "qaida"); dotted initialisms
+   joined ("A.B.C." -> "abc", "L.L.C." -> "llc"); other punctuation -> space.
+8. Number words -> digits ("forty-four" -> "44", "first"/"1st" -> "1").
+
+On top of the tokens, two comparison keys are derived per token:
+
+* :func:`phonetic_key` folds spelling variants that come from transliteration
+  (kh/h, ph/f, w/v, y/i, ou/u, zh/j, doubled letters, vowel quality ...), so
+  Mohammed/Muhammad, Osama/Usama, Ahmadinejad/Ahmadinezhad share a key.
+* :func:`skeleton` keeps consonants only; it is how a vowel-less abjad
+  romanisation ("mhmd") is compared with a Latin spelling ("Mohamed").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .translit import segments
+
+# Category Cf covers ZWSP/ZWJ/ZWNJ, BOM, soft hyphen, LRM/RLM and the bidi
+# embeddings/isolates; Cc covers control characters.
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Co", "Cs"}
+
+# Cyrillic and Greek letters that render like Latin ones. Only applied inside
+# mixed-script words (see rule 3), so genuine Cyrillic text is untouched.
+_HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic lower / upper
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
+        "А": "A", "В": "B", "Е": "E", "Ё": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+        "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J",
+        # Greek lower / upper
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+        "τ": "t", "υ": "u", "χ": "x", "ϲ": "c",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)
+_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def strip_invisible(text: str) -> str:
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES or ch in "\t\n"
+    )
+
+
+def fold_homoglyphs(text: str) -> str:
+    """Fold Cyrillic/Greek look-alikes to Latin inside mixed-script words."""
+    words = text.split()
+    if not any(_CYR_GREEK.search(w) for w in words):
+        return text
+    # A name written mostly in Latin letters: an all-look-alike word such as
+    # "АВС" is also a disguise, not real Cyrillic.
+    latin_name = sum(1 for w in words if _LATIN.search(w)) > len(words) / 2
+    out = []
+    for w in words:
+        if _CYR_GREEK.search(w):
+            folded = w.translate(_HOMOGLYPHS)
+            if _LATIN.search(w) or (latin_name and not _CYR_GREEK.search(folded)):
+                w = folded
+        out.append(w)
+    return " ".join(out)
+
+
+def clean(text: str) -> str:
+    """Rules 1-3: NFKC, invisible characters removed, homoglyphs folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_invisible(text)
+    return fold_homoglyphs(text)
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
+_INITIALISM = re.compile(r"(?<![a-z0-9])((?:[a-z]\.){2,}[a-z]?)(?![a-z0-9])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3}
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    """Rule 8: number words and ordinals to digits."""
+    out: list[str] = []
+    for tok in tokens:
+        m = _ORDINAL.match(tok)
+        if m:
+            tok = m.group(1)
+        elif tok in _ORDINAL_WORDS:
+            tok = str(_ORDINAL_WORDS[tok])
+        elif tok in _UNITS:
+            # "forty four" / "forty 4": add a unit to a preceding tens word.
+            if out and out[-1].isdigit() and int(out[-1]) in _TENS.values():
+                out[-1] = str(int(out[-1]) + _UNITS[tok])
+                continue
+            tok = str(_UNITS[tok])
+        elif tok in _TENS:
+            tok = str(_TENS[tok])
+        elif tok.isdigit() and len(tok) == 1 and out and out[-1].isdigit():
+            if int(out[-1]) in _TENS.values():
+                out[-1] = str(int(out[-1]) + int(tok))
+                continue
+        out.append(tok)
+    return out
+
+
+Tokenized = tuple[tuple[str, ...], tuple[bool, ...], tuple[str, ...]]
+
+
+def tokenize_uncached(text: str) -> Tokenized:
+    """Raw name -> (ASCII tokens, per-token 'vowel-less script' flags, per-token
+    original Han/Hangul character or "").
+
+    Uncached so that building a large index does not fill a cache with names
+    that are seen once; queries go through :func:`tokenize_full`."""
+    text = clean(text)
+    tokens: list[str] = []
+    flags: list[bool] = []
+    origins: list[str] = []
+    for word in text.split():
+        # Plain ASCII words skip the (cached) script segmentation: at index
+        # build time they are most words, and mostly seen once.
+        for romanised, abjad, origin in ((word, False, ""),) if word.isascii() else segments(word):
+            romanised = _CAMEL.sub(" ", romanised).casefold()
+            romanised = romanised.replace("&", " and ")
+            romanised = _APOSTROPHES.sub("", romanised)
+            romanised = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), romanised)
+            for part in _NON_ALNUM.split(romanised):
+                if part:
+                    tokens.append(part)
+                    flags.append(abjad)
+                    origins.append(origin)
+    converted = _numbers(tokens)
+    if len(converted) != len(tokens):
+        # Number words merged: flags only matter for abjad/CJK tokens, which
+        # have no number words, so realign by padding.
+        flags = flags[: len(converted)]
+        origins = origins[: len(converted)]
+    return tuple(converted), tuple(flags), tuple(origins)
+
+
+tokenize_full = lru_cache(maxsize=100_000)(tokenize_uncached)
+
+
+def tokenize(text: str) -> list[str]:
+    """Raw name -> list of normalised ASCII tokens."""
+    return list(tokenize_full(text)[0])
+
+
+def normalize_text(text: str) -> str:
+    """Raw name -> normalised single string (tokens joined by spaces)."""
+    return " ".join(tokenize_full(text)[0])
+
+
+# --- comparison keys -------------------------------------------------------
+
+# Ordered: longer patterns first so "sch" wins over "ch".
+_KEY_RULES = [
+    ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("dsch", "j"),
+    ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"),
+    ("q", "k"), ("x", "ks"), ("w", "v"), ("c", "k"), ("ksh", "ch"),
+]
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=500_000)
+def phonetic_key(token: str) -> str:
+    """Spelling-variant key. "mohammed", "muhammad", "mohamed" -> "mahamad".
+
+    Vowel quality is the least reliable part of a romanisation (o/u, e/i/a,
+    ou/u, ei/ey/ay), so every vowel run becomes one "a" after the consonant
+    digraphs are folded; doubled letters collapse. A key is only used for
+    tokens of 4+ letters, where it rarely joins unrelated names."""
+    if not token.isalpha():
+        return token
+    s = token.replace("ch", "\x01")
+    for a, b in _KEY_RULES:
+        if a in s:
+            s = s.replace(a, b)
+    s = s.replace("\x01", "ch")
+    s = _DOUBLE.sub(r"\1", s)
+    # Keep whether the word starts with a vowel, fold the vowel itself.
+    s = _VOWEL_RUN.sub("a", s)
+    return s
+
+
+_SKELETON_DROP = re.compile(r"[aeiouyw]+")
+
+
+@lru_cache(maxsize=500_000)
+def skeleton(token: str) -> str:
+    """Consonant skeleton used against vowel-less romanisations.
+
+    y and w are dropped because Arabic/Hebrew write long vowels with the
+    consonants ي/و; p folds to b because Arabic has no p."""
+    s = token
+    for a, b in (("ph", "f"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
+        s = s.replace(a, b)
+    s = _SKELETON_DROP.sub("", s)
+    return _DOUBLE.sub(r"\1", s)

@@ -1,0 +1,171 @@
+"""Name tokens: weights by kind, and the similarity of two tokens.
+
+Token similarity (0..1) is the best of:
+
+* optimal-string-alignment similarity of the spellings (one typo or one
+  transposition in a long word stays high);
+* :data:`KEY_EQUAL_SIM` when the :func:`~.normalize.phonetic_key` is equal
+  (transliteration variants: Mohammed/Muhammad, Usama/Osama);
+* for a token from a vowel-less script (Arabic, Hebrew, katakana ...), the
+  similarity of consonant skeletons ("mhmd" vs "Mohamed");
+* :data:`INITIAL_SIM` for an initial against a word with that first letter;
+* :data:`NICKNAME_SIM` for a known nickname of a given name (Ted/Theodore,
+  Bill/William; the ``nicknames`` package's hand-curated English list);
+* :data:`ABBREV_SIM` for a contraction keeping the first and last letters
+  ("Intl" for "International", "Mohd" for "Mohammed", "Dept");
+* :data:`CHINESE_SIM` for two spellings of the same Chinese syllables, pinyin
+  or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`).
+
+Different numbers never match (Fund IX vs Fund VIII): how much that costs is
+the scorer's business (:data:`DIGIT_CONFLICT_WEIGHT` in :mod:`.score`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from .chinese import same_chinese_name
+from .normalize import phonetic_key, skeleton
+
+# --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
+KEY_EQUAL_SIM = 0.85
+KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key similarity
+INITIAL_SIM = 0.9
+NICKNAME_SIM = 0.85
+ABBREV_SIM = 0.8
+CHINESE_SIM = 0.85
+
+# Token kinds, used for weights and for explanations.
+NORMAL, INITIAL, PARTICLE, GENERIC, LEGAL, STOP, DIGIT = "n", "i", "p", "g", "l", "s", "d"
+KIND_WEIGHT = {INITIAL: 0.35, PARTICLE: 0.15, GENERIC: 0.25, LEGAL: 0.12, STOP: 0.1, DIGIT: 0.6}
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    """A name token ready for comparison."""
+
+    text: str
+    weight: float
+    kind: str
+    abjad: bool  # romanised from a script written without (reliable) vowels
+    filial: bool = False  # comes right after bin/ibn/ben: names the father
+    orig: str = ""  # the Han/Hangul character(s) it was read from
+
+
+def weight_for(tok: str, kind: str) -> float:
+    if kind != NORMAL:
+        return KIND_WEIGHT[kind]
+    # Short tokens carry less information and collide more.
+    n = len(tok)
+    return 0.6 if n <= 2 else (0.85 if n == 3 else 1.0)
+
+
+_NICKNAMES: frozenset[tuple[str, str]] | None = None
+
+
+def nickname_pairs() -> frozenset[tuple[str, str]]:
+    """(name, nickname) pairs, both orders, from the ``nicknames`` package."""
+    global _NICKNAMES
+    if _NICKNAMES is None:
+        from nicknames import name_triplets
+
+        pairs: set[tuple[str, str]] = set()
+        for t in name_triplets():
+            a, b = t.name1.lower(), t.name2.lower()
+            if a.isalpha() and b.isalpha() and a != b:
+                pairs.add((a, b))
+                pairs.add((b, a))
+        _NICKNAMES = frozenset(pairs)
+    return _NICKNAMES
+
+
+def is_abbreviation(short: str, long: str) -> bool:
+    """A contraction: "intl"/"international", "mohd"/"mohammed", "dept".
+
+    Plain prefixes are not abbreviations here: "Bai"/"Baikal", "Lind"/
+    "Lindemann" and "Oleksandr"/"Oleksandrovych" are other names (a real
+    short form like "Ben" is a nickname)."""
+    ls, ll = len(short), len(long)
+    if ls < 3 or ls > ll // 2 or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    if not short.isalpha() or long.startswith(short):
+        return False
+    pos = 0
+    for ch in short:
+        pos = long.find(ch, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
+# Productive name affixes. Two names sharing one are compared on what is left:
+# "Ivanovich"/"Viktorovich" are different fathers, "Hamidullah"/"Waliullah"
+# and "Abdurrahim"/"Abdurrahman" different names, though the shared affix makes
+# the spellings look close.
+_SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah", "ulla",
+                    "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada")
+_SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu")
+AFFIX_MIN_STEM = 3
+_ENDINGS = ("os", "is", "as", "us", "s")
+# The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
+_ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
+ENDING_FACTOR = 0.95
+
+
+def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
+    for suf in _SHARED_SUFFIXES:
+        if a.endswith(suf) and b.endswith(suf):
+            return a[: -len(suf)], b[: -len(suf)]
+    for pre in _SHARED_PREFIXES:
+        if a.startswith(pre) and b.startswith(pre):
+            return a[len(pre) :], b[len(pre) :]
+    return None
+
+
+@lru_cache(maxsize=1_000_000)
+def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
+    """Similarity of two normalised tokens, 0..1 (see module docstring)."""
+    if a == b:
+        return 1.0
+    la, lb = len(a), len(b)
+    if la == 1 or lb == 1:
+        if a[0] == b[0] and a.isalpha() and b.isalpha():
+            return INITIAL_SIM
+        return 0.0
+    if a.isdigit() or b.isdigit():
+        return 0.0  # different numbers are different things
+    if a in _ARABIC_ARTICLE and b in _ARABIC_ARTICLE:
+        return KEY_EQUAL_SIM
+    if a_abjad != b_abjad:
+        sa, sb = skeleton(a), skeleton(b)
+        if not sa or not sb:
+            return 0.0
+        return 0.95 * OSA.normalized_similarity(sa, sb)
+    stems = _strip_shared_affix(a, b)
+    if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
+        return token_sim(stems[0], stems[1])
+    sim = OSA.normalized_similarity(a, b)
+    if sim < KEY_EQUAL_SIM and la >= 4 and lb >= 4:
+        ka, kb = phonetic_key(a), phonetic_key(b)
+        if ka == kb:
+            sim = KEY_EQUAL_SIM
+        elif la >= 5 and lb >= 5:
+            sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)
+    if sim < KEY_EQUAL_SIM and la != lb:
+        # Nominative endings of Greek, Baltic and Latin forms: "Alexandros",
+        # "Lavrovs", "Marcus" against "Alexander", "Lavrov", "Marc".
+        short, long = (a, b) if la < lb else (b, a)
+        for end in _ENDINGS:
+            if long.endswith(end) and len(long) - len(end) >= 4:
+                sim = max(sim, ENDING_FACTOR * token_sim(long[: -len(end)], short))
+                break
+    if sim < NICKNAME_SIM and (a, b) in nickname_pairs():
+        sim = NICKNAME_SIM
+    if sim < ABBREV_SIM and (is_abbreviation(a, b) or is_abbreviation(b, a)):
+        sim = ABBREV_SIM
+    if sim < CHINESE_SIM and same_chinese_name(a, b):
+        sim = CHINESE_SIM
+    return sim

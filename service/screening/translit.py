@@ -1,0 +1,278 @@
+"""Transliteration of non-Latin scripts to ASCII.
+
+We lean on two maintained libraries rather than home-grown tables:
+
+* ``pypinyin`` for Chinese Han characters (anyascii would also give pinyin, but
+  pypinyin knows the surname readings and polyphones better);
+* ``anyascii`` for everything else (Cyrillic, Greek, Arabic, Persian, Hebrew,
+  Hangul, kana, Armenian, Georgian, Thai, Devanagari, Latin diacritics ...).
+
+Han and Hangul are split into one token per syllable ("赵光宗" -> "zhao guang
+zong", "김정은" -> "gim jeong eun"); the scorer re-joins adjacent syllables when
+the other side writes them as one word ("Guangzong", "Jong-un").
+
+Abjads (Arabic, Persian, Hebrew, Syriac, Thaana) and Thai/Khmer/Lao are written
+mostly without short vowels, so their romanisation is a consonant skeleton
+("محمد" -> "mhmd"). Tokens from these scripts are flagged so the scorer compares
+them on consonant skeletons instead of full spellings. Katakana is flagged the
+same way for the opposite reason: it adds vowels a Latin spelling does not have
+("バラク" -> "baraku" for Barack), so consonants are what the two share.
+
+Each Han or Hangul syllable also keeps its original character (see
+:func:`segments`): two names written in the same logographic/syllabic script
+are compared on the characters, because romanisation merges distinct ones
+(習近平/習近朋 are "xi jin ping"/"xi jin peng", 高市/高石 both "gao shi").
+
+Han names have a Japanese reading besides the Chinese one (山田太郎 is "Yamada
+Taro", not "shan tian tai lang"): :func:`japanese_reading` gives it with
+``pykakasi``; a short one may be a Korean name in hanja (金正恩 is "Kim Jong
+Un", not "Jin Zhengen"): :func:`korean_reading` gives its Hangul from the
+Unihan readings in :mod:`.hanja_ko`. The scorer tries all the readings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+from pypinyin import Style, lazy_pinyin
+
+# Script classes we need to tell apart, by code point range.
+_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+_HANGUL = ((0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F))
+_KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
+_ABJAD = (
+    (0x0590, 0x05FF),  # Hebrew
+    (0x0600, 0x06FF),  # Arabic, Persian, Urdu
+    (0x0700, 0x074F),  # Syriac
+    (0x0750, 0x077F),
+    (0x0780, 0x07BF),  # Thaana
+    (0x08A0, 0x08FF),
+    (0xFB1D, 0xFDFF),  # Hebrew / Arabic presentation forms
+    (0xFE70, 0xFEFF),
+    (0x0E00, 0x0EFF),  # Thai, Lao: anyascii drops most vowels too
+    (0x1780, 0x17FF),  # Khmer
+)
+
+
+def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+def script_of(ch: str) -> str:
+    """Coarse script class of one character: latin, han, hangul, kana, abjad, other."""
+    cp = ord(ch)
+    if cp < 0x0250:
+        return "latin"
+    if _in(cp, _HAN):
+        return "han"
+    if _in(cp, _HANGUL):
+        return "hangul"
+    if _in(cp, _KANA):
+        return "kana"
+    if _in(cp, _ABJAD):
+        return "abjad"
+    return "other"
+
+
+def is_ascii(text: str) -> bool:
+    return text.isascii()
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@lru_cache(maxsize=200_000)
+def transliterate_word(word: str) -> tuple[str, bool]:
+    """Romanise one whitespace-free word. Returns (ascii text, from_abjad).
+
+    The result keeps case so the caller can still split CamelCase. Words that
+    mix scripts are handled run by run."""
+    if word.isascii():
+        return word, False
+    out: list[str] = []
+    abjad = False
+    run: list[str] = []
+    run_script = ""
+
+    def flush() -> None:
+        nonlocal abjad
+        if not run:
+            return
+        text = "".join(run)
+        if run_script == "han":
+            # One token per syllable; the scorer merges them back when needed.
+            out.append(" " + " ".join(lazy_pinyin(text, style=Style.NORMAL)) + " ")
+        elif run_script == "hangul":
+            # anyascii gives Revised Romanisation "GimJeongEun"; split the
+            # syllables and move them towards the spellings used on lists.
+            syllables = [anyascii(ch).lower() for ch in text if anyascii(ch).strip()]
+            out.append(" " + " ".join(_korean(syllables)) + " ")
+        else:
+            if run_script in ("abjad", "kana"):
+                abjad = True
+            out.append(anyascii(text))
+        run.clear()
+
+    for ch in word:
+        sc = script_of(ch)
+        if sc == "latin" and unicodedata.category(ch).startswith("M"):
+            sc = run_script or "latin"
+        if sc != run_script:
+            flush()
+            run_script = sc
+        run.append(ch)
+    flush()
+    return "".join(out), abjad
+
+
+# Revised Romanisation -> the McCune-Reischauer-like spellings found on
+# sanctions lists (Kim Jong Un, Pak, Choe): vowel digraphs eo/eu lose their
+# e, initial plain stops are written voiceless. Common surnames have a fixed
+# conventional spelling.
+_KOREAN_SURNAMES = {"gim": "kim", "i": "lee", "yi": "lee", "ri": "ri", "bag": "park",
+                    "bak": "park", "pak": "pak", "choe": "choe", "jeong": "jong",
+                    "gang": "kang", "jo": "cho", "yun": "yun", "jang": "jang", "im": "lim",
+                    "han": "han", "o": "oh", "seo": "so", "sin": "shin", "gwon": "kwon",
+                    "hwang": "hwang", "an": "an", "song": "song", "ryu": "ryu", "hong": "hong"}
+
+
+def _korean(syllables: list[str]) -> list[str]:
+    out = []
+    for k, syl in enumerate(syllables):
+        if k == 0 and len(syllables) >= 2 and syl in _KOREAN_SURNAMES:
+            out.append(_KOREAN_SURNAMES[syl])
+            continue
+        s = syl.replace("eo", "o").replace("eu", "u")
+        if s[:1] in ("g", "b", "d") and k == 0:
+            s = {"g": "k", "b": "p", "d": "t"}[s[0]] + s[1:]
+        if s.endswith("g") and not s.endswith("ng"):
+            s = s[:-1] + "k"
+        out.append(s)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def segments(word: str) -> tuple[tuple[str, bool, str], ...]:
+    """One whitespace-free word -> pieces ``(romanised text, vowel-less, origin)``.
+
+    A Han or Hangul character becomes its own piece with ``origin`` set to the
+    character; other runs are romanised by :func:`transliterate_word` with an
+    empty origin."""
+    if word.isascii():
+        return ((word, False, ""),)
+    pieces: list[tuple[str, bool, str]] = []
+    run: list[str] = []
+    run_script = ""
+
+    def flush() -> None:
+        if not run:
+            return
+        text = "".join(run)
+        if run_script == "han":
+            # The whole run at once: pypinyin picks polyphone readings in context.
+            syllables = lazy_pinyin(text, style=Style.NORMAL)
+            if len(syllables) == len(run):
+                pieces.extend((syl, False, ch) for syl, ch in zip(syllables, run, strict=True))
+            else:
+                pieces.append((" ".join(syllables), False, ""))
+        elif run_script == "hangul":
+            keep = [(anyascii(ch).lower(), ch) for ch in run]
+            keep = [(syl, ch) for syl, ch in keep if syl.strip()]
+            korean = _korean([syl for syl, _ in keep])
+            pieces.extend((syl, False, ch) for syl, (_, ch) in zip(korean, keep, strict=True))
+        else:
+            latin, flag = transliterate_word(text)
+            pieces.append((latin, flag, ""))
+        run.clear()
+
+    for ch in word:
+        sc = script_of(ch)
+        cjk = sc if sc in ("han", "hangul") else "rest"
+        if cjk != run_script:
+            flush()
+            run_script = cjk
+        run.append(ch)
+    flush()
+    return tuple(pieces)
+
+
+_KAKASI: object | None = None
+_LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"))
+
+
+def has_han(text: str) -> bool:
+    if text.isascii():
+        return False
+    return any(script_of(ch) == "han" for ch in text if not ch.isascii())
+
+
+@lru_cache(maxsize=20_000)
+def japanese_reading(text: str) -> str | None:
+    """Hepburn reading of a name with Han characters, long vowels unmarked as
+    on passports ("山田太郎" -> "yamada taro"); None without Han characters.
+
+    pykakasi is loaded on first use (its dictionaries take ~0.5 s). It is GPL-licensed, so
+    it is an optional extra (``pip install sanctions-service[japanese]``): without it, names
+    in kanji are read as Chinese (pinyin) only."""
+    if not has_han(text):
+        return None
+    global _KAKASI
+    if _KAKASI is None:
+        try:
+            import pykakasi
+        except ImportError:
+            _KAKASI = False
+        else:
+            _KAKASI = pykakasi.kakasi()
+    if _KAKASI is False:
+        return None
+    words = []
+    for part in _KAKASI.convert(text):  # type: ignore[attr-defined]
+        reading = str(part["hepburn"])
+        for a, b in _LONG_VOWELS:
+            reading = reading.replace(a, b)
+        words.append(reading)
+    return " ".join(w for w in words if w.strip())
+
+
+def has_non_latin(text: str) -> bool:
+    """True if the text contains letters from a script other than Latin."""
+    return any(ch.isalpha() and script_of(ch) != "latin" for ch in text)
+
+
+_HANJA: dict[str, str] | None = None
+_HANJA_SURNAME: dict[str, str] | None = None
+# Korean names in hanja are a one-character surname and a one- or two-character
+# given name (rarely two-character surnames: 南宮, 諸葛).
+KOREAN_NAME_LENGTHS = (2, 3, 4)
+
+
+def _hanja_tables() -> tuple[dict[str, str], dict[str, str]]:
+    global _HANJA, _HANJA_SURNAME
+    if _HANJA is None or _HANJA_SURNAME is None:
+        from .hanja_ko import ALT_READING, READING
+
+        _HANJA = {ch: hangul for hangul, chars in READING.items() for ch in chars}
+        _HANJA_SURNAME = {ch: hangul for hangul, chars in ALT_READING.items() for ch in chars}
+    return _HANJA, _HANJA_SURNAME
+
+
+@lru_cache(maxsize=20_000)
+def korean_reading(text: str) -> str | None:
+    """Hangul reading of a name written in 2-4 Han characters, with the
+    surname read in its name form ("金正恩" -> "김정은"); None for other text
+    or a character without a known reading."""
+    chars = [ch for ch in text if not (ch.isspace() or ch in "·・.")]
+    if len(chars) not in KOREAN_NAME_LENGTHS or not all(script_of(ch) == "han" for ch in chars):
+        return None
+    plain, surname = _hanja_tables()
+    out = []
+    for k, ch in enumerate(chars):
+        hangul = (surname.get(ch) if k == 0 else None) or plain.get(ch)
+        if hangul is None:
+            return None
+        out.append(hangul)
+    return "".join(out)

@@ -1,0 +1,241 @@
+"""ScreeningIndex: retrieval, type/date/country/identifier rules, explanations,
+incremental updates."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.screening import (
+    ALGORITHM,
+    DEFAULT_THRESHOLD,
+    ListedEntity,
+    ListedName,
+    ScreeningIndex,
+    Subject,
+)
+
+
+def _entities() -> list[ListedEntity]:
+    return [
+        ListedEntity(
+            entity_id=47814, type="person", name="ZHAO, Guangzong",
+            names=[ListedName("ZHAO, Guangzong"), ListedName("赵光宗", "original_script")],
+            birth_dates=["1985-05-09"], countries=["CN"],
+            identifiers=[("passport", "E 1234-5678", "CN")], references=["OFAC:47814"],
+        ),
+        ListedEntity(
+            entity_id=47818, type="person", name="NI, Gaobin",
+            names=[ListedName("NI, Gaobin"), ListedName("倪高彬", "original_script")],
+            birth_dates=["1985"], countries=["CN"], references=["OFAC:47818"],
+        ),
+        ListedEntity(
+            entity_id=47800, type="company",
+            name="WUHAN XIAORUIZHI SCIENCE AND TECHNOLOGY COMPANY, LIMITED",
+            names=[
+                ListedName("WUHAN XIAORUIZHI SCIENCE AND TECHNOLOGY COMPANY, LIMITED"),
+                ListedName("Wuhan Xiaoruizhi Science and Technology Co., Ltd.", "aka"),
+            ],
+            countries=["CN"], references=["OFAC:47800"],
+        ),
+        ListedEntity(
+            entity_id=1, type="person", name="Vladimir Vladimirovich PUTIN",
+            names=[ListedName("Vladimir Vladimirovich PUTIN"), ListedName("Владимир Путин", "aka")],
+            birth_dates=["1952-10-07"], countries=["RU"], references=["EU:1"],
+        ),
+        ListedEntity(
+            entity_id=2, type="vessel", name="ZHAO GUANGZONG",
+            names=[ListedName("ZHAO GUANGZONG")], references=["TEST:2"],
+        ),
+        ListedEntity(
+            entity_id=3, type="person", name="Mohammed Abdulrahman AL-HASSAN",
+            names=[ListedName("Mohammed Abdulrahman AL-HASSAN")], birth_dates=["1970"],
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    return ScreeningIndex.build(_entities())
+
+
+def _top(index: ScreeningIndex, subject: Subject) -> list[int]:
+    return [m.entity_id for m in index.screen(subject) if m.match]
+
+
+def test_len_counts_entities(index: ScreeningIndex) -> None:
+    assert len(index) == 6
+
+
+def test_chinese_query_finds_latin_listing(index: ScreeningIndex) -> None:
+    matches = index.screen(Subject(name="赵光宗", type="person"))
+    assert matches[0].entity_id == 47814 and matches[0].match
+
+
+def test_word_order_and_references(index: ScreeningIndex) -> None:
+    m = index.screen(Subject(name="Guangzong Zhao", type="person"))[0]
+    assert m.entity_id == 47814 and m.match
+    assert m.references == ["OFAC:47814"]
+    assert m.name == "ZHAO, Guangzong"
+
+
+def test_original_script_query_matches_original_script_name(index: ScreeningIndex) -> None:
+    m = index.screen(Subject(name="倪高彬"))[0]
+    assert m.entity_id == 47818 and m.score == 1.0
+    assert m.explanation["matched_name_kind"] == "original_script"
+
+
+def test_cyrillic_query(index: ScreeningIndex) -> None:
+    assert _top(index, Subject(name="Путин Владимир", type="person"))[0] == 1
+
+
+def test_merged_split_parts_in_index(index: ScreeningIndex) -> None:
+    assert 3 in _top(index, Subject(name="Muhammad Abdul Rahman al Hassan", type="person"))
+
+
+def test_company_true_positive(index: ScreeningIndex) -> None:
+    subject = Subject(name="Wuhan Xiaoruizhi Science & Technology Co., Ltd.", type="company")
+    assert _top(index, subject) == [47800]
+
+
+def test_company_false_positives_on_legal_form(index: ScreeningIndex) -> None:
+    for name in ("EMMA LLC", "CORP", "Science and Technology Company Limited"):
+        assert _top(index, Subject(name=name, type="company")) == []
+
+
+def test_type_rule(index: ScreeningIndex) -> None:
+    # a person query never returns the vessel of the same name, and vice versa
+    assert 2 not in [m.entity_id for m in index.screen(Subject(name="Zhao Guangzong", type="person"))]
+    vessel = [m.entity_id for m in index.screen(Subject(name="Zhao Guangzong", type="vessel"))]
+    assert vessel == [2]
+    # unknown type: both
+    both = {m.entity_id for m in index.screen(Subject(name="Zhao Guangzong"))}
+    assert {2, 47814} <= both
+
+
+def test_birth_date_contradiction_lowers_score(index: ScreeningIndex) -> None:
+    base = index.screen(Subject(name="Guangzong Zhao", type="person"))[0].score
+    bad = index.screen(Subject(name="Guangzong Zhao", type="person", birth_date="1960-01-01"))
+    assert bad[0].score < base
+    adj = bad[0].explanation["adjustments"][0]
+    assert adj["feature"] == "birth_date" and adj["effect"] < 0
+
+
+def test_partial_birth_dates_compatible(index: ScreeningIndex) -> None:
+    for dob in ("1985", "1985-05", "1985-05-09"):
+        m = index.screen(Subject(name="Guangzong Zhao", type="person", birth_date=dob))[0]
+        adj = m.explanation["adjustments"][0]
+        assert adj["feature"] == "birth_date" and adj["effect"] >= 0, dob
+    # listed "1985" is compatible with a full query date
+    m = index.screen(Subject(name="Gaobin Ni", type="person", birth_date="1985-11-12"))[0]
+    assert m.explanation["adjustments"][0]["effect"] >= 0
+
+
+def test_birth_date_alone_never_matches(index: ScreeningIndex) -> None:
+    for name in ("Emma Watson", "Zhou Guangming", "Li Wei"):
+        subject = Subject(name=name, type="person", birth_date="1985-05-09", country="CN")
+        assert _top(index, subject) == [], name
+
+
+def test_country_rule(index: ScreeningIndex) -> None:
+    same = index.screen(Subject(name="Guangzong Zhao", type="person", country="CN"))[0]
+    other = index.screen(Subject(name="Guangzong Zhao", type="person", country="FR"))[0]
+    assert other.score < same.score
+    feature = other.explanation["adjustments"][0]
+    assert feature["feature"] == "country" and feature["effect"] < 0
+    # names and alpha-3 codes are accepted too
+    named = index.screen(Subject(name="Guangzong Zhao", type="person", country="China"))[0]
+    assert named.score == same.score
+
+
+def test_identifier_lifts_weak_name_match(index: ScreeningIndex) -> None:
+    weak = Subject(name="Zhao Guangzhou", type="person")
+    assert 47814 not in _top(index, weak)
+    with_id = Subject(name="Zhao Guangzhou", type="person", identifiers=[("passport", "e12345678", "CN")])
+    result = index.screen(with_id)
+    assert result[0].entity_id == 47814 and result[0].match
+    adjs = {a["feature"]: a for a in result[0].explanation["adjustments"]}
+    assert adjs["identifier"]["effect"] > 0
+
+
+def test_identifier_from_other_country_ignored(index: ScreeningIndex) -> None:
+    s = Subject(name="Zhao Guangzhou", type="person", identifiers=[("passport", "E12345678", "US")])
+    assert 47814 not in _top(index, s)
+
+
+def test_explanation_shape(index: ScreeningIndex) -> None:
+    m = index.screen(Subject(name="Zhao Guangzong", type="person", birth_date="1985", country="CN"))[0]
+    e = m.explanation
+    assert set(e) == {
+        "algorithm", "algorithm_version", "query_name", "matched_name", "matched_name_kind",
+        "name_score", "token_pairs", "adjustments", "final_score", "threshold",
+    }
+    assert e["algorithm"] == ALGORITHM
+    assert e["matched_name"] == m.matched_name
+    assert e["final_score"] == m.score
+    assert e["threshold"] == DEFAULT_THRESHOLD
+    assert all(set(a) == {"feature", "effect", "detail"} for a in e["adjustments"])
+    assert [a["feature"] for a in e["adjustments"]] == ["birth_date", "country"]
+    assert all(len(p) == 3 for p in e["token_pairs"])
+
+
+def test_ranking_limit_and_floor(index: ScreeningIndex) -> None:
+    res = index.screen(Subject(name="Zhao Guangzong"), limit=1)
+    assert len(res) == 1
+    res = index.screen(Subject(name="Zhao Guangzong"), threshold=0.9)
+    assert all(m.score >= 0.9 * 0.8 for m in res)
+    assert [m.score for m in res] == sorted((m.score for m in res), reverse=True)
+
+
+def test_screen_many_same_as_loop(index: ScreeningIndex) -> None:
+    subjects = [Subject(name=n) for n in ("赵光宗", "EMMA LLC", "Vladimir Putin")]
+    assert index.screen_many(subjects) == [index.screen(s) for s in subjects]
+
+
+def test_screen_many_parallel_same_as_loop(index: ScreeningIndex) -> None:
+    subjects = [Subject(name=n) for n in ("赵光宗", "EMMA LLC", "Vladimir Putin")] * 200
+    assert index.screen_many(subjects, workers=2) == [index.screen(s) for s in subjects]
+
+
+def test_incremental_upsert_and_remove() -> None:
+    index = ScreeningIndex.build(_entities())
+    new = ListedEntity(entity_id=99, type="person", name="Ivan Petrovich SIDOROV",
+                       names=[ListedName("Ivan Petrovich SIDOROV")])
+    index.upsert(new)
+    assert len(index) == 7
+    assert _top(index, Subject(name="Ivan Sidorov", type="person")) == [99]
+    # replace its names
+    index.upsert(ListedEntity(entity_id=99, type="person", name="Pyotr KUZNETSOV",
+                              names=[ListedName("Pyotr KUZNETSOV")]))
+    assert _top(index, Subject(name="Ivan Sidorov", type="person")) == []
+    assert _top(index, Subject(name="Pyotr Kuznetsov", type="person")) == [99]
+    assert index.remove(99) is True
+    assert index.remove(99) is False
+    assert _top(index, Subject(name="Pyotr Kuznetsov", type="person")) == []
+    assert len(index) == 6
+
+
+def test_common_tokens_do_not_swamp_retrieval() -> None:
+    ents = [
+        ListedEntity(entity_id=i, type="person", name=f"Mohammed Al {w}",
+                     names=[ListedName(f"Mohammed Al {w}")])
+        for i, w in enumerate(f"Name{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{i}" for i in range(5000))
+    ]
+    ents.append(ListedEntity(entity_id=10_000, type="person", name="Mohammed Al Zawahiri",
+                             names=[ListedName("Mohammed Al Zawahiri")]))
+    index = ScreeningIndex.build(ents)
+    assert index.screen(Subject(name="Muhammad al-Zawahiry", type="person"))[0].entity_id == 10_000
+
+
+def test_japanese_reading_of_listed_han_name() -> None:
+    index = ScreeningIndex.build([
+        ListedEntity(entity_id=7, type="person", name="YAMADA, Taro",
+                     names=[ListedName("山田太郎", "original_script")]),
+        ListedEntity(entity_id=8, type="person", name="高市早苗", names=[ListedName("高市早苗")]),
+    ])
+    m = index.screen(Subject(name="Taro Yamada", type="person"))[0]
+    assert m.entity_id == 7 and m.match
+    # the reading is reported under the listed name
+    assert m.matched_name in ("YAMADA, Taro", "山田太郎")
+    # a Han query does not match a Han name through their shared readings
+    assert 8 not in _top(index, Subject(name="高石早苗", type="person"))
+    assert _top(index, Subject(name="高市早苗", type="person")) == [8]

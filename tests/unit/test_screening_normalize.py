@@ -1,0 +1,123 @@
+"""One test per normalisation rule (service.screening.normalize / translit)."""
+
+from __future__ import annotations
+
+from service.screening.normalize import (
+    clean,
+    fold_homoglyphs,
+    normalize_text,
+    phonetic_key,
+    skeleton,
+    tokenize,
+    tokenize_full,
+)
+
+
+def test_nfkc_folds_fullwidth_and_ligatures() -> None:
+    assert tokenize("ＡＢＣ Ｌｔｄ") == ["abc", "ltd"]
+    assert tokenize("ﬁnance") == ["finance"]
+
+
+def test_case_folding() -> None:
+    assert tokenize("STRASSE Straße") == ["strasse", "strasse"]
+
+
+def test_diacritics_stripped() -> None:
+    assert tokenize("Recep Tayyip Erdoğan") == ["recep", "tayyip", "erdogan"]
+    assert tokenize("Aleksandar Vučić") == ["aleksandar", "vucic"]
+    assert tokenize("Société Générale") == ["societe", "generale"]
+
+
+def test_punctuation_and_spacing_normalised() -> None:
+    assert tokenize("  ZHAO,   Guangzong ") == ["zhao", "guangzong"]
+    assert tokenize("Jean-Marie  Le\tPen") == ["jean", "marie", "le", "pen"]
+
+
+def test_ampersand_is_and() -> None:
+    assert tokenize("Science & Technology") == ["science", "and", "technology"]
+
+
+def test_apostrophes_are_dropped_inside_words() -> None:
+    assert tokenize("Al Qa'ida") == ["al", "qaida"]
+    assert tokenize("O\u2019Neill") == ["oneill"]
+
+
+def test_dotted_initialisms_are_joined() -> None:
+    assert tokenize("A.B.C. Company") == ["abc", "company"]
+    assert tokenize("Goldman Sachs L.L.C.") == ["goldman", "sachs", "llc"]
+    # a single initial stays a single letter
+    assert tokenize("A. Khamenei") == ["a", "khamenei"]
+
+
+def test_zero_width_and_bidi_controls_removed() -> None:
+    assert clean("Gu\u200bang\u200dzong") == "Guangzong"
+    assert tokenize("\u202eZHAO\u202c \ufeffGuangzong\u00ad") == ["zhao", "guangzong"]
+    assert tokenize("Mu\u200channad") == tokenize("Muhannad")
+
+
+def test_homoglyphs_folded_in_mixed_script_words() -> None:
+    # Cyrillic а (U+0430) and о (U+043E) inside a Latin word
+    assert fold_homoglyphs("Gu\u0430ngzong Zh\u0430\u043e") == "Guangzong Zhao"
+    assert tokenize("ZH\u0410O, Guangzong") == ["zhao", "guangzong"]
+
+
+def test_real_cyrillic_is_transliterated_not_folded() -> None:
+    assert tokenize("Владимир Путин") == ["vladimir", "putin"]
+
+
+def test_camel_case_split() -> None:
+    assert tokenize("AlisherUsmanov") == ["alisher", "usmanov"]
+
+
+def test_number_words_to_digits() -> None:
+    assert tokenize("Brigade Forty-Four") == ["brigade", "44"]
+    assert tokenize("1st International Bank") == tokenize("First International Bank")
+
+
+def test_chinese_to_pinyin_syllables() -> None:
+    assert tokenize("赵光宗") == ["zhao", "guang", "zong"]
+
+
+def test_korean_hangul_romanised_towards_list_spelling() -> None:
+    assert tokenize("김정은") == ["kim", "jong", "un"]
+
+
+def test_japanese_kana() -> None:
+    assert tokenize("バラク・オバマ") == ["baraku", "obama"]
+
+
+def test_abjad_tokens_are_flagged() -> None:
+    tokens, flags, _ = tokenize_full("محمد علي")
+    assert tokens == ("mhmd", "ly")
+    assert all(flags)
+    assert not any(tokenize_full("Mohamed Ali")[1])
+
+
+def test_katakana_tokens_are_flagged_vowel_less() -> None:
+    # katakana adds vowels a Latin spelling lacks ("baraku" for Barack)
+    tokens, flags, _ = tokenize_full("バラク・オバマ")
+    assert tokens == ("baraku", "obama")
+    assert all(flags)
+
+
+def test_han_and_hangul_tokens_keep_their_characters() -> None:
+    assert tokenize_full("赵光宗")[2] == ("赵", "光", "宗")
+    assert tokenize_full("김정은 Kim")[2] == ("김", "정", "은", "")
+
+
+def test_phonetic_key_groups_transliteration_variants() -> None:
+    assert phonetic_key("mohammed") == phonetic_key("muhammad") == phonetic_key("mohamed")
+    assert phonetic_key("osama") == phonetic_key("usama")
+    assert phonetic_key("ahmadinejad") == phonetic_key("ahmadinezhad")
+    assert phonetic_key("putin") != phonetic_key("pulin")
+
+
+def test_skeleton_matches_vowelless_romanisation() -> None:
+    assert skeleton("mohamed") == skeleton("mhmd")
+    assert skeleton("moshe") == skeleton("msh")
+
+
+def test_normalize_text_joins_tokens() -> None:
+    assert normalize_text("Wuhan Xiaoruizhi Science & Technology Co., Ltd.") == (
+        "wuhan xiaoruizhi science and technology co ltd"
+    )

@@ -1,0 +1,248 @@
+"""Name similarity (score_pair): structure, scripts, variants, companies."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.screening import DEFAULT_THRESHOLD, score_pair
+
+T = DEFAULT_THRESHOLD
+
+
+def matches(a: str, b: str, type_: str | None = "person") -> bool:
+    return score_pair(a, b, type_) >= T
+
+
+def test_identical_names_score_one() -> None:
+    assert score_pair("ZHAO, Guangzong", "ZHAO, Guangzong", "person") == 1.0
+
+
+def test_score_is_between_zero_and_one() -> None:
+    for a, b in [("Emma", "Zhao Guangzong"), ("", "x"), ("Ali", "Ali Ali Ali")]:
+        assert 0.0 <= score_pair(a, b) <= 1.0
+
+
+def test_word_order_does_not_matter() -> None:
+    assert score_pair("ZHAO, Guangzong", "Guangzong Zhao", "person") == 1.0
+
+
+def test_merged_and_split_parts() -> None:
+    assert matches("Guang Zong Zhao", "ZHAO, Guangzong")
+    assert matches("Abdulrahman Al Amoudi", "Abdul Rahman Al Amoudi")
+    assert matches("SiemensAG", "Siemens AG", "company")
+
+
+def test_missing_middle_name() -> None:
+    assert matches("Vladimir Putin", "Vladimir Vladimirovich Putin")
+    assert matches("Ramzi Binalshibh", "Ramzi Mohamed Abdullah Binalshibh")
+
+
+def test_initials() -> None:
+    assert matches("N. Nazarbayev", "Nursultan Nazarbayev")
+    assert matches("V. Putin", "Vladimir Putin")
+    # a contradicting initial does not match
+    assert not matches("A. Nazarbayev", "Nursultan Nazarbayev")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mohammed bin Salman", "Muhammad bin Salman"),
+        ("Mohamed bin Salman", "Mohammed bin Salman"),
+        ("Usama bin Ladin", "Osama bin Laden"),
+        ("Mahmood Ahmadinezhad", "Mahmoud Ahmadinejad"),
+        ("Abd al-Aziz al-Nuristani", "Abdul Aziz Nooristani"),
+        ("Bachar el-Assad", "Bashar al-Assad"),
+        ("Aleksandr Petrov", "Alexander Petrov"),
+    ],
+)
+def test_transliteration_variants(a: str, b: str) -> None:
+    assert matches(a, b)
+
+
+def test_one_typo_in_a_long_part() -> None:
+    assert matches("Alexander Lukashnko", "Alexander Lukashenko")
+    assert matches("Friedrich Lindenburg", "Friedrich Lindenberg")
+    assert matches("Olaf Schloz", "Olaf Scholz")  # transposition
+
+
+def test_different_surname_does_not_match() -> None:
+    assert not matches("Sergey Ivanov", "Sergey Viktorovich Lavrov")
+    assert not matches("Lars Friedrich Lindemann", "Friedrich Buchenberg")
+
+
+def test_father_and_son_swapped_do_not_match() -> None:
+    assert not matches("SALMAN BIN MUHAMMAD AL-RAWI", "MUHAMMAD BIN SALMAN AL-RAWI")
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("赵光宗", "ZHAO, Guangzong"),
+        ("Владимир Путин", "Vladimir Putin"),
+        ("Дмитрий Медведев", "Dmitry Medvedev"),
+        ("محمد علي", "Mohamed Ali"),
+        ("خالد محمود", "Khaled Mahmoud"),
+        ("Νικόλαος", "Nikolaos"),
+        ("משה", "Moshe"),
+        ("김정은", "Kim Jong Un"),
+        ("이민호", "Lee Min Ho"),
+        ("ヤマダ タロウ", "Yamada Taro"),
+    ],
+)
+def test_cross_script(query: str, listed: str) -> None:
+    assert matches(query, listed)
+
+
+def test_original_script_matches_original_script_exactly() -> None:
+    assert score_pair("赵光宗", "赵光宗", "person") == 1.0
+    assert score_pair("Сергей Викторович Лавров", "Сергей Викторович Лавров") == 1.0
+
+
+def test_homoglyph_does_not_hide_a_match() -> None:
+    assert score_pair("ZH\u0410O, Gu\u0430ngzong", "ZHAO, Guangzong", "person") == 1.0
+
+
+def test_zero_width_characters_do_not_hide_a_match() -> None:
+    assert score_pair("Guang\u200bzong Z\u200dhao", "ZHAO, Guangzong", "person") == 1.0
+
+
+def test_company_legal_forms_and_ampersand() -> None:
+    assert matches(
+        "Wuhan Xiaoruizhi Science & Technology Co., Ltd.",
+        "WUHAN XIAORUIZHI SCIENCE AND TECHNOLOGY COMPANY, LIMITED",
+        "company",
+    )
+    assert matches("Siemens Aktiengesellschaft", "Siemens AG", "company")
+    assert matches("OAO Gazprom", "Open Joint Stock Company Gazprom", "company")
+    assert matches("Oboronnye Initsiativy OOO", "OOO Oboronnye Initsiativy", "company")
+
+
+def test_company_never_matches_on_legal_form_alone() -> None:
+    listed = "WUHAN XIAORUIZHI SCIENCE AND TECHNOLOGY COMPANY, LIMITED"
+    assert score_pair("EMMA LLC", "XYZ LLC", "company") < 0.5
+    assert score_pair("CORP", "ABC CORP", "company") < 0.5
+    assert score_pair("EMMA LLC", listed, "company") < 0.5
+    assert score_pair("CORP", listed, "company") < 0.5
+    assert score_pair("Emma Science and Technology Co Ltd", listed, "company") < T
+
+
+def test_generic_words_weigh_little() -> None:
+    # only generic words + legal form in common
+    assert not matches("Emma Global Trading Group LLC", "Zeta Global Trading Group LLC", "company")
+    assert not matches("Volkswagen AG", "Siemens AG", "company")
+
+
+# --- rules added with algorithm 1.1 ------------------------------------------
+
+
+def test_nicknames_of_given_names() -> None:
+    assert matches("Ted Doe", "Theodore Doe")
+    assert matches("Ben Netanyahu", "Benjamin Netanyahu")
+    assert not matches("Ted Doe", "Theodore Smith")
+
+
+def test_contractions_but_not_prefixes() -> None:
+    assert matches("First Bank Int'l", "First International Bank", "company")
+    assert matches("Mohd Salleh", "Mohammed Salleh")
+    # a shorter real name is not an abbreviation
+    assert not matches("Mahir Mohamad", "Mahathir Mohamad")
+    assert not matches("OOO Bai", "OOO Baikal", "company")
+
+
+def test_organisation_acronyms() -> None:
+    assert matches("PLA", "People's Liberation Army", "organization")
+    assert matches("U.S. Department of State", "United States Department of State", "organization")
+    assert matches("JC Juncker", "Jean-Claude Juncker")
+    # initials alone are not a person
+    assert not matches("N.N.", "Nursultan Nazarbayev")
+
+
+def test_legal_form_typos_and_truncation() -> None:
+    assert matches("Siemens Aktiengeselschaft", "Siemens AG", "company")
+    assert matches(
+        "TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN",
+        "TACTICAL MISSILES CORPORATION JOYNT STOCK COMPANY",
+        "company",
+    )
+
+
+def test_series_numbers_and_roman_numerals() -> None:
+    # roman numerals are numbers, and a differing series number costs little
+    assert score_pair("KKR Asian Fund 4 L.P.", "KKR Asian Fund IV L.P.", "company") == 1.0
+    assert matches("Snow Storm 1", "Snow Storm 2", "vessel")
+    # a differing word still separates two names
+    assert not matches("Snow Storm 1", "Snow Queen 1", "vessel")
+
+
+def test_shared_affixes_do_not_make_names_close() -> None:
+    assert not matches("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov")
+    assert not matches("Nazirullah Hanafi Hamidullah", "Nazirullah Hanafi Waliullah")
+    assert not matches("Mohamad Iqbal Abdurrahim", "Mohamad Iqbal Abdurrahman")
+
+
+def test_repeated_part_can_contradict() -> None:
+    assert not matches("Abdul Kabir Abdul Jan", "Abdul Kabir Mohammad Jan")
+    assert matches("Sergey Sergey Shoigu", "Sergey Shoigu")
+
+
+def test_arabic_article_spellings() -> None:
+    assert matches("Bachar el-Assad", "Bashar al-Assad")
+    assert matches("Abd ar-Rahman ad-Dawsari", "Abd al-Rahman al-Dawsari")
+
+
+def test_nominative_endings() -> None:
+    assert matches("Αλέξανδρος", "Alexander")
+    assert matches("Sergejs Lavrovs", "Sergey Lavrov")
+
+
+def test_japanese_kanji_readings() -> None:
+    assert matches("山田太郎", "Yamada Taro")
+    assert matches("田中花子", "Tanaka Hanako")
+    assert matches("安倍晋三", "Abe Shinzo")
+    # the Chinese reading still works
+    assert matches("习近平", "Xi Jinping")
+
+
+def test_same_script_names_compare_characters() -> None:
+    # romanisation merges these characters; the characters differ
+    assert not matches("高石早苗", "高市早苗")
+    assert not matches("习近朋", "习近平")
+    assert not matches("이재형", "이재명")
+    assert score_pair("山田太郎", "山田太郎", "person") == 1.0
+
+
+# --- rules added with algorithm 1.2 ------------------------------------------
+
+
+def test_wade_giles_and_pinyin_spellings() -> None:
+    assert matches("Mao Tse-tung", "Mao Zedong")
+    assert matches("Hsi Chin-ping", "Xi Jinping")
+    assert matches("Chiang Ching-kuo", "Jiang Jingguo")
+    # other syllables are other names
+    assert not matches("Mao Tse-tung", "Mao Zemin")
+    assert not matches("Hsi Chin-ping", "Xi Qiming")
+
+
+def test_chinese_readings_of_tokens() -> None:
+    from service.screening.chinese import pinyin_readings, same_chinese_name
+
+    assert same_chinese_name("hsi", "xi") and same_chinese_name("kuangtsung", "guangzong")
+    # without the aspiration apostrophe "ping" is bing or ping
+    assert {"bing", "ping"} <= pinyin_readings("ping")
+    # not Chinese syllables: no reading
+    assert pinyin_readings("john") == frozenset() and not same_chinese_name("mark", "mao")
+
+
+def test_korean_names_in_hanja() -> None:
+    from service.screening.translit import korean_reading
+
+    assert korean_reading("金正恩") == "김정은"  # 金 is 김 as a surname
+    assert korean_reading("李明博") == "이명박"
+    assert korean_reading("Kim") is None and korean_reading("金") is None
+    assert matches("金正恩", "Kim Jong Un")
+    assert matches("金正恩", "김정은")  # hanja against hangul, on the hangul
+    assert not matches("金正日", "Kim Jong Un")
+    assert not matches("金正日", "김정은")
+    # two Han names are still compared on their characters
+    assert not matches("金正日", "金正恩")
