@@ -24,6 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/sanctions db upgrade
 	$(BIN)/sanctions seed
+	$(BIN)/sanctions keys bootstrap
 	@echo "Serving on http://$(HOST):$(PORT)  -  API docs: http://$(HOST):$(PORT)/docs  -  OpenAPI: http://$(HOST):$(PORT)/openapi.yaml"
 	$(BIN)/sanctions serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

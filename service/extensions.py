@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import json
 from typing import Any
 
 import marshmallow as ma
@@ -11,10 +12,12 @@ from flask import Flask, current_app
 from flask.globals import app_ctx
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import StaticPool
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter
 
 from .errors import _http_exception
 
@@ -110,7 +113,33 @@ def spec_kwargs(description: str) -> dict[str, Any]:
     return {
         "info": {"description": description},
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        # Every operation needs an API key (see service/api/auth.py).
+        "security": [{"bearerAuth": []}],
     }
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in our routes: record ids from 1 to 2**31-1, so an id too large for the
+    database's integer column is a 404 rather than a database error."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def register_converters(app: Flask, api_: Any) -> None:
+    app.url_map.converters["int"] = IdConverter
+    api_.register_converter(IdConverter, integerconverter2paramschema)
+
+
+def register_security_scheme(api_: Any) -> None:
+    api_.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API key: Authorization: Bearer sk_..."}
+    )
 
 
 class Parser(FlaskParser):
@@ -120,6 +149,14 @@ class Parser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None,
     }
+
+    def _raw_load_json(self, req: Any) -> Any:
+        # A body nested thousands of levels deep exhausts the recursion limit of the JSON
+        # decoder: answer it as the malformed JSON it is (400), not as a server error.
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            raise json.JSONDecodeError("JSON nested too deeply", "<nested>", 0) from exc
 
 
 class Blueprint(_Blueprint):

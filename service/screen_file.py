@@ -1,88 +1,78 @@
 """Screen a CSV file through the engine: the work behind ``sanctions screen``.
 
-No Flask: takes the session and index cache. Input columns ``name`` (required), ``type``,
-``birth_date``, ``country``; every other column passes through unchanged.
+No Flask: takes the session and index cache. Reads files the way bulk screening jobs do
+(:mod:`service.jobs`): encoding and delimiter detected, header names matched loosely, bad
+rows reported with their row number and reason; every other column passes through. CSV
+output is safe to open in a spreadsheet (formula cells neutralised).
 """
 
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
-from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from .errors import Invalid
-from .records.screening import IndexCache, to_subject
-from .schemas.screening import Subject as SubjectSchema
-
-RESULT_COLUMNS = ("match_entity_id", "match_name", "matched_name", "match_score", "match",
-                  "match_references", "match_count", "error")
-SUBJECT_COLUMNS = ("name", "type", "birth_date", "country")
+from .jobs.csvio import Record, records, safe_cell, scan, utf8_input
+from .jobs.rows import RESULT_COLUMNS, Columns, csv_row, jsonl_line
+from .jobs.runner import Screened, screen_records
+from .jobs.store import inspect_upload
+from .records.screening import IndexCache
 
 
-def read_rows(stream: IO[str]) -> tuple[list[str], Iterator[dict[str, str]]]:
-    reader = csv.DictReader(stream)
-    header = reader.fieldnames or []
-    if "name" not in header:
-        raise Invalid(f"the input has no 'name' column (columns: {', '.join(header) or 'none'})")
-    return list(header), iter(reader)
+@dataclass
+class InputFile:
+    header: list[str]
+    columns: Columns
+    rows: int  # data rows (empty lines not counted)
+    path: Path  # UTF-8 (transcoded when the input was not)
+    offset: int
+    delimiter: str
+
+    def records(self) -> Iterator[Record]:
+        recs = records(self.path, self.delimiter, offset=self.offset)
+        next(recs, None)  # the header
+        yield from recs
 
 
-def _subject(row: dict[str, str]) -> dict[str, Any]:
-    raw = {k: (row.get(k) or "").strip() for k in SUBJECT_COLUMNS}
-    data = {k: v for k, v in raw.items() if v}
-    return SubjectSchema().load(data)  # type: ignore[no-any-return]
-
-
-def _error_message(exc: ValidationError) -> str:
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-    return "; ".join(f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                     for field, msgs in messages.items())
+@contextmanager
+def open_input(path: Path, options: dict[str, Any] | None = None) -> Iterator[InputFile]:
+    """Detect the file's layout, map its columns and count its rows (one streaming pass)."""
+    layout, columns = inspect_upload(path, options or {})
+    with tempfile.TemporaryDirectory(prefix="sanctions-screen-") as tmp:
+        utf8, offset = utf8_input(path, layout.encoding, Path(tmp))
+        total, _ = scan(utf8, layout.delimiter, offset=offset, part_rows=1 << 40)
+        yield InputFile(layout.header, columns, total, utf8, offset, layout.delimiter)
 
 
 def screen_rows(
-    *, session: Session, cache: IndexCache, rows: Iterator[dict[str, str]], threshold: float, limit: int = 10
-) -> Iterator[tuple[dict[str, str], list[Any], str | None]]:
-    """(input row, matches, error) per row; a bad row gets its error and no matches."""
-    index = cache.current(session=session).index
-    for row in rows:
-        try:
-            subject = to_subject(_subject(row))
-        except ValidationError as exc:
-            yield row, [], _error_message(exc)
-            continue
-        yield row, index.screen(subject, threshold=threshold, limit=limit), None
+    *, session: Session, cache: IndexCache, recs: Iterable[Record], columns: Columns, threshold: float,
+    limit: int = 10, date_order: str | None = None,
+) -> Iterator[Screened]:
+    """(record, matches, error, notes) per row, against one consistent view of the lists."""
+    with cache.pinned(session=session) as state:
+        yield from screen_records(state.index, recs, columns, threshold=threshold, limit=limit,
+                                  date_order=date_order)
 
 
-def write_csv(out: IO[str], header: list[str], results: Iterator[tuple[dict[str, str], list[Any], str | None]]) -> int:
+def write_csv(out: IO[str], header: list[str], results: Iterable[Screened]) -> int:
     writer = csv.writer(out)
-    writer.writerow([*header, *RESULT_COLUMNS])
+    writer.writerow([safe_cell(h) for h in (*header, *RESULT_COLUMNS)])
     count = 0
-    for row, matches, error in results:
-        best = matches[0] if matches else None
-        writer.writerow([
-            *(row.get(col, "") for col in header),
-            best.entity_id if best else "", best.name if best else "", best.matched_name if best else "",
-            f"{best.score:.4f}" if best else "", ("yes" if best.match else "no") if best else "",
-            ";".join(best.references) if best else "", sum(1 for m in matches if m.match), error or "",
-        ])
+    for rec, matches, error, notes in results:
+        writer.writerow(csv_row(rec.cells, len(header), rec.line, matches, error, notes))
         count += 1
     return count
 
 
-def write_jsonl(out: IO[str], header: list[str], results: Iterator[tuple[dict[str, str], list[Any], str | None]]) -> int:
+def write_jsonl(out: IO[str], header: list[str], results: Iterable[Screened]) -> int:
     count = 0
-    for row, matches, error in results:
-        record: dict[str, Any] = {
-            "input": {col: row.get(col, "") for col in header},
-            "matches": [{"entity_id": m.entity_id, "name": m.name, "matched_name": m.matched_name,
-                         "score": m.score, "match": m.match, "references": m.references} for m in matches],
-        }
-        if error:
-            record["error"] = error
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for rec, matches, error, notes in results:
+        out.write(jsonl_line(header, rec.cells, rec.line, matches, error, notes, full=False))
         count += 1
     return count

@@ -14,14 +14,14 @@ from ..extensions import Api
 
 JSON_MIMETYPES = {"application/json", "application/merge-patch+json"}
 # Endpoints that take uploads rather than JSON declare themselves here (by endpoint name).
-NON_JSON_ENDPOINTS: set[str] = set()
+NON_JSON_ENDPOINTS: set[str] = {"imports.Imports", "screening-jobs.ScreeningJobs", "screening-jobs.ScreenCsv"}
 
 
 def _require_json() -> Any:
     if request.method not in {"POST", "PUT", "PATCH"} or not request.path.startswith("/api/"):
         return None
-    if request.endpoint in NON_JSON_ENDPOINTS:
-        return None
+    if request.endpoint in NON_JSON_ENDPOINTS or request.routing_exception is not None:
+        return None  # uploads take other types; unknown routes and methods get 404/405
     has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
     if not has_body and not request.mimetype:
         return None
@@ -34,14 +34,32 @@ def _require_json() -> Any:
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from . import cases, designations, docs, entities, health, screening, threat_groups
+    from . import (
+        audit,
+        cases,
+        designations,
+        docs,
+        entities,
+        health,
+        imports,
+        jobs,
+        keys,
+        screening,
+        threat_groups,
+    )
 
     app.before_request(_require_json)
     api.register_blueprint(entities.persons)
     api.register_blueprint(entities.companies)
+    api.register_blueprint(entities.vessels)
     api.register_blueprint(threat_groups.blp)
     api.register_blueprint(designations.blp)
     api.register_blueprint(cases.blp)
+    api.register_blueprint(imports.blp)
     api.register_blueprint(screening.blp)
+    api.register_blueprint(jobs.blp)
+    api.register_blueprint(keys.blp)
+    api.register_blueprint(audit.screenings)
+    api.register_blueprint(audit.dispositions)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

@@ -24,7 +24,8 @@ from ..schemas.case import (
     DefendantPage,
 )
 from ..schemas.common import ItemArgs, PageArgs
-from .common import commit, created, page_body, partial_schema
+from .audit import add_history_route
+from .common import commit, created, page_body, partial_schema, read_item
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Criminal cases (indictments), their defendants and the charges against each.")
@@ -63,7 +64,8 @@ class CaseById(MethodView):
     @blp.response(200, CaseOut)
     def get(self, args: dict[str, Any], case_id: int) -> Any:
         """Read a case with its defendants and the charges against each"""
-        return _case(case_id, args["include_archived"])
+        return read_item(args, lambda: _case(case_id, args["include_archived"]),
+                         record_type="case", record_id=case_id, label="case")
 
     @blp.etag
     @blp.arguments(CaseIn)
@@ -123,8 +125,10 @@ class Defendant(MethodView):
     @blp.response(200, DefendantOut)
     def get(self, args: dict[str, Any], case_id: int, defendant_id: int) -> Any:
         """Read one defendant of a case"""
-        return records.get_defendant(session=db.session, case=_case(case_id), defendant_id=defendant_id,
-                                     include_archived=args["include_archived"])
+        return read_item(args, lambda: records.get_defendant(session=db.session, case=_case(case_id),
+                                                             defendant_id=defendant_id,
+                                                             include_archived=args["include_archived"]),
+                         record_type="case_defendant", record_id=defendant_id, label="defendant")
 
     @blp.etag
     @blp.response(204)
@@ -170,7 +174,8 @@ class ChargeById(MethodView):
     @blp.response(200, ChargeOut)
     def get(self, args: dict[str, Any], case_id: int, charge_id: int) -> Any:
         """Read a charge"""
-        return self._load(case_id, charge_id, args["include_archived"])
+        return read_item(args, lambda: self._load(case_id, charge_id, args["include_archived"]),
+                         record_type="charge", record_id=charge_id, label="charge")
 
     @blp.etag
     @blp.arguments(ChargeIn)
@@ -201,3 +206,8 @@ class ChargeById(MethodView):
         archive(session=db.session, record=charge)
         charge.entity.touch()
         db.session.commit()
+
+
+add_history_route(blp, "/<int:case_id>", "case", "case", "case_id")
+add_history_route(blp, "/<int:case_id>/defendants/<int:defendant_id>", "case_defendant", "defendant", "defendant_id")
+add_history_route(blp, "/<int:case_id>/charges/<int:charge_id>", "charge", "charge", "charge_id")

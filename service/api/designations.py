@@ -17,7 +17,8 @@ from ..schemas.designation import (
     DesignationOut,
     DesignationPage,
 )
-from .common import commit, created, page_body, partial_schema
+from .audit import add_history_route
+from .common import commit, created, page_body, partial_schema, read_item
 
 blp = Blueprint("designations", __name__, url_prefix="/api/v1/designations",
                 description="Sanctions designations: who is listed by which authority, since when, under which programme.")
@@ -58,7 +59,8 @@ class DesignationById(MethodView):
     @blp.response(200, DesignationOut)
     def get(self, args: dict[str, Any], designation_id: int) -> Any:
         """Read a designation"""
-        return _load(designation_id, args["include_archived"])
+        return read_item(args, lambda: _load(designation_id, args["include_archived"]),
+                         record_type="designation", record_id=designation_id, label="designation")
 
     @blp.etag
     @blp.arguments(DesignationIn)
@@ -89,3 +91,6 @@ class DesignationById(MethodView):
         archive(session=db.session, record=designation)
         designation.entity.touch()
         db.session.commit()
+
+
+add_history_route(blp, "/<int:designation_id>", "designation", "designation", "designation_id")

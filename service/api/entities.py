@@ -1,4 +1,5 @@
-"""``/api/v1/persons`` and ``/api/v1/companies``: one resource shape for two kinds of entity."""
+"""``/api/v1/persons``, ``/api/v1/companies`` and ``/api/v1/vessels``: one resource shape for
+every kind of entity."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from ..schemas.entity import (
     EntityOut,
     EntityPage,
     PersonIn,
+    VesselIn,
+    VesselListArgs,
 )
-from .common import commit, created, page_body, partial_schema
+from .audit import add_history_route
+from .common import commit, created, page_body, partial_schema, read_item
 
 
 def _filters(args: dict[str, Any], types: tuple[str, ...]) -> records.EntityFilters:
@@ -67,7 +71,8 @@ def entity_blueprint(
         @blp.response(200, EntityOut)
         @blp.doc(summary=f"Read a {label} with names, identifiers, designations, charges and threat groups")
         def get(self, args: dict[str, Any], entity_id: int) -> Any:
-            return load(entity_id, args["include_archived"])
+            return read_item(args, lambda: load(entity_id, args["include_archived"]),
+                             record_type="entity", record_id=entity_id, label=label)
 
         @blp.etag
         @blp.arguments(in_schema)
@@ -98,6 +103,7 @@ def entity_blueprint(
             archive(session=db.session, record=entity)
             db.session.commit()
 
+    add_history_route(blp, "/<int:entity_id>", "entity", label, "entity_id")
     return blp
 
 
@@ -105,3 +111,6 @@ persons = entity_blueprint("persons", types=("person",), label="person", in_sche
                            list_args=EntityListArgs)
 companies = entity_blueprint("companies", types=("company", "organization"), label="company",
                              in_schema=CompanyIn, list_args=CompanyListArgs)
+# Listed vessels and aircraft (OFAC lists ~1,400): read and kept like the others.
+vessels = entity_blueprint("vessels", types=("vessel", "aircraft"), label="vessel or aircraft",
+                           in_schema=VesselIn, list_args=VesselListArgs)

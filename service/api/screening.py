@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import Blueprint, db
 from ..models import ENTITY_TYPES
 from ..records.entities import EntityFilters
+from ..records.evidence import LogSettings, log_screenings
 from ..records.screening import IndexCache, screen_subjects, search
 from ..schemas.screening import (
     MAX_BATCH,
@@ -21,6 +22,7 @@ from ..schemas.screening import (
     SearchArgs,
     SearchPage,
 )
+from .auth import current_actor
 from .common import page_body
 
 blp = Blueprint("screening", __name__, url_prefix="/api/v1",
@@ -35,6 +37,23 @@ def index_cache() -> IndexCache:
     return current_app.extensions["screening_index"]  # type: ignore[no-any-return]
 
 
+def log_settings() -> LogSettings:
+    return LogSettings(hash_names=current_app.config["SCREENING_LOG_HASH_NAMES"],
+                       hash_key=current_app.config["SCREENING_LOG_HASH_KEY"])
+
+
+def _screen_and_log(subjects: dict[str, Any], *, threshold: float, limit: int, kind: str) -> dict[str, Any]:
+    """Screen, then write the evidence rows in the same request; both or neither."""
+    results = screen_subjects(session=db.session, cache=index_cache(), subjects=subjects,
+                              threshold=threshold, limit=limit)
+    ids = log_screenings(session=db.session, kind=kind, subjects=subjects, results=results,
+                         actor=current_actor(), settings=log_settings(), batch=kind == "batch")
+    db.session.commit()
+    for key, log_id in ids.items():
+        results[key]["screening_id"] = log_id
+    return results
+
+
 @blp.route("/screen")
 class Screen(MethodView):
     @blp.arguments(ScreenRequest)
@@ -42,9 +61,7 @@ class Screen(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Screen one name (with optional type, birth date, country, identifiers)"""
         threshold, limit = data.pop("threshold"), data.pop("limit")
-        results = screen_subjects(session=db.session, cache=index_cache(), subjects={"q": data},
-                                  threshold=threshold, limit=limit)
-        return results["q"]
+        return _screen_and_log({"q": data}, threshold=threshold, limit=limit, kind="single")["q"]
 
 
 @blp.route("/screen/batch")
@@ -58,8 +75,7 @@ class ScreenBatch(MethodView):
                 f"At most {MAX_BATCH} queries per batch request; this one has {len(data['queries'])}. "
                 "Split it, or use a bulk screening job."
             )
-        responses = screen_subjects(session=db.session, cache=index_cache(), subjects=data["queries"],
-                                    threshold=data["threshold"], limit=data["limit"])
+        responses = _screen_and_log(data["queries"], threshold=data["threshold"], limit=data["limit"], kind="batch")
         return {"responses": responses}
 
 

@@ -21,7 +21,8 @@ from ..schemas.threat_group import (
     ThreatGroupOut,
     ThreatGroupPage,
 )
-from .common import commit, created, page_body, partial_schema
+from .audit import add_history_route
+from .common import commit, created, page_body, partial_schema, read_item
 
 blp = Blueprint("threat-groups", __name__, url_prefix="/api/v1/threat-groups",
                 description="Threat groups (e.g. APT31), their aliases, members, sanctions and charges.")
@@ -59,7 +60,8 @@ class Group(MethodView):
     @blp.response(200, ThreatGroupOut)
     def get(self, args: dict[str, Any], group_id: int) -> Any:
         """Read a threat group with its members and their sanctions and charges"""
-        return _group(group_id, args["include_archived"])
+        return read_item(args, lambda: _group(group_id, args["include_archived"]),
+                         record_type="threat_group", record_id=group_id, label="threat group")
 
     @blp.etag
     @blp.arguments(ThreatGroupIn)
@@ -123,7 +125,8 @@ class Member(MethodView):
     @blp.response(200, MemberOut)
     def get(self, args: dict[str, Any], group_id: int, member_id: int) -> Any:
         """Read one member link"""
-        return self._load(group_id, member_id, args["include_archived"])
+        return read_item(args, lambda: self._load(group_id, member_id, args["include_archived"]),
+                         record_type="threat_group_member", record_id=member_id, label="member link")
 
     @blp.etag
     @blp.arguments(MemberPatch)
@@ -144,3 +147,7 @@ class Member(MethodView):
         archive(session=db.session, record=link)
         link.group.touch()
         db.session.commit()
+
+
+add_history_route(blp, "/<int:group_id>", "threat_group", "threat group", "group_id")
+add_history_route(blp, "/<int:group_id>/members/<int:member_id>", "threat_group_member", "member link", "member_id")

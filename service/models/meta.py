@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, Index
+from sqlalchemy import Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow

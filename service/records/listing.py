@@ -50,6 +50,12 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     # Pre-flush state is still visible here, and new rows have their ids.
     if not any(isinstance(o, TRACKED) for o in (*session.new, *session.dirty, *session.deleted)):
         return
+    record_entity_changes(session, _touched_entity_ids(session))
+
+
+def record_entity_changes(session: Session, ids: set[int]) -> None:
+    """Grow the counter (once per transaction) and log the entities touched. The ORM hook
+    calls this; so does the importer, whose bulk Core writes the hook cannot see."""
     conn = session.connection()
     counter = session.info.get("list_counter")
     if counter is None:
@@ -63,10 +69,11 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             counter = 1
             conn.execute(insert(ListState).values(id=1, counter=1, changed_at=utcnow()))
         session.info["list_counter"] = counter
-    ids = _touched_entity_ids(session) - session.info.setdefault("list_logged", set())
-    if ids:
-        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in ids])
-        session.info["list_logged"].update(ids)
+    logged = session.info.setdefault("list_logged", set())
+    fresh = sorted(ids - logged)
+    for start in range(0, len(fresh), 5000):
+        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in fresh[start:start + 5000]])
+    logged.update(fresh)
 
 
 def _end_transaction(session: Session, *args: Any) -> None:

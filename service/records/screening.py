@@ -13,11 +13,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Charge, Designation, Entity, EntityIdentifier, EntityName, ThreatGroupMember
@@ -32,6 +33,7 @@ from ..screening import (
 )
 from .common import Page
 from .entities import EntityFilters, filtered
+from .evidence import apply_dispositions
 from .listing import changed_since, current_state
 
 CHUNK = 900  # ids per IN (...) list: below SQLite's and PostgreSQL's parameter limits
@@ -51,7 +53,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _rows(session: Session, stmt: Select[Any], column: Any, ids: Sequence[int] | None) -> Iterable[Any]:
+def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int] | None) -> Iterable[Any]:
     if ids is None:
         yield from session.execute(stmt)
         return
@@ -110,6 +112,8 @@ class IndexCache:
         self._lock = threading.Lock()
         self._state: IndexState | None = None
         self.last_refresh: dict[str, Any] = {}
+        # id(index) -> how many bulk jobs screen with it; a pinned index is never patched.
+        self._pins: dict[int, int] = {}
 
     def current(self, *, session: Session) -> IndexState:
         counter, fingerprint = current_state(session)
@@ -127,7 +131,7 @@ class IndexCache:
             else:
                 index = state.index
                 ids = changed_since(session, state.list_version)
-                if len(ids) > max(1000, REBUILD_SHARE * len(index)):
+                if len(ids) > max(1000, REBUILD_SHARE * len(index)) or self._pins.get(id(index)):
                     index = ScreeningIndex.build(listed_entities(session=session))
                     mode = "rebuild"
                 else:
@@ -143,6 +147,24 @@ class IndexCache:
             self.last_refresh = {"mode": mode, "entities": touched,
                                  "seconds": round(time.perf_counter() - started, 4)}
             return self._state
+
+    @contextmanager
+    def pinned(self, *, session: Session) -> Iterator[IndexState]:
+        """The current state, unchanged for as long as the caller holds it (a bulk job's
+        consistent view): a refresh meanwhile builds a new index instead of patching this one."""
+        self.current(session=session)
+        with self._lock:
+            state = self._state
+            assert state is not None
+            key = id(state.index)
+            self._pins[key] = self._pins.get(key, 0) + 1
+        try:
+            yield state
+        finally:
+            with self._lock:
+                self._pins[key] -= 1
+                if not self._pins[key]:
+                    del self._pins[key]
 
     def reset(self) -> None:
         with self._lock:
@@ -183,10 +205,12 @@ def screen_subjects(
     entities = _entities_by_id(session, {m.entity_id for ms in raw.values() for m in ms})
     meta = {"threshold": threshold, "algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION,
             "list_version": state.list_version, "list_fingerprint": state.fingerprint}
-    return {
+    results = {
         key: {"matches": [_match_dict(m, entities.get(m.entity_id)) for m in ms], **meta}
         for key, ms in raw.items()
     }
+    apply_dispositions(session=session, subjects=subjects, results=results)
+    return results
 
 
 def _match_dict(match: Match, entity: Entity | None) -> dict[str, Any]:

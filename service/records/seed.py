@@ -86,6 +86,29 @@ def _find_entity(session: Session, data: dict[str, Any]) -> Entity | None:
     )
 
 
+UNION_LISTS = ("birth_dates", "places_of_birth", "nationalities", "countries", "addresses", "source_urls")
+
+
+def _union(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
+    """Seed values added to what the record holds, never replacing it: an import may have
+    added aliases, identifiers or countries the seed does not know."""
+    merged = dict(data)
+    names = [{"name": n.name, "kind": n.kind, "script": n.script, "lang": n.lang}
+             for n in entity.names if n.kind != "primary"]
+    known = {(n["name"], n["kind"]) for n in names}
+    merged["names"] = names + [n for n in data.get("names", []) if (n["name"], n["kind"]) not in known]
+    idents = [{"scheme": i.scheme, "value": i.value, "country": i.country, "notes": i.notes, "issued_on": i.issued_on}
+              for i in entity.identifiers]
+    have = {(i["scheme"], i["value"], i["country"]) for i in idents}
+    merged["identifiers"] = idents + [i for i in data.get("identifiers", [])
+                                      if (i["scheme"], i["value"], i.get("country")) not in have]
+    for name in UNION_LISTS:
+        if name in data:
+            current = list(getattr(entity, name))
+            merged[name] = current + [v for v in data[name] if v not in current]
+    return merged
+
+
 def load_seed(*, session: Session, docs: list[dict[str, Any]]) -> SeedReport:
     report = SeedReport()
     groups: dict[str, ThreatGroup] = {}
@@ -123,7 +146,7 @@ def _load_entity(session: Session, raw: dict[str, Any], groups: dict[str, Threat
     if entity is None:
         entity = entities.create_entity(session=session, data=data)
     else:
-        entities.update_entity(session=session, entity=entity, data=data, replace=False)
+        entities.update_entity(session=session, entity=entity, data=_union(entity, data), replace=False)
     report.count("entities", is_new)
     for raw_d in listings:
         d = _validate(DesignationIn(), {**raw_d, "entity_id": entity.id}, f"designation of {key}")

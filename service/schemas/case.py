@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..extensions import MAX_ID
 from ..models import CASE_STATUSES, CHARGE_STATUSES
 from .common import PageArgs, RecordOutMixin, Schema, optional_text, page_of, text, url_list
 from .summaries import GroupSummary, SanctionedEntitySummary, nested_list
@@ -18,12 +19,12 @@ class CaseIn(Schema):
     unsealed_on = fields.Date(allow_none=True)
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     summary = optional_text(50_000)
-    threat_group_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    threat_group_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     source_urls = url_list()
 
 
 class ChargeIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "The defendant charged."})
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The defendant charged."})
     count_number = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10_000))
     statute = text(255, required=True, metadata={"description": "e.g. 18 U.S.C. § 371"})
     description = optional_text(1024)
@@ -44,7 +45,7 @@ class ChargeOut(RecordOutMixin):
 
 
 class DefendantIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     notes = optional_text(1024)
     source_urls = url_list()
 
@@ -78,13 +79,13 @@ class CaseListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     court = fields.String(validate=validate.Length(max=255))
     threat_group = fields.String(validate=validate.Length(max=255))
-    defendant = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Entity id of a defendant."})
+    defendant = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Entity id of a defendant."})
     filed_from = fields.Date()
     filed_to = fields.Date()
 
 
 class ChargeListArgs(PageArgs):
-    entity_id = fields.Integer(validate=validate.Range(min=1))
+    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf(CHARGE_STATUSES))
 
 

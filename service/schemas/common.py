@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date
 from typing import Any
 
 import marshmallow as ma
@@ -26,7 +27,7 @@ class Schema(ma.Schema):
 
     @ma.pre_load
     def _refuse_nul(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
+        if isinstance(data, Mapping):  # a JSON object, or webargs' view of a query string
             bad = {key: ["NUL characters are not allowed."] for key, value in data.items() if _has_nul(value)}
             if bad:
                 raise ma.ValidationError(bad)
@@ -128,6 +129,11 @@ class PageArgs(Schema):
 
 class ItemArgs(Schema):
     include_archived = fields.Boolean(load_default=False)
+    as_of = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "Read the record's own fields as they stood at this moment (from its history); "
+                                 "nested related records are left out."},
+    )
 
 
 class PageMeta(Schema):

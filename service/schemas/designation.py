@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..extensions import MAX_ID
 from .common import PageArgs, RecordOutMixin, Schema, optional_text, page_of, str_list, url_list
 from .summaries import EntitySummary
 
@@ -13,7 +14,7 @@ AUTHORITY = validate.Regexp(
 
 
 class DesignationIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     authority = fields.String(required=True, validate=AUTHORITY, metadata={"description": "OFAC, UK, EU, UN ..."})
     programme = optional_text(255, metadata={"description": "Programme or regime, e.g. CYBER2"})
     legal_basis = optional_text(1024, metadata={"description": "e.g. E.O. 13694; S.I. 2020/597"})
@@ -45,7 +46,7 @@ class DesignationOut(RecordOutMixin):
 
 
 class DesignationListArgs(PageArgs):
-    entity_id = fields.Integer(validate=validate.Range(min=1))
+    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     authority = fields.String(validate=validate.Length(max=32))
     programme = fields.String(validate=validate.Length(max=255))
     list_ref = fields.String(validate=validate.Length(max=64))

@@ -91,6 +91,14 @@ class CompanyIn(EntityIn):
     )
 
 
+class VesselIn(EntityIn):
+    type = fields.String(
+        load_default="vessel",
+        validate=validate.OneOf(("vessel", "aircraft")),
+        metadata={"description": "vessel (default) or aircraft; call sign, flag, IMO go in identifiers/properties"},
+    )
+
+
 class EntityOut(RecordOutMixin):
     type = fields.String()
     name = fields.String()
@@ -128,5 +136,9 @@ class CompanyListArgs(EntityListArgs):
     type = fields.String(validate=validate.OneOf(("company", "organization")))
 
 
+class VesselListArgs(EntityListArgs):
+    type = fields.String(validate=validate.OneOf(("vessel", "aircraft")))
+
+
 EntityPage = page_of(EntityOut, "EntityPage")
-__all__ = ["CompanyIn", "CompanyListArgs", "EntityListArgs", "EntityOut", "EntityPage", "ItemArgs", "PersonIn"]
+__all__ = ["VesselIn", "VesselListArgs", "CompanyIn", "CompanyListArgs", "EntityListArgs", "EntityOut", "EntityPage", "ItemArgs", "PersonIn"]

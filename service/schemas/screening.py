@@ -79,6 +79,15 @@ class Explanation(Schema):
     threshold = fields.Float()
 
 
+class DispositionBrief(Schema):
+    id = fields.Integer()
+    decision = fields.String()
+    comment = fields.String(allow_none=True)
+    decided_at = fields.DateTime(attribute="created_at")
+    decided_by = fields.String(attribute="key_name", allow_none=True)
+    entity_version = fields.Integer(metadata={"description": "The entity's version when decided."})
+
+
 class MatchOut(Schema):
     entity_id = fields.Integer()
     name = fields.String()
@@ -88,9 +97,14 @@ class MatchOut(Schema):
     references = fields.List(fields.String(), metadata={"description": "AUTHORITY:LISTREF of active designations"})
     explanation = fields.Nested(Explanation)
     entity = fields.Nested(EntityBrief)
+    disposition = fields.Nested(DispositionBrief, allow_none=True,
+                                metadata={"description": "The analysts' decision in force for this subject and entity."})
+    suppressed = fields.Boolean(metadata={"description": "A false positive recorded for this subject; still returned, never hidden."})
+    suppression_note = fields.String(allow_none=True, metadata={"description": "Why suppressed, or why a suppression lapsed."})
 
 
 class ScreenResult(Schema):
+    screening_id = fields.Integer(metadata={"description": "Id of the evidence-log row for this screening."})
     matches = fields.List(fields.Nested(MatchOut))
     threshold = fields.Float()
     algorithm = fields.String()

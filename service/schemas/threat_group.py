@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..extensions import MAX_ID
 from ..models import MEMBER_ROLES
 from .common import (
     PageArgs,
@@ -31,7 +32,7 @@ class ThreatGroupIn(Schema):
 
 
 class MemberIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     role = fields.String(load_default="member", validate=validate.OneOf(MEMBER_ROLES))
     notes = optional_text(1024)
     source_urls = url_list()

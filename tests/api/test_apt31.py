@@ -67,3 +67,22 @@ def test_seed_twice_changes_nothing(app, seeded):
         assert {e.id: e.version for e in db.session.query(Entity)} == before
         db.session.expire_all()
         assert db.session.get(ListState, 1).counter == counter
+
+
+def test_seed_keeps_what_others_added(client, app, seeded):
+    """Reloading the seed adds its values to a record, never removes an alias or identifier
+    that an import or an editor added."""
+    from tests.helpers import etag_of
+
+    path = f"/api/v1/persons/{seeded['NI, Gaobin']}"
+    current = client.get(path).json
+    names = [n for n in current["names"] if n["kind"] != "primary"] + [{"name": "NI Gao-bin", "kind": "aka"}]
+    resp = client.patch(path, json={"names": names, "countries": ["CN", "HK"]}, headers={"If-Match": etag_of(client, path)})
+    assert resp.status_code == 200
+    version = resp.json["version"]
+    with app.app_context():
+        load_seed(session=db.session, docs=read_seed_files(ROOT / "seed"))
+        db.session.commit()
+    after = client.get(path).json
+    assert "NI Gao-bin" in [n["name"] for n in after["names"]] and after["countries"] == ["CN", "HK"]
+    assert after["version"] == version

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import create, etag_of, problem
+from tests.helpers import create, problem
 
 
 def _person(client: Any) -> int:
@@ -26,6 +26,8 @@ def setups(client: Any, resource: str) -> tuple[str, dict, dict, dict, str]:
         return "/api/v1/persons", {"name": "P One"}, {"name": "P Two", "gender": "female"}, {"notes": "n"}, "notes"
     if resource == "companies":
         return "/api/v1/companies", {"name": "C One"}, {"name": "C Two", "type": "organization"}, {"countries": ["DE"]}, "countries"
+    if resource == "vessels":
+        return "/api/v1/vessels", {"name": "V One"}, {"name": "V Two", "type": "aircraft"}, {"properties": {"flag": "PA", "call_sign": "3EXY"}}, "properties"
     if resource == "threat-groups":
         return "/api/v1/threat-groups", {"name": "G One"}, {"name": "G Two", "aliases": ["X"]}, {"sponsor": "S"}, "sponsor"
     if resource == "designations":
@@ -42,7 +44,7 @@ def setups(client: Any, resource: str) -> tuple[str, dict, dict, dict, str]:
     raise AssertionError(resource)
 
 
-RESOURCES = ["persons", "companies", "threat-groups", "designations", "cases", "charges"]
+RESOURCES = ["persons", "companies", "vessels", "threat-groups", "designations", "cases", "charges"]
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from service import create_app
 from service.cli import main
 from service.screening import ALGORITHM, DEFAULT_THRESHOLD
+from tests.conftest import authed, make_key
 from tests.helpers import create, etag_of, problem
 
 
@@ -68,7 +69,8 @@ def test_read_your_writes(client, app):
 
 def test_other_worker_sees_writes(client, app, database_url):
     """A second app on the same database (another worker process) screens what the first wrote."""
-    other = create_app({"DATABASE_URL": database_url}).test_client()
+    other_app = create_app({"DATABASE_URL": database_url})
+    other = authed(other_app.test_client(), make_key(other_app, "screener"))
     assert screen(other, name="Olga Nikolaevna Zyryanova")["matches"] == []
     create(client, "/api/v1/persons", {"name": "ZYRYANOVA, Olga Nikolaevna"})
     assert screen(other, name="Olga Nikolaevna Zyryanova")["matches"][0]["name"] == "ZYRYANOVA, Olga Nikolaevna"
@@ -131,6 +133,6 @@ def test_screen_cli(app, seeded, database_url, tmp_path):
     assert rows[0]["matches"][0]["references"] == ["OFAC:47814", "UK:CYB0045"]
     assert set(rows[0]["matches"][0]) == {"entity_id", "name", "matched_name", "score", "match", "references"}
     bad = tmp_path / "bad.csv"
-    bad.write_text("vendor,city\nAcme,Paris\n")
+    bad.write_text("city,zip\nParis,75001\n")
     result = runner.invoke(main, ["screen", str(bad)], env={"DATABASE_URL": database_url})
     assert result.exit_code == 1 and "no 'name' column" in result.output

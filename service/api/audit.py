@@ -1,0 +1,139 @@
+"""``/api/v1/screenings`` (evidence log, export), ``/api/v1/dispositions`` and the
+``/{resource}/{id}/history`` routes every record blueprint gets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, stream_with_context
+from flask.views import MethodView
+
+from ..errors import NotFound
+from ..extensions import Blueprint, db
+from ..records import evidence
+from ..records.history import history_of
+from ..schemas.audit import (
+    DispositionArgs,
+    DispositionIn,
+    DispositionOut,
+    DispositionPage,
+    HistoryArgs,
+    HistoryList,
+    ScreeningExportArgs,
+    ScreeningLogArgs,
+    ScreeningLogOut,
+    ScreeningLogPage,
+)
+from .auth import current_actor
+from .common import page_body
+from .screening import log_settings
+
+screenings = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",
+                       description="The screening evidence log: what was screened, by whom, against which list state, with what result.")
+dispositions = Blueprint("dispositions", __name__, url_prefix="/api/v1/dispositions",
+                         description="Analysts' decisions on screened subject / listed entity pairs.")
+
+LOG_FILTERS = ("since", "until", "key_id", "had_match", "entity_id", "kind")
+
+
+def _filters(args: dict[str, Any]) -> evidence.LogFilters:
+    return evidence.LogFilters(**{k: args[k] for k in LOG_FILTERS if k in args})
+
+
+@screenings.route("")
+class Screenings(MethodView):
+    @screenings.arguments(ScreeningLogArgs, location="query")
+    @screenings.response(200, ScreeningLogPage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List logged screenings, newest first (filter by dates, key, match, entity)"""
+        page = evidence.list_screenings(session=db.session, filters=_filters(args),
+                                        page=args["page"], page_size=args["page_size"])
+        return page_body(page)
+
+
+@screenings.route("/export")
+class ScreeningsExport(MethodView):
+    @screenings.arguments(ScreeningExportArgs, location="query")
+    @screenings.response(200, description="CSV or JSON Lines, streamed",
+                         content_type="application/x-ndjson")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Export the screening log as CSV or JSON Lines (same filters as the list)"""
+        rows = evidence.iter_screenings(session=db.session, filters=_filters(args))
+        if args["format"] == "csv":
+            body, mimetype = _csv(rows), "text/csv"
+        else:
+            body, mimetype = (json.dumps(ScreeningLogOut().dump(r), ensure_ascii=False) + "\n" for r in rows), "application/x-ndjson"
+        return Response(stream_with_context(body), mimetype=mimetype,
+                        headers={"Content-Disposition": f"attachment; filename=screenings.{args['format']}"})
+
+
+def _csv(rows: Iterator[Any]) -> Iterator[str]:
+    header = ["id", "at", "request_id", "kind", "batch_key", "key_id", "key_name", "subject", "threshold",
+              "algorithm", "algorithm_version", "list_version", "list_fingerprint", "had_match", "results"]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        data = ScreeningLogOut().dump(row)
+        writer.writerow([json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
+                         for h in header])
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+@screenings.route("/<int:screening_id>")
+class ScreeningById(MethodView):
+    @screenings.response(200, ScreeningLogOut)
+    def get(self, screening_id: int) -> Any:
+        """Read one logged screening"""
+        row = evidence.load_log(session=db.session, log_id=screening_id)
+        if row is None:
+            raise NotFound(f"No logged screening with id {screening_id}.")
+        return row
+
+
+@dispositions.route("")
+class Dispositions(MethodView):
+    @dispositions.arguments(DispositionArgs, location="query")
+    @dispositions.response(200, DispositionPage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List decisions, newest first"""
+        subject = {k: args.get(k) for k in ("name", "birth_date", "country")} if args.get("name") else None
+        page = evidence.list_dispositions(session=db.session, entity_id=args.get("entity_id"),
+                                          decision=args.get("decision"), subject=subject,
+                                          page=args["page"], page_size=args["page_size"])
+        return page_body(page)
+
+    @dispositions.arguments(DispositionIn)
+    @dispositions.response(201, DispositionOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Record a decision (true_match, false_positive, needs_review) on a subject and entity"""
+        row = evidence.record_disposition(session=db.session, subject=data["subject"], entity_id=data["entity_id"],
+                                          decision=data["decision"], comment=data.get("comment"),
+                                          actor=current_actor(), settings=log_settings())
+        db.session.commit()
+        return row
+
+
+def add_history_route(blp: Blueprint, rule: str, record_type: str, label: str, id_arg: str) -> None:
+    """``GET {rule}/history`` on a record blueprint: the record's changes, oldest first."""
+
+    class History(MethodView):
+        @blp.arguments(HistoryArgs, location="query")
+        @blp.response(200, HistoryList)
+        @blp.doc(summary=f"Every change to a {label}: who, when, which request, each field before and after")
+        def get(self, args: dict[str, Any], **ids: int) -> Any:
+            entries = history_of(session=db.session, record_type=record_type, record_id=ids[id_arg],
+                                 until=args.get("until"))
+            if not entries:
+                raise NotFound(f"No {label} with id {ids[id_arg]}.")
+            return {"items": entries, "total": len(entries)}
+
+    History.__name__ = f"{record_type.title().replace('_', '')}History"
+    blp.route(f"{rule}/history")(History)

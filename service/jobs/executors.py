@@ -1,0 +1,160 @@
+"""Where jobs run: a thread pool inside the service (the default), or Celery workers fed
+through Redis (``SANCTIONS_JOB_BACKEND=celery``). Both run the same :mod:`.runner` steps and
+keep all state in the database, so either recovers a job whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from .runner import Context, prepare, recoverable, run_part
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("embedded", "celery")
+
+
+class Executor:
+    name = "base"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._stop = threading.Event()
+        self._watchdog: threading.Thread | None = None
+
+    def submit(self, job_id: int) -> None:
+        raise NotImplementedError
+
+    def submit_part(self, job_id: int, number: int) -> None:
+        raise NotImplementedError
+
+    def recover(self, *, include_queued: bool) -> tuple[list[int], list[tuple[int, int]]]:
+        """Hand out again what no live worker holds; returns what was handed out."""
+        jobs, parts = recoverable(self.ctx, include_queued=include_queued)
+        for job_id in jobs:
+            self.submit(job_id)
+        for job_id, number in parts:
+            self.submit_part(job_id, number)
+        if jobs or parts:
+            log.info("screening jobs: resubmitted %d jobs and %d parts", len(jobs), len(parts))
+        return jobs, parts
+
+    def start_watchdog(self, interval: float) -> None:
+        """Recover at start-up (queued work included), then every ``interval`` seconds (work
+        whose worker stopped sending heartbeats)."""
+        if self._watchdog is not None:
+            return
+
+        def loop() -> None:
+            first = True
+            while not self._stop.is_set():
+                try:
+                    self.recover(include_queued=first)
+                    first = False
+                except Exception as exc:  # no tables yet, database down ...: try again later
+                    log.debug("screening job recovery skipped: %s", exc)
+                if self._stop.wait(interval):
+                    return
+
+        self._watchdog = threading.Thread(target=loop, name="screening-jobs-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+
+
+class EmbeddedExecutor(Executor):
+    """Jobs in a thread pool of this process. Screening is pure Python, so more threads
+    let more jobs advance together rather than make one job faster."""
+
+    name = "embedded"
+
+    def __init__(self, ctx: Context, threads: int) -> None:
+        super().__init__(ctx)
+        self.threads = threads
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def _run(self, fn: Callable[..., Any], *args: Any) -> None:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="screening-job")
+            pool = self._pool
+        pool.submit(self._guard, fn, *args)
+
+    @staticmethod
+    def _guard(fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("screening job step %s%r failed", fn.__name__, args)
+
+    def submit(self, job_id: int) -> None:
+        self._run(self._prepare_then_parts, job_id)
+
+    def _prepare_then_parts(self, job_id: int) -> None:
+        for number in prepare(self.ctx, job_id):
+            self.submit_part(job_id, number)
+
+    def submit_part(self, job_id: int, number: int) -> None:
+        self._run(run_part, self.ctx, job_id, number)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class CeleryExecutor(Executor):
+    """Jobs on Celery workers (``sanctions worker``), one task per step and part."""
+
+    name = "celery"
+
+    def __init__(self, ctx: Context, config: dict[str, Any]) -> None:
+        super().__init__(ctx)
+        self.config = config
+        self._celery: Any = None
+
+    @property
+    def celery(self) -> Any:
+        if self._celery is None:
+            from .celery_app import make_celery
+
+            self._celery = make_celery(self.config)
+        return self._celery
+
+    def submit(self, job_id: int) -> None:
+        from .celery_app import PREPARE
+
+        self.celery.send_task(PREPARE, args=[job_id], queue=self.config["JOB_QUEUE"])
+
+    def submit_part(self, job_id: int, number: int) -> None:
+        from .celery_app import PART
+
+        self.celery.send_task(PART, args=[job_id, number], queue=self.config["JOB_QUEUE"])
+
+
+def init_jobs(app: Flask) -> Executor:
+    """The app's executor (``app.extensions["screening_jobs"]``); recovery starts with it
+    when JOB_RECOVERY is on and the app is not under test."""
+    from .celery_app import context_from_config
+
+    engine = app.extensions["sqlalchemy_engine"]
+    sessions: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
+    ctx = context_from_config(app.config, sessions, app.extensions["screening_index"])
+    backend = app.config["SANCTIONS_JOB_BACKEND"]
+    if backend not in BACKENDS:
+        raise SystemExit(f"invalid value for SANCTIONS_JOB_BACKEND: {backend!r} (use {' or '.join(BACKENDS)})")
+    executor: Executor = (CeleryExecutor(ctx, dict(app.config)) if backend == "celery"
+                          else EmbeddedExecutor(ctx, app.config["JOB_THREADS"]))
+    app.extensions["screening_jobs"] = executor
+    if app.config["JOB_RECOVERY"] and not app.testing:
+        executor.start_watchdog(app.config["JOB_RECOVERY_INTERVAL"])
+    return executor

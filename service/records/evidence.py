@@ -1,0 +1,205 @@
+"""Screening evidence and analysts' dispositions.
+
+Every screening leaves a row: who asked, when, in which request, the input (or a keyed hash of
+the name), the threshold, algorithm, list state and results. A disposition is an analyst's
+decision on a (screened subject, listed entity) pair; later screenings of the same subject
+(same normalised name, birth date and country) carry it, and a ``false_positive`` suppresses
+the match until the listed entity changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import Invalid
+from ..models import Disposition, Entity, ScreeningHit, ScreeningLog
+from ..screening.normalize import tokenize
+from .common import Page, paginate
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    hash_names: bool = False
+    hash_key: str = ""
+
+
+def subject_key(subject: dict[str, Any]) -> str:
+    """Same normalised name (any word order, case, accents, script), birth date and country
+    -> same key."""
+    name = " ".join(sorted(tokenize(subject.get("name") or "")))
+    raw = "|".join([name, subject.get("birth_date") or "", (subject.get("country") or "").upper()])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str, Any]:
+    if not settings.hash_names:
+        return subject
+    if not settings.hash_key:
+        raise Invalid("SCREENING_LOG_HASH_NAMES is on but SCREENING_LOG_HASH_KEY is empty.")
+
+    def digest(text: str) -> str:
+        return hmac.new(settings.hash_key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+    stored = {k: v for k, v in subject.items() if k not in {"name", "identifiers"}}
+    stored["name_hmac"] = digest(" ".join(sorted(tokenize(subject.get("name") or ""))))
+    if subject.get("identifiers"):
+        stored["identifiers_hmac"] = [digest(f"{i.get('scheme')}:{i.get('value')}") for i in subject["identifiers"]]
+    return stored
+
+
+def log_screenings(
+    *, session: Session, kind: str, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
+    actor: dict[str, Any], settings: LogSettings, batch: bool,
+) -> dict[str, int]:
+    """One evidence row per subject; returns the row ids by key."""
+    rows = {}
+    for key, subject in subjects.items():
+        result = results[key]
+        log = ScreeningLog(
+            kind=kind, batch_key=key if batch else None, request_id=actor.get("request_id"),
+            key_id=actor.get("key_id"), key_name=actor.get("key_name"),
+            subject=_stored_subject(subject, settings), subject_key=subject_key(subject),
+            threshold=result["threshold"], algorithm=result["algorithm"],
+            algorithm_version=result["algorithm_version"], list_version=result["list_version"],
+            list_fingerprint=result["list_fingerprint"],
+            had_match=any(m["match"] and not m.get("suppressed") for m in result["matches"]),
+            results=[{"entity_id": m["entity_id"], "score": m["score"], "match": m["match"],
+                      "suppressed": m.get("suppressed", False)} for m in result["matches"]],
+            hits=[ScreeningHit(entity_id=m["entity_id"], score=m["score"], match=m["match"])
+                  for m in result["matches"]],
+        )
+        session.add(log)
+        rows[key] = log
+    session.flush()
+    return {key: log.id for key, log in rows.items()}
+
+
+@dataclass
+class LogFilters:
+    since: datetime | None = None
+    until: datetime | None = None
+    key_id: int | None = None
+    had_match: bool | None = None
+    entity_id: int | None = None
+    kind: str | None = None
+
+
+def _log_query(filters: LogFilters) -> Select[Any]:
+    stmt = select(ScreeningLog)
+    if filters.since:
+        stmt = stmt.where(ScreeningLog.at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(ScreeningLog.at <= filters.until)
+    if filters.key_id is not None:
+        stmt = stmt.where(ScreeningLog.key_id == filters.key_id)
+    if filters.had_match is not None:
+        stmt = stmt.where(ScreeningLog.had_match.is_(filters.had_match))
+    if filters.kind:
+        stmt = stmt.where(ScreeningLog.kind == filters.kind)
+    if filters.entity_id is not None:
+        stmt = stmt.where(exists().where(ScreeningHit.log_id == ScreeningLog.id,
+                                         ScreeningHit.entity_id == filters.entity_id))
+    return stmt.order_by(ScreeningLog.at.desc(), ScreeningLog.id.desc())
+
+
+def list_screenings(*, session: Session, filters: LogFilters, page: int, page_size: int) -> Page:
+    return paginate(session, _log_query(filters), page=page, page_size=page_size)
+
+
+def iter_screenings(*, session: Session, filters: LogFilters, chunk: int = 1000) -> Iterator[ScreeningLog]:
+    """Every matching row, read in chunks so an export never holds the whole log."""
+    last: tuple[Any, int] | None = None
+    stmt = _log_query(filters)
+    while True:
+        page = stmt
+        if last is not None:
+            at, log_id = last
+            page = page.where((ScreeningLog.at < at) | ((ScreeningLog.at == at) & (ScreeningLog.id < log_id)))
+        rows = session.scalars(page.limit(chunk)).all()
+        if not rows:
+            return
+        yield from rows
+        last = (rows[-1].at, rows[-1].id)
+
+
+# --- dispositions -------------------------------------------------------------------------
+
+def record_disposition(
+    *, session: Session, subject: dict[str, Any], entity_id: int, decision: str, comment: str | None,
+    actor: dict[str, Any], settings: LogSettings,
+) -> Disposition:
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise Invalid(f"No entity with id {entity_id}.", errors={"entity_id": ["Unknown entity."]})
+    disposition = Disposition(
+        subject_key=subject_key(subject), subject=_stored_subject(subject, settings), entity_id=entity_id,
+        entity_version=entity.version, decision=decision, comment=comment, key_id=actor.get("key_id"),
+        key_name=actor.get("key_name"), request_id=actor.get("request_id"),
+    )
+    session.add(disposition)
+    session.flush()
+    return disposition
+
+
+def list_dispositions(
+    *, session: Session, entity_id: int | None, decision: str | None, subject: dict[str, Any] | None,
+    page: int, page_size: int,
+) -> Page:
+    stmt = select(Disposition)
+    if entity_id is not None:
+        stmt = stmt.where(Disposition.entity_id == entity_id)
+    if decision:
+        stmt = stmt.where(Disposition.decision == decision)
+    if subject is not None:
+        stmt = stmt.where(Disposition.subject_key == subject_key(subject))
+    return paginate(session, stmt.order_by(Disposition.id.desc()), page=page, page_size=page_size)
+
+
+def latest_dispositions(*, session: Session, keys: Sequence[str], entity_ids: Sequence[int]) -> dict[tuple[str, int], Disposition]:
+    if not keys or not entity_ids:
+        return {}
+    rows = session.scalars(
+        select(Disposition).where(Disposition.subject_key.in_(set(keys)), Disposition.entity_id.in_(set(entity_ids)))
+        .order_by(Disposition.id)
+    )
+    return {(d.subject_key, d.entity_id): d for d in rows}  # later ids overwrite earlier ones
+
+
+def apply_dispositions(
+    *, session: Session, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]]
+) -> None:
+    """Attach the decision in force to each match; a false positive is suppressed (still
+    returned) unless the entity changed since the decision."""
+    keys = {k: subject_key(s) for k, s in subjects.items()}
+    entity_ids = [m["entity_id"] for r in results.values() for m in r["matches"]]
+    found = latest_dispositions(session=session, keys=list(keys.values()), entity_ids=entity_ids)
+    for key, result in results.items():
+        for match in result["matches"]:
+            d = found.get((keys[key], match["entity_id"]))
+            match["disposition"] = d
+            match["suppressed"] = False
+            match["suppression_note"] = None
+            if d is None or d.decision != "false_positive":
+                continue
+            entity: Entity | None = match.get("entity")
+            current = entity.version if entity is not None else None
+            if current == d.entity_version:
+                match["suppressed"] = True
+                match["suppression_note"] = f"false positive recorded on {d.created_at:%Y-%m-%d} by {d.key_name or 'unknown'}"
+            else:
+                match["suppression_note"] = (
+                    f"suppression lapsed: the listed entity changed since the decision "
+                    f"(version {d.entity_version} -> {current})"
+                )
+
+
+def load_log(*, session: Session, log_id: int) -> ScreeningLog | None:
+    return session.scalars(select(ScreeningLog).options(selectinload(ScreeningLog.hits)).where(ScreeningLog.id == log_id)).first()

@@ -1,0 +1,79 @@
+"""API keys: random tokens shown once, stored only as a SHA-256 hash, checked in constant time.
+
+A SHA-256 of a 32-byte random token is enough here (no slow KDF): the token has 256 bits of
+entropy, so the hash cannot be reversed by guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Invalid, NotFound
+from ..models import ROLES, ApiKey, utcnow
+
+TOKEN_PREFIX = "sk_"
+PREFIX_LEN = 12  # characters of the token kept to find its row
+
+# What each role may do. Permissions are named by the endpoints' needs (see service/auth.py).
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "screener": frozenset({"screen"}),
+    "analyst": frozenset({"screen", "read", "read_logs", "disposition"}),
+    "editor": frozenset({"screen", "read", "read_logs", "disposition", "write"}),
+    "admin": frozenset({"screen", "read", "read_logs", "disposition", "write", "import", "admin"}),
+}
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_key(*, session: Session, name: str, role: str) -> tuple[ApiKey, str]:
+    """A new key and its token; the token is returned once and never stored."""
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", errors={"role": ["Unknown role."]})
+    if not name.strip():
+        raise Invalid("A key needs a name.", errors={"name": ["Required."]})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(name=name.strip(), role=role, prefix=token[:PREFIX_LEN], key_hash=_hash(token))
+    session.add(key)
+    session.flush()
+    return key, token
+
+
+def authenticate(*, session: Session, token: str) -> ApiKey | None:
+    """The active key for a presented token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) < PREFIX_LEN + 8:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == token[:PREFIX_LEN]))
+    if key is None or key.revoked_at is not None:
+        # Hash anyway so an unknown prefix takes as long as a wrong key.
+        hmac.compare_digest(_hash(token), "0" * 64)
+        return None
+    return key if hmac.compare_digest(_hash(token), key.key_hash) else None
+
+
+def list_keys(*, session: Session, include_revoked: bool = True) -> Sequence[ApiKey]:
+    stmt = select(ApiKey).order_by(ApiKey.id)
+    if not include_revoked:
+        stmt = stmt.where(ApiKey.revoked_at.is_(None))
+    return session.scalars(stmt).all()
+
+
+def revoke_key(*, session: Session, key_id: int) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"No API key with id {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key
+
+
+def has_active_key(*, session: Session) -> bool:
+    return session.scalar(select(ApiKey.id).where(ApiKey.revoked_at.is_(None)).limit(1)) is not None

@@ -1,0 +1,102 @@
+"""History, screening evidence and dispositions."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..extensions import MAX_ID
+from ..models import DECISIONS
+from .common import PageArgs, Schema, optional_text, page_of
+from .screening import Subject
+
+
+class HistoryEntryOut(Schema):
+    id = fields.Integer()
+    record_type = fields.String()
+    record_id = fields.Integer()
+    action = fields.String(metadata={"description": "create, update, archive or import"})
+    version = fields.Integer(allow_none=True, metadata={"description": "The record's version after the change."})
+    at = fields.DateTime()
+    key_id = fields.Integer(allow_none=True)
+    key_name = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    changes = fields.Dict(metadata={"description": "Field -> [before, after]."})
+
+
+class HistoryList(Schema):
+    items = fields.List(fields.Nested(HistoryEntryOut))
+    total = fields.Integer()
+
+
+class HistoryArgs(Schema):
+    until = fields.DateTime(metadata={"description": "Only changes at or before this moment."})
+
+
+class ScreeningHitOut(Schema):
+    entity_id = fields.Integer()
+    score = fields.Float()
+    match = fields.Boolean()
+    suppressed = fields.Boolean()
+
+
+class ScreeningLogOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    request_id = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "single, batch, job or file"})
+    batch_key = fields.String(allow_none=True)
+    key_id = fields.Integer(allow_none=True)
+    key_name = fields.String(allow_none=True)
+    subject = fields.Dict(metadata={"description": "The input, or with the name as a keyed hash when so configured."})
+    threshold = fields.Float()
+    algorithm = fields.String()
+    algorithm_version = fields.String()
+    list_version = fields.Integer()
+    list_fingerprint = fields.String()
+    had_match = fields.Boolean()
+    results = fields.List(fields.Nested(ScreeningHitOut))
+
+
+class ScreeningLogArgs(PageArgs):
+    since = fields.DateTime(metadata={"description": "At or after this moment."})
+    until = fields.DateTime(metadata={"description": "At or before this moment."})
+    key_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    had_match = fields.Boolean()
+    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Screenings that returned this entity."})
+    kind = fields.String(validate=validate.OneOf(("single", "batch", "job", "file")))
+
+
+class ScreeningExportArgs(ScreeningLogArgs):
+    format = fields.String(load_default="jsonl", validate=validate.OneOf(("csv", "jsonl")))
+
+
+class DispositionIn(Schema):
+    subject = fields.Nested(Subject, required=True, metadata={"description": "The screened subject, as sent to /screen."})
+    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    comment = optional_text(5000)
+
+
+class DispositionOut(Schema):
+    id = fields.Integer()
+    subject = fields.Dict()
+    entity_id = fields.Integer()
+    entity_version = fields.Integer()
+    decision = fields.String()
+    comment = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    key_id = fields.Integer(allow_none=True)
+    key_name = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+
+
+class DispositionArgs(PageArgs):
+    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    decision = fields.String(validate=validate.OneOf(DECISIONS))
+    name = fields.String(validate=validate.Length(min=1, max=500), metadata={"description": "Subject name (with birth_date, country)."})
+    birth_date = fields.String(validate=validate.Length(max=10))
+    country = fields.String(validate=validate.Length(max=2))
+
+
+ScreeningLogPage = page_of(ScreeningLogOut, "ScreeningLogPage")
+DispositionPage = page_of(DispositionOut, "DispositionPage")

@@ -1,0 +1,90 @@
+"""API keys, roles and rate limits."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from service import create_app
+from service.cli import main
+from tests.conftest import authed, make_key
+from tests.helpers import problem
+
+
+def test_no_key_or_bad_key_is_401(anonymous, client):
+    resp = anonymous.get("/api/v1/persons")
+    problem(resp, 401)
+    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+    problem(anonymous.get("/api/v1/persons", headers={"Authorization": "Bearer sk_not_a_real_key_at_all"}), 401)
+    problem(anonymous.get("/api/v1/persons", headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401)
+    # Public endpoints need no key.
+    assert anonymous.get("/health").status_code == 200
+    assert anonymous.get("/openapi.yaml").status_code == 200
+    assert anonymous.get("/docs").status_code == 200
+
+
+def test_keys_api_shows_the_key_once_and_revokes(client, anonymous):
+    resp = client.post("/api/v1/keys", json={"name": "vendor portal", "role": "screener"})
+    assert resp.status_code == 201
+    token = resp.json["key"]
+    assert token.startswith("sk_") and len(token) >= 40 and resp.json["prefix"] == token[:12]
+    listed = client.get("/api/v1/keys").json["items"]
+    assert all("key" not in k and "key_hash" not in k for k in listed)
+    screener = authed(anonymous, token)
+    assert screener.post("/api/v1/screen", json={"name": "x"}).status_code == 200
+    assert client.delete(f"/api/v1/keys/{resp.json['id']}").json["active"] is False
+    problem(screener.post("/api/v1/screen", json={"name": "x"}), 401)
+    problem(client.post("/api/v1/keys", json={"name": "x", "role": "root"}), 422)
+    problem(client.delete("/api/v1/keys/99999"), 404)
+
+
+def test_roles(client_as):
+    screener, analyst, editor = client_as("screener"), client_as("analyst"), client_as("editor")
+    problem(screener.get("/api/v1/persons"), 403)
+    assert screener.post("/api/v1/screen", json={"name": "x"}).status_code == 200
+    problem(screener.get("/api/v1/screenings"), 403)
+    assert analyst.get("/api/v1/persons").status_code == 200
+    assert analyst.get("/api/v1/screenings").status_code == 200
+    problem(analyst.post("/api/v1/persons", json={"name": "x"}), 403)
+    assert editor.post("/api/v1/persons", json={"name": "x"}).status_code == 201
+    problem(editor.get("/api/v1/keys"), 403)
+    problem(editor.post("/api/v1/keys", json={"name": "x", "role": "admin"}), 403)
+
+
+def test_rate_limit_answers_429_with_retry_after(database_url):
+    app = create_app({"DATABASE_URL": database_url, "RATE_LIMIT": "3 per minute"})
+    limited = authed(app.test_client(), make_key(app, "analyst"))
+    for _ in range(3):
+        assert limited.get("/api/v1/persons").status_code == 200
+    resp = limited.get("/api/v1/persons")
+    problem(resp, 429)
+    assert int(resp.headers["Retry-After"]) > 0
+    # Another key has its own budget; health is never limited.
+    other = authed(app.test_client(), make_key(app, "analyst"))
+    assert other.get("/api/v1/persons").status_code == 200
+    for _ in range(5):
+        assert limited.get("/health").status_code == 200
+
+
+def test_cli_keys_and_serve_refusal(database_url):
+    runner = CliRunner()
+    env = {"DATABASE_URL": database_url}
+    first = runner.invoke(main, ["keys", "bootstrap"], env=env)
+    assert first.exit_code == 0 and "sk_" in first.output
+    again = runner.invoke(main, ["keys", "bootstrap"], env=env)
+    assert "sk_" not in again.output
+    created = runner.invoke(main, ["keys", "create", "--role", "analyst", "--name", "desk"], env=env)
+    assert created.exit_code == 0 and created.output.strip().splitlines()[-1].startswith("sk_")
+    listing = runner.invoke(main, ["keys", "list"], env=env).output
+    assert "analyst" in listing and "desk" in listing and "sk_" in listing  # prefixes only
+    key_id = listing.strip().splitlines()[-1].split("\t")[0]
+    assert runner.invoke(main, ["keys", "revoke", key_id], env=env).exit_code == 0
+    bad = runner.invoke(main, ["keys", "revoke", "99999"], env=env)
+    assert bad.exit_code == 1 and bad.output.startswith("sanctions: error:")
+
+
+def test_serve_refuses_public_address_without_keys(tmp_path):
+    runner = CliRunner()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/k.db"}
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(main, ["serve", "--host", "0.0.0.0"], env=env)
+    assert result.exit_code == 1 and "no API key" in result.output
