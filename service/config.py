@@ -64,6 +64,8 @@ class Config:
     # memory:// for one process, redis://127.0.0.1:6379 when several workers share limits.
     RATE_LIMIT: str = "1200 per minute"
     RATE_LIMIT_STORAGE_URI: str = "memory://"
+    # Namespace of the counters in shared storage (several services on one Redis).
+    RATE_LIMIT_KEY_PREFIX: str = "sanctions"
     RATELIMIT_ENABLED: bool = True
     # Screening evidence log: store a keyed hash of the screened name instead of the name.
     SCREENING_LOG_HASH_NAMES: bool = False
@@ -102,6 +104,7 @@ ENV_SETTINGS: dict[str, type] = {
     "JOB_RECOVERY_INTERVAL": float,
     "RATE_LIMIT": str,
     "RATE_LIMIT_STORAGE_URI": str,
+    "RATE_LIMIT_KEY_PREFIX": str,
     "RATELIMIT_ENABLED": bool,
     "SCREENING_LOG_HASH_NAMES": bool,
     "SCREENING_LOG_HASH_KEY": str,

@@ -94,7 +94,8 @@ def init_auth(app: Flask) -> None:
     # One limiter per app: its limits and storage come from that app's settings.
     app.extensions["rate_limiter"] = Limiter(
         key_func=_rate_limit_key, app=app, default_limits=[app.config["RATE_LIMIT"]],
-        storage_uri=app.config["RATE_LIMIT_STORAGE_URI"], headers_enabled=True,
+        storage_uri=app.config["RATE_LIMIT_STORAGE_URI"], key_prefix=app.config["RATE_LIMIT_KEY_PREFIX"],
+        headers_enabled=True,
         enabled=app.config["RATELIMIT_ENABLED"],
     )
     app.before_request(_authenticate)

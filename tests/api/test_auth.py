@@ -65,6 +65,29 @@ def test_rate_limit_answers_429_with_retry_after(database_url):
         assert limited.get("/health").status_code == 200
 
 
+def test_rate_limit_shared_through_redis(database_url):
+    """With Redis storage, two workers (two apps) share one key's budget."""
+    import uuid
+
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    settings = {"DATABASE_URL": database_url, "RATE_LIMIT": "4 per minute",
+                "RATE_LIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATE_LIMIT_KEY_PREFIX": prefix}
+    first, second = create_app(settings), create_app(settings)
+    token = make_key(first, "analyst")
+    try:
+        a, b = authed(first.test_client(), token), authed(second.test_client(), token)
+        assert [a.get("/api/v1/persons").status_code for _ in range(2)] == [200, 200]
+        assert [b.get("/api/v1/persons").status_code for _ in range(2)] == [200, 200]
+        problem(a.get("/api/v1/persons"), 429)
+        problem(b.get("/api/v1/persons"), 429)
+    finally:
+        client = redis.Redis(host="127.0.0.1", port=6379)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+
+
 def test_cli_keys_and_serve_refusal(database_url):
     runner = CliRunner()
     env = {"DATABASE_URL": database_url}

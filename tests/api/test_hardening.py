@@ -59,3 +59,25 @@ def test_bad_headers_and_methods(client):
     problem(client.get("/api/v1/persons/99999999999999999999"), 404)
     problem(client.get("/api/v1/persons?page=99999999999999999999"), 422)
     problem(client.get("/api/v1/designations?entity_id=99999999999999"), 422)
+
+
+def test_upload_file_names_cannot_escape(client, app, seeded, tmp_path):
+    """A path-traversal file name is only a label: the upload lands in its job folder."""
+    import io
+    import time
+    from pathlib import Path
+
+    jobs_dir = Path(app.config["JOB_DIR"])
+    before = set(jobs_dir.parent.iterdir())
+    data = {"file": (io.BytesIO(b"name\nZhao Guangzong\n"), "../../../../tmp/evil.csv")}
+    resp = client.post("/api/v1/screening-jobs", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 202, resp.get_data(as_text=True)[:300]
+    for _ in range(200):
+        job = client.get(f"/api/v1/screening-jobs/{resp.json['id']}").json
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["status"] == "done"
+    assert set(jobs_dir.parent.iterdir()) == before
+    assert not Path("/tmp/evil.csv").exists()
+    assert all(p.resolve().is_relative_to(jobs_dir.resolve()) for p in jobs_dir.rglob("*"))
