@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench openapi clean
+.PHONY: run test lint bench bench-imports bench-bulk openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test: $(VENV)/.installed-dev lint
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/screening_speed.py
+
+# List imports into SQLite (and PostgreSQL when TEST_DATABASE_URL is set).
+bench-imports: $(VENV)/.installed-dev
+	$(BIN)/python bench/import_speed.py $(if $(TEST_DATABASE_URL),--pg $(TEST_DATABASE_URL),)
+
+# 100,000-row bulk screening job, in-process and on two Celery workers (needs Redis).
+bench-bulk: $(VENV)/.installed-dev
+	$(BIN)/python bench/bulk_speed.py
 
 openapi: $(VENV)/.installed
 	$(BIN)/sanctions openapi -o openapi.yaml

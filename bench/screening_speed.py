@@ -36,6 +36,8 @@ from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject 
 TARGET_OFAC_MEDIAN_MS = 1.0
 TARGET_OFAC_P99_MS = 5.0
 TARGET_BULK_RATIO = 100.0
+#: A 100,000-row job in 60 s on 2 cores.
+TARGET_BULK_ROWS_PER_CORE = 850.0
 TARGET_1M_BUILD_S = 60.0
 TARGET_1M_MEM_MB = 1500.0
 TARGET_1M_P99_MS = 20.0
@@ -189,9 +191,22 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[k]
 
 
-def time_queries(index: ScreeningIndex, queries: list[Subject]) -> list[float]:
-    # Warm-up (first-call imports, caches of common tokens).
-    for q in queries[:50]:
+def distinct(queries: list[Subject], exclude: set[str] | None = None) -> list[Subject]:
+    """Queries with every name once (and none of ``exclude``): a bulk file of
+    customers repeats few names, so repeated queries would only time the caches."""
+    seen = set(exclude or ())
+    out = []
+    for q in queries:
+        if q.name not in seen:
+            seen.add(q.name)
+            out.append(q)
+    return out
+
+
+def time_queries(index: ScreeningIndex, queries: list[Subject], warmup: list[Subject]) -> list[float]:
+    # Warm-up on other names (first-call imports, caches of common tokens), so
+    # the timed queries are not already in the caches.
+    for q in warmup:
         index.screen(q)
     times = []
     for q in queries:
@@ -199,6 +214,25 @@ def time_queries(index: ScreeningIndex, queries: list[Subject]) -> list[float]:
         index.screen(q)
         times.append((time.perf_counter() - t0) * 1000)
     return times
+
+
+def engine_caches() -> dict[str, tuple[int, int | None, float]]:
+    """name -> (entries, maxsize, hit rate) of every lru_cache in service.screening."""
+    import importlib
+    import pkgutil
+
+    import service.screening as pkg
+
+    out = {}
+    for mod_info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{mod_info.name}")
+        for name, obj in vars(mod).items():
+            info = getattr(obj, "cache_info", None)
+            if callable(info) and getattr(obj, "__module__", mod.__name__) == mod.__name__:
+                ci = info()
+                total = ci.hits + ci.misses
+                out[f"{mod_info.name}.{name}"] = (ci.currsize, ci.maxsize, ci.hits / total if total else 0.0)
+    return out
 
 
 def rss_mb() -> float:
@@ -209,7 +243,7 @@ def status(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def bench_ofac(n_queries: int, brute_sample: int) -> None:
+def bench_ofac(n_queries: int, brute_sample: int, n_bulk: int) -> None:
     if not have("ofac", "sdn.csv"):
         print("OFAC data not found: set SANCTIONS_DATA_DIR")
         return
@@ -225,33 +259,56 @@ def bench_ofac(n_queries: int, brute_sample: int) -> None:
     print(f"== OFAC SDN: {len(index)} entities, {index.name_count} names indexed ({n_names} given) ==")
     print(f"build: {build:.2f} s, index memory (tracemalloc peak during build): {peak / 1e6:.0f} MB")
 
-    queries = make_queries(entities, n_queries)
-    times = time_queries(index, queries)
+    warmup = distinct(make_queries(entities, 200, seed=99))
+    queries = distinct(make_queries(entities, n_queries), {q.name for q in warmup})
+    times = time_queries(index, queries, warmup)
     med, p99 = statistics.median(times), _percentile(times, 99)
-    print(f"per query ({len(queries)} queries): median {med:.3f} ms "
+    print(f"per query ({len(queries)} distinct queries): median {med:.3f} ms "
           f"[target <= {TARGET_OFAC_MEDIAN_MS} {status(med <= TARGET_OFAC_MEDIAN_MS)}], "
           f"p99 {p99:.3f} ms [target <= {TARGET_OFAC_P99_MS} {status(p99 <= TARGET_OFAC_P99_MS)}]")
 
     bulk_q = queries * 3
     t0 = time.perf_counter()
     index.screen_many(bulk_q)
-    bulk1 = len(bulk_q) / (time.perf_counter() - t0)
+    rep = len(bulk_q) / (time.perf_counter() - t0)
+    print(f"repeated queries (each of the {len(queries)} above 3 more times, cache-warm, not realistic): "
+          f"{rep:,.0f} rows/s single process")
+
+    # Realistic bulk: every row a name not screened before (half random
+    # persons/companies not on the list, half perturbed listed names).
+    seen = {q.name for q in warmup} | {q.name for q in queries}
+    real = distinct(make_queries(entities, int(n_bulk * 1.05), seed=13), seen)[:n_bulk]
+    # All cores first: the forked workers inherit the parent's caches, which
+    # must not already hold these names.
     t0 = time.perf_counter()
-    index.screen_many(bulk_q, workers=-1)
-    bulk = len(bulk_q) / (time.perf_counter() - t0)
-    print(f"bulk screen_many ({len(bulk_q)} rows): {bulk1:,.0f} rows/s single process, "
-          f"{bulk:,.0f} rows/s with workers=-1 ({os.cpu_count()} cores, like the baseline)")
+    index.screen_many(real, workers=-1)
+    bulk = len(real) / (time.perf_counter() - t0)
+    rss_before = rss_mb()
+    t0 = time.perf_counter()
+    for q in real:
+        index.screen(q)
+    bulk1 = len(real) / (time.perf_counter() - t0)
+    print(f"realistic bulk ({len(real):,} distinct rows, screen() one by one): {bulk1:,.0f} rows/s single process "
+          f"[target >= {TARGET_BULK_ROWS_PER_CORE:.0f} {status(bulk1 >= TARGET_BULK_ROWS_PER_CORE)}]; "
+          f"screen_many(workers=-1): {bulk:,.0f} rows/s ({os.cpu_count()} cores)")
+    caches = engine_caches()
+    entries = sum(c[0] for c in caches.values())
+    print(f"engine caches after it: {entries:,} entries; peak RSS {rss_before:.0f} -> {rss_mb():.0f} MB during the run")
+    for name, (size, maxsize, rate) in sorted(caches.items(), key=lambda kv: -kv[1][0]):
+        if size:
+            print(f"   {name}: {size:,}/{maxsize:,} entries, hit rate {rate:.0%}")
 
     from rapidfuzz import fuzz, process
 
     all_names = [n.name for e in entities for n in e.names]
-    sample = [q.name for q in queries[:brute_sample]]
+    sample = [q.name for q in real[:brute_sample]]
     t0 = time.perf_counter()
     process.cdist(sample, all_names, scorer=fuzz.WRatio, workers=-1, dtype=None)
     brute = len(sample) / (time.perf_counter() - t0)
     ratio = bulk / brute
     print(f"brute force cdist(WRatio, workers=-1) over {len(all_names)} names: {brute:,.1f} rows/s "
-          f"(sample {len(sample)}); ratio {ratio:,.0f}x [target >= {TARGET_BULK_RATIO:.0f}x {status(ratio >= TARGET_BULK_RATIO)}]")
+          f"(sample {len(sample)}); realistic bulk (workers=-1) ratio {ratio:,.0f}x "
+          f"[target >= {TARGET_BULK_RATIO:.0f}x {status(ratio >= TARGET_BULK_RATIO)}]")
     print(f"process peak RSS so far: {rss_mb():.0f} MB")
 
 
@@ -273,10 +330,11 @@ def bench_synthetic(n_names: int, n_queries: int) -> None:
     print(f"peak RSS: {total:.0f} MB total (interpreter+data {rss_gen:.0f} MB incl. the "
           f"entity objects, index adds {rss_built - rss_gen:.0f} MB; start {rss0:.0f} MB) "
           f"[target <= {TARGET_1M_MEM_MB:.0f} MB {status(total <= TARGET_1M_MEM_MB)}]")
-    queries = make_queries(entities, n_queries)
-    times = time_queries(index, queries)
+    warmup = distinct(make_queries(entities, 200, seed=99))
+    queries = distinct(make_queries(entities, n_queries), {q.name for q in warmup})
+    times = time_queries(index, queries, warmup)
     med, p99 = statistics.median(times), _percentile(times, 99)
-    print(f"per query ({len(queries)} queries): median {med:.2f} ms, p99 {p99:.2f} ms "
+    print(f"per query ({len(queries)} distinct queries): median {med:.2f} ms, p99 {p99:.2f} ms "
           f"[target <= {TARGET_1M_P99_MS:.0f} ms {status(p99 <= TARGET_1M_P99_MS)}]")
 
 
@@ -285,10 +343,11 @@ def main() -> int:
     ap.add_argument("--synthetic", type=int, default=1_000_000, help="synthetic names (0 to skip)")
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--brute-sample", type=int, default=20)
+    ap.add_argument("--bulk", type=int, default=20_000, help="distinct rows for the realistic bulk figure")
     ap.add_argument("--skip-ofac", action="store_true")
     args = ap.parse_args()
     if not args.skip_ofac:
-        bench_ofac(args.queries, args.brute_sample)
+        bench_ofac(args.queries, args.brute_sample, args.bulk)
     if args.synthetic:
         bench_synthetic(args.synthetic, args.queries)
     return 0

@@ -23,6 +23,8 @@ from ..models import (
     Charge,
     Designation,
     Entity,
+    EntityIdentifier,
+    EntityName,
     HistoryEntry,
     RecordMixin,
     ThreatGroup,
@@ -38,6 +40,7 @@ MODELS = {name: model for model, name in RECORD_TYPES.items()}
 # Bookkeeping columns: they change with every write and say nothing by themselves.
 QUIET = {"id", "version", "created_at", "updated_at"}
 CHILD_LISTS: dict[type, tuple[str, ...]] = {Entity: ("names", "identifiers")}
+CHILD_MODELS: dict[str, type] = {"names": EntityName, "identifiers": EntityIdentifier}
 _installed = False
 
 
@@ -151,6 +154,9 @@ def as_of(*, session: Session, record_type: str, record_id: int, moment: datetim
     if not entries:
         raise NotFound(f"The {label} with id {record_id} did not exist at {moment.isoformat()}.")
     snap = _revive(MODELS[record_type], dict(entries[-1].snapshot))
+    for rel, child_model in CHILD_MODELS.items():
+        if isinstance(snap.get(rel), list):
+            snap[rel] = [_revive(child_model, dict(child)) for child in snap[rel]]
     snap["archived"] = snap.get("archived_at") is not None
     if record_type == "designation":
         snap["reference"] = f"{snap['authority']}:{snap['list_ref']}" if snap.get("list_ref") else None

@@ -17,7 +17,7 @@ both the plain and the aspirated pinyin syllable ("ping" -> bing or ping).
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 
 # A token longer than this is not a Chinese given name (at most 3 syllables).
 MAX_SYLLABLES = 3
@@ -64,8 +64,17 @@ def pinyin_readings(token: str) -> frozenset[str]:
     if not (2 <= len(token) <= 6 * MAX_SYLLABLES and token.isalpha() and token.isascii()):
         return frozenset()
 
-    @cache
+    # A plain dict as memo: wrapping a closure in functools.cache on every
+    # call costs more than the search itself.
+    memo: dict[tuple[int, int], frozenset[str]] = {}
+
     def rest(i: int, left: int) -> frozenset[str]:
+        found = memo.get((i, left))
+        if found is None:
+            found = memo[(i, left)] = _rest(i, left)
+        return found
+
+    def _rest(i: int, left: int) -> frozenset[str]:
         if i == len(token):
             return frozenset({""})
         if left == 0:

@@ -31,7 +31,6 @@ import math
 import multiprocessing as mp
 import os
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 from typing import Any
 
 from .matchers import (
@@ -72,6 +71,10 @@ POSTINGS_SHARE = 0.005
 POSTINGS_FLOOR = 2000
 #: Candidates whose blocking estimate is below floor * PRUNE_MARGIN are not scored.
 PRUNE_MARGIN = 0.8
+#: Query tokens whose vocabulary neighbours are remembered (per index). Given
+#: names and common surnames recur across the rows of a bulk file; the cache
+#: is dropped whenever the vocabulary grows.
+VOCAB_CACHE_SIZE = 50_000
 
 
 def _deletes(text: str) -> list[str]:
@@ -87,6 +90,10 @@ def _put(table: dict[int, int | list[int]], key: int, tid: int) -> None:
             table[key] = [cur, tid]
     elif tid not in cur:
         cur.append(tid)
+
+
+def _real(item: tuple[int, complex]) -> float:
+    return item[1].real
 
 
 def _get(table: dict[int, int | list[int]], key: int, into: set[int]) -> None:
@@ -141,6 +148,8 @@ class ScreeningIndex:
         self._tok_intern: dict[Tok, Tok] = {}
         # Slots holding the Japanese reading of a Han name (see _add).
         self._reading_nids: set[int] = set()
+        # (token text, abjad, fuzzy) -> vocabulary neighbours; see _vocab_matches.
+        self._vocab_cache: dict[tuple[str, bool, bool], tuple[tuple[int, float], ...]] = {}
 
     # --- building ------------------------------------------------------------
 
@@ -164,6 +173,8 @@ class ScreeningIndex:
             return tid
         tid = len(self._texts)
         self._tid[text] = tid
+        if self._vocab_cache:
+            self._vocab_cache.clear()
         self._texts.append(text)
         self._postings.append([])
         if len(text) >= 4 and text.isalpha():
@@ -240,19 +251,33 @@ class ScreeningIndex:
 
     # --- retrieval -----------------------------------------------------------
 
-    def _vocab_matches(self, tok: Tok) -> list[tuple[int, float]]:
+    def _vocab_matches(self, tok: Tok) -> tuple[tuple[int, float], ...]:
         """Vocabulary tokens similar to one query token, with similarities."""
         text = tok.text
+        # Initials and low-weight words (legal forms, "al", "group") are
+        # looked up exactly: fuzzy variants of them find nothing useful.
+        fuzzy = len(text) >= 2 and tok.weight >= 0.5
+        key = (text, tok.abjad, fuzzy)
+        cache = self._vocab_cache
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        out = self._vocab_search(text, tok.abjad, fuzzy)
+        if len(cache) >= VOCAB_CACHE_SIZE:
+            # Oldest first out: cheap, and bounded.
+            cache.pop(next(iter(cache)), None)
+        cache[key] = out
+        return out
+
+    def _vocab_search(self, text: str, abjad: bool, fuzzy: bool) -> tuple[tuple[int, float], ...]:
         found: dict[int, float] = {}
         tid = self._tid.get(text)
         if tid is not None:
             found[tid] = 1.0
-        if len(text) < 2 or tok.weight < 0.5:
-            # Initials and low-weight words (legal forms, "al", "group") are
-            # looked up exactly: fuzzy variants of them find nothing useful.
-            return list(found.items())
+        if not fuzzy:
+            return tuple(found.items())
         probes: set[int] = set()
-        if tok.abjad:
+        if abjad:
             _get(self._skeletons, hash(skeleton(text)), probes)
         if len(text) >= 3 and text.isalpha():
             _get(self._deletes, hash(text), probes)
@@ -267,7 +292,7 @@ class ScreeningIndex:
         for t2 in probes:
             if t2 in found:
                 continue
-            s = token_sim(text, texts[t2], tok.abjad, False)
+            s = token_sim(text, texts[t2], abjad, False)
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
         if not found and len(text) >= 6 and text.isalpha():
@@ -277,7 +302,7 @@ class ScreeningIndex:
                 if a is not None and b is not None:
                     found[a] = found[b] = 0.9
                     break
-        return list(found.items())
+        return tuple(found.items())
 
     def _candidates(
         self, qtoks: Sequence[Tok], extra_entities: set[int], floor: float, wq: float
@@ -299,8 +324,9 @@ class ScreeningIndex:
                     continue
                 idf = math.log(1.0 + n_names / df)
                 lookups.append((tok.weight * sim * idf, tok.weight * sim, post, df))
-        rank: dict[int, float] = {}
-        cover: dict[int, float] = {}
+        # Per name: rank in the real part, coverage in the imaginary part, so
+        # walking a postings list costs one dict update per name, not two.
+        acc: dict[int, complex] = {}
         rare = [lk for lk in lookups if lk[3] <= cap]
         # Postings of low-weight words ("al", "company", "group") add little
         # to the ranking and are long: walk them only if nothing else matched.
@@ -312,11 +338,11 @@ class ScreeningIndex:
         walked = {id(lk) for lk in rare}
         unseen = sum(lk[1] for lk in lookups if id(lk) not in walked)
         if rare:
-            rget, cget = rank.get, cover.get
+            aget = acc.get
             for w, cv, post, _ in rare:
+                inc = complex(w, cv)
                 for nid in post:
-                    rank[nid] = rget(nid, 0.0) + w
-                    cover[nid] = cget(nid, 0.0) + cv
+                    acc[nid] = aget(nid, 0j) + inc
         elif lookups:
             # Only very common tokens: intersect the two rarest instead of
             # walking huge postings lists.
@@ -324,11 +350,11 @@ class ScreeningIndex:
             if len(lookups) >= 2:
                 inter = set(lookups[0][2]).intersection(lookups[1][2])
                 for nid in inter:
-                    rank[nid] = lookups[0][0] + lookups[1][0]
+                    acc[nid] = complex(lookups[0][0] + lookups[1][0], 0.0)
             else:
                 for nid in lookups[0][2][:cap]:
-                    rank[nid] = lookups[0][0]
-        top = heapq.nlargest(CANDIDATES, rank.items(), key=itemgetter(1))
+                    acc[nid] = complex(lookups[0][0], 0.0)
+        top = heapq.nlargest(CANDIDATES, acc.items(), key=_real)
         # Estimate each candidate's best possible name score from what the
         # blocking saw (matched query weight vs both names' total weight) and
         # skip the exact scoring of hopeless ones. PRUNE_MARGIN keeps it loose
@@ -336,11 +362,11 @@ class ScreeningIndex:
         names = self._names
         nids = []
         limit = floor * PRUNE_MARGIN
-        for nid, _ in top:
+        for nid, rc in top:
             slot = names[nid]
             if slot is None:
                 continue
-            m = min(cover.get(nid, 0.0) + unseen, wq)
+            m = min(rc.imag + unseen, wq)
             wc = sum(t.weight for t in slot[2])
             uq, uc = wq - m, max(0.0, wc - m)
             conflict = min(uq, uc)

@@ -116,12 +116,15 @@ ENDING_FACTOR = 0.95
 
 
 def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
-    for suf in _SHARED_SUFFIXES:
-        if a.endswith(suf) and b.endswith(suf):
-            return a[: -len(suf)], b[: -len(suf)]
-    for pre in _SHARED_PREFIXES:
-        if a.startswith(pre) and b.startswith(pre):
-            return a[len(pre) :], b[len(pre) :]
+    # One C-level test per side first: most pairs carry no affix at all.
+    if a.endswith(_SHARED_SUFFIXES) and b.endswith(_SHARED_SUFFIXES):
+        for suf in _SHARED_SUFFIXES:
+            if a.endswith(suf) and b.endswith(suf):
+                return a[: -len(suf)], b[: -len(suf)]
+    if a.startswith(_SHARED_PREFIXES) and b.startswith(_SHARED_PREFIXES):
+        for pre in _SHARED_PREFIXES:
+            if a.startswith(pre) and b.startswith(pre):
+                return a[len(pre) :], b[len(pre) :]
     return None
 
 

@@ -10,7 +10,8 @@ from tests.helpers import create, etag_of, problem
 
 
 def test_history_of_a_person(client):
-    person = create(client, "/api/v1/persons", {"name": "Hist One", "nationalities": ["FR"]})
+    person = create(client, "/api/v1/persons", {"name": "Hist One", "nationalities": ["FR"], "identifiers": [
+        {"scheme": "passport", "value": "X1", "country": "FR", "issued_on": "2015-06-01"}]})
     path = f"/api/v1/persons/{person['id']}"
     time.sleep(0.01)
     middle = quote(datetime.now(UTC).isoformat())
@@ -29,6 +30,7 @@ def test_history_of_a_person(client):
     then = client.get(f"{path}?as_of={middle}").json
     assert then["nationalities"] == ["FR"] and then["version"] == 1 and then["archived"] is False
     assert [n["name"] for n in then["names"]] == ["Hist One"]
+    assert then["identifiers"][0]["issued_on"] == "2015-06-01"
     problem(client.get(f"{path}?as_of=2000-01-01T00:00:00Z"), 404)
     # History cannot be changed through the API.
     assert client.delete(f"{path}/history").status_code == 405
