@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, g, request, url_for
 from flask.views import MethodView
 
 from ..errors import DomainError, Invalid
@@ -76,6 +76,13 @@ def upload() -> tuple[IO[bytes], str | None]:
                             f"(got {request.mimetype}).")
 
 
+def owner() -> int | None:
+    """Screener keys (vendor systems) see only their own jobs and results; analysts and up
+    see every job."""
+    key = g.api_key
+    return key.id if key is not None and key.role == "screener" else None
+
+
 @blp.route("/screening-jobs")
 class ScreeningJobs(MethodView):
     @blp.arguments(JobListArgs, location="query")
@@ -83,7 +90,7 @@ class ScreeningJobs(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List screening jobs, newest first"""
         page = store.list_jobs(session=db.session, status=args.get("status"), page=args["page"],
-                               page_size=args["page_size"])
+                               page_size=args["page_size"], owner=owner())
         return page_body(page)
 
     @blp.arguments(JobOptions, location="query")
@@ -107,13 +114,13 @@ class ScreeningJobById(MethodView):
     @blp.response(200, JobOut)
     def get(self, job_id: int) -> Any:
         """Read a job: status, progress, counts, timings"""
-        return store.get_job(db.session, job_id)
+        return store.get_job(db.session, job_id, owner())
 
     @blp.response(202, JobOut)
     @blp.alt_response(204, description="The finished job and its files were deleted.")
     def delete(self, job_id: int) -> Any:
         """Cancel a queued or running job (202); delete a finished one and its files (204)"""
-        job = store.get_job(db.session, job_id)
+        job = store.get_job(db.session, job_id, owner())
         if job.status in ("queued", "running"):
             store.cancel_job(session=db.session, job=job)
             db.session.commit()
@@ -147,7 +154,7 @@ class ScreeningJobResults(MethodView):
     @blp.doc(responses=RESULTS_DOC)
     def get(self, args: dict[str, Any], job_id: int) -> Any:
         """Download a finished job's results (CSV, or JSON Lines with every match)"""
-        job = store.get_job(db.session, job_id)
+        job = store.get_job(db.session, job_id, owner())
         store.results_ready(job)
         fmt = results_format(args.get("format"), job.output_format)
         chunks = store.result_chunks(session=db.session, jobs_dir=jobs_dir(), job=job, fmt=fmt)

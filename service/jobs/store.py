@@ -72,15 +72,18 @@ def create_job(
     return job
 
 
-def get_job(session: Session, job_id: int) -> ScreeningJob:
+def get_job(session: Session, job_id: int, owner: int | None = None) -> ScreeningJob:
+    """A job; with ``owner``, only one submitted with that API key (others answer 404)."""
     job = session.get(ScreeningJob, job_id)
-    if job is None:
+    if job is None or (owner is not None and job.key_id != owner):
         raise NotFound(f"No screening job with id {job_id}.")
     return job
 
 
-def list_jobs(*, session: Session, status: str | None, page: int, page_size: int) -> Page:
+def list_jobs(*, session: Session, status: str | None, page: int, page_size: int, owner: int | None = None) -> Page:
     stmt = select(ScreeningJob).order_by(ScreeningJob.id.desc())
+    if owner is not None:
+        stmt = stmt.where(ScreeningJob.key_id == owner)
     if status:
         stmt = stmt.where(ScreeningJob.status == status)
     return paginate(session, stmt, page=page, page_size=page_size)

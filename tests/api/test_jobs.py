@@ -307,3 +307,17 @@ def test_finished_job_is_in_the_evidence_log(client, seeded):
     assert seeded["ZHAO, Guangzong"] in {r["entity_id"] for r in row["results"] if r["match"]}
     by_entity = client.get(f"/api/v1/screenings?kind=job&entity_id={seeded['ZHAO, Guangzong']}").json
     assert by_entity["total"] == 1
+
+
+def test_screeners_see_only_their_own_jobs(client, client_as, seeded):
+    mine, other = client_as("screener"), client_as("screener")
+    job = submit(mine, "name\nZhao Guangzong\n").json
+    wait(mine, job["id"])
+    assert mine.get("/api/v1/screening-jobs").json["total"] == 1
+    assert other.get("/api/v1/screening-jobs").json["total"] == 0
+    problem(other.get(f"/api/v1/screening-jobs/{job['id']}"), 404)
+    problem(other.get(f"/api/v1/screening-jobs/{job['id']}/results"), 404)
+    problem(other.delete(f"/api/v1/screening-jobs/{job['id']}"), 404)
+    assert mine.get(f"/api/v1/screening-jobs/{job['id']}/results").status_code == 200
+    # An analyst reviewing screenings sees every job.
+    assert client_as("analyst").get(f"/api/v1/screening-jobs/{job['id']}").status_code == 200
