@@ -56,7 +56,7 @@ def _syllable_readings(syl: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def pinyin_readings(token: str) -> frozenset[str]:
     """Pinyin spellings (syllables joined) ``token`` can be read as, taking
     each syllable as pinyin or as Wade-Giles; empty if it is not a run of

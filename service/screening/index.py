@@ -96,6 +96,19 @@ def _real(item: tuple[int, complex]) -> float:
     return item[1].real
 
 
+def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
+    """The k items of highest real part, best first, ties in insertion order
+    (what ``heapq.nlargest(k, acc.items(), key=_real)`` returns), without a
+    Python key call per item: the k-th best rank is found on plain floats."""
+    if len(acc) > k:
+        kth = heapq.nlargest(k, [c.real for c in acc.values()])[-1]
+        items = [kv for kv in acc.items() if kv[1].real >= kth]
+    else:
+        items = list(acc.items())
+    items.sort(key=_real, reverse=True)
+    return items[:k]
+
+
 def _get(table: dict[int, int | list[int]], key: int, into: set[int]) -> None:
     cur = table.get(key)
     if cur is None:
@@ -132,6 +145,8 @@ class ScreeningIndex:
         # Per name slot: (entity_id, ListedName, prepared tokens) or None if removed.
         self._names: list[tuple[int, Any, tuple[Tok, ...]] | None] = []
         self._live_names = 0
+        # Per name slot: total token weight (for the pruning estimate).
+        self._name_weight: list[float] = []
         # Vocabulary and blocking structures (token text -> id).
         self._tid: dict[str, int] = {}
         self._texts: list[str] = []
@@ -224,6 +239,7 @@ class ScreeningIndex:
         toks = tuple(intern.setdefault(t, t) for t in toks)
         nid = len(self._names)
         self._names.append((info.entity.entity_id, lname, toks))
+        self._name_weight.append(sum(t.weight for t in toks))
         info.name_ids.append(nid)
         self._live_names += 1
         for t in toks:
@@ -354,12 +370,13 @@ class ScreeningIndex:
             else:
                 for nid in lookups[0][2][:cap]:
                     acc[nid] = complex(lookups[0][0], 0.0)
-        top = heapq.nlargest(CANDIDATES, acc.items(), key=_real)
+        top = _top(acc, CANDIDATES)
         # Estimate each candidate's best possible name score from what the
         # blocking saw (matched query weight vs both names' total weight) and
         # skip the exact scoring of hopeless ones. PRUNE_MARGIN keeps it loose
         # because joins and partial similarities are not visible here.
         names = self._names
+        name_weight = self._name_weight
         nids = []
         limit = floor * PRUNE_MARGIN
         for nid, rc in top:
@@ -367,7 +384,7 @@ class ScreeningIndex:
             if slot is None:
                 continue
             m = min(rc.imag + unseen, wq)
-            wc = sum(t.weight for t in slot[2])
+            wc = name_weight[nid]
             uq, uc = wq - m, max(0.0, wc - m)
             conflict = min(uq, uc)
             est = m / (m + CONFLICT_COST * conflict + EXTRA_COST_PERSON * (max(uq, uc) - conflict) + 1e-9)

@@ -169,7 +169,7 @@ def tokenize_uncached(text: str) -> Tokenized:
     return tuple(converted), tuple(flags), tuple(origins)
 
 
-tokenize_full = lru_cache(maxsize=100_000)(tokenize_uncached)
+tokenize_full = lru_cache(maxsize=20_000)(tokenize_uncached)
 
 
 def tokenize(text: str) -> list[str]:
@@ -194,7 +194,7 @@ _VOWEL_RUN = re.compile(r"[aeiouy]+")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def phonetic_key(token: str) -> str:
     """Spelling-variant key. "mohammed", "muhammad", "mohamed" -> "mahamad".
 
@@ -218,7 +218,7 @@ def phonetic_key(token: str) -> str:
 _SKELETON_DROP = re.compile(r"[aeiouyw]+")
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """Consonant skeleton used against vowel-less romanisations.
 

@@ -193,7 +193,12 @@ def prepare_uncached(
     return tuple(out)
 
 
-prepare = lru_cache(maxsize=100_000)(prepare_uncached)
+@lru_cache(maxsize=4096)
+def prepare(name: str, cls: str | None = None) -> tuple[Tok, ...]:
+    """Cached :func:`prepare_uncached`; the person and org readings of one
+    query share the (cached) tokenisation. Small: :func:`readings` keeps the
+    results that repeat, this only serves the readings it builds."""
+    return prepare_uncached(name, cls, tokenize_full)
 
 
 @lru_cache(maxsize=20_000)
@@ -217,6 +222,7 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
 
 
 Pair = tuple[Tok, Tok, float]
+_token_sim_uncached = token_sim.__wrapped__
 
 
 def _align(
@@ -347,7 +353,9 @@ def _merged_variants(
             lt = len(text)
             for o in targets:
                 if o.abjad != abj or abs(len(o.text) - lt) <= 3:
-                    best = max(best, token_sim(text, o.text, abj, o.abjad))
+                    # Uncached: a joined word is mostly seen once, and would
+                    # only push useful pairs out of the cache.
+                    best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
             if best >= 0.8:
                 orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
                 merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)

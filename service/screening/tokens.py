@@ -113,6 +113,10 @@ _ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
 _ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
+# Pairs of tokens remembered by token_sim. Distinct bulk rows keep bringing new
+# pairs, so the cache fills whatever its size: at 200k pairs (~50 MB) the hit
+# rate on 20k distinct OFAC queries is 63%, against 72% at 1M pairs (~250 MB).
+TOKEN_SIM_CACHE = 200_000
 
 
 def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
@@ -128,7 +132,7 @@ def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
-@lru_cache(maxsize=1_000_000)
+@lru_cache(maxsize=TOKEN_SIM_CACHE)
 def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
     """Similarity of two normalised tokens, 0..1 (see module docstring)."""
     if a == b:

@@ -84,7 +84,7 @@ def is_ascii(text: str) -> bool:
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def transliterate_word(word: str) -> tuple[str, bool]:
     """Romanise one whitespace-free word. Returns (ascii text, from_abjad).
 
