@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from ..errors import Invalid, NotFound
 from ..models import RecordMixin, utcnow
 
 M = TypeVar("M", bound=RecordMixin)
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,6 +26,12 @@ class Page:
     @property
     def pages(self) -> int:
         return (self.total + self.page_size - 1) // self.page_size if self.page_size else 0
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most ``size`` items (IN lists and executemany batches)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def get_or_raise(

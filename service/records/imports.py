@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -51,7 +51,7 @@ from ..models import (
     ImportRun,
     utcnow,
 )
-from .common import Page, paginate
+from .common import Page, chunks, paginate
 from .import_history import write_import_history
 from .listing import record_entity_changes
 from .merge import (
@@ -184,9 +184,8 @@ def list_runs(*, session: Session, page: int, page_size: int, fmt: str | None = 
     return paginate(session, stmt.order_by(ImportRun.id.desc()), page=page, page_size=page_size)
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start: start + size]
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    return chunks(items, size)
 
 
 def _tokens(programme: str | None) -> set[str]:

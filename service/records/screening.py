@@ -31,7 +31,7 @@ from ..screening import (
     ScreeningIndex,
     Subject,
 )
-from .common import Page
+from .common import Page, chunks
 from .entities import EntityFilters, filtered
 from .evidence import apply_dispositions
 from .listing import changed_since, current_state
@@ -49,8 +49,7 @@ class IndexState:
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+    return chunks(ids, CHUNK)
 
 
 def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int] | None) -> Iterable[Any]:
