@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, cast, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
@@ -26,6 +26,14 @@ class Page:
     @property
     def pages(self) -> int:
         return (self.total + self.page_size - 1) // self.page_size if self.page_size else 0
+
+
+def listen_once(target: Any, hooks: Sequence[tuple[str, Any]]) -> None:
+    """Register event hooks unless already registered: ``create_app`` runs once per app and
+    tests make many apps in one process."""
+    for name, fn in hooks:
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -31,6 +31,7 @@ from ..models import (
     ThreatGroupMember,
     utcnow,
 )
+from .common import listen_once
 
 RECORD_TYPES: dict[type, str] = {
     Entity: "entity", Designation: "designation", ThreatGroup: "threat_group",
@@ -41,7 +42,6 @@ MODELS = {name: model for model, name in RECORD_TYPES.items()}
 QUIET = {"id", "version", "created_at", "updated_at"}
 CHILD_LISTS: dict[type, tuple[str, ...]] = {Entity: ("names", "identifiers")}
 CHILD_MODELS: dict[str, type] = {"names": EntityName, "identifiers": EntityIdentifier}
-_installed = False
 
 
 def _json(value: Any) -> Any:
@@ -132,13 +132,8 @@ def _discard(session: Session, *args: Any) -> None:
 
 
 def install_history_hooks() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "after_rollback", _discard)
-    _installed = True
+    listen_once(Session, [("before_flush", _before_flush), ("after_flush", _after_flush),
+                          ("after_rollback", _discard)])
 
 
 def history_of(*, session: Session, record_type: str, record_id: int, until: datetime | None = None) -> Sequence[HistoryEntry]:

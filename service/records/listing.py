@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -27,12 +27,12 @@ from ..models import (
     ThreatGroupMember,
     utcnow,
 )
+from .common import listen_once
 
 TRACKED = (
     Entity, EntityName, EntityIdentifier, Designation, ThreatGroup, ThreatGroupMember,
     Case, CaseDefendant, Charge,
 )
-_installed = False
 
 
 def _touched_entity_ids(session: Session) -> set[int]:
@@ -82,13 +82,8 @@ def _end_transaction(session: Session, *args: Any) -> None:
 
 
 def install_list_state_hooks() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "after_commit", _end_transaction)
-    event.listen(Session, "after_rollback", _end_transaction)
-    _installed = True
+    listen_once(Session, [("after_flush", _after_flush), ("after_commit", _end_transaction),
+                          ("after_rollback", _end_transaction)])
 
 
 def current_state(session: Session) -> tuple[int, str]:
