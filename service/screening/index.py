@@ -27,6 +27,7 @@ skipped at query time.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import multiprocessing as mp
 import os
@@ -43,6 +44,8 @@ from .matchers import (
 from .normalize import phonetic_key, skeleton, tokenize_uncached
 from .score import (
     CONFLICT_COST,
+    DIGIT_CONFLICT_WEIGHT,
+    EXTRA_COST_ORG,
     EXTRA_COST_PERSON,
     MIN_TOKEN_SIM,
     Tok,
@@ -54,6 +57,7 @@ from .score import (
     token_sim,
     type_class,
 )
+from .tokens import DIGIT
 from .translit import has_han, japanese_reading
 from .types import ALGORITHM, ALGORITHM_VERSION, DEFAULT_THRESHOLD, ListedEntity, Match, Subject
 
@@ -70,11 +74,17 @@ CANDIDATES = 25
 POSTINGS_SHARE = 0.005
 POSTINGS_FLOOR = 2000
 #: Candidates whose blocking estimate is below floor * PRUNE_MARGIN are not scored.
-PRUNE_MARGIN = 0.8
+PRUNE_MARGIN = 1.0
+#: Postings lists of low-weight words kept as sets (see _posting_set).
+SET_CACHE_SIZE = 64
+#: Candidates taken by blocking rank before the estimate picks CANDIDATES.
+POOL_FACTOR = 4
 #: Query tokens whose vocabulary neighbours are remembered (per index). Given
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
 VOCAB_CACHE_SIZE = 50_000
+#: Kind of the retrieval-only probe made of two adjacent query tokens joined.
+JOINED = "j"
 
 
 def _deletes(text: str) -> list[str]:
@@ -96,17 +106,57 @@ def _real(item: tuple[int, complex]) -> float:
     return item[1].real
 
 
+def _digit_excess(toks: Iterable[Tok]) -> float:
+    """How much less the numbers of a name weigh as contradictions than as
+    parts (the scorer's DIGIT_CONFLICT_WEIGHT)."""
+    return sum(t.weight - DIGIT_CONFLICT_WEIGHT for t in toks if t.kind == DIGIT)
+
+
+class _QueryWeights:
+    """A query's weights for the pruning estimate, per way of reading it."""
+
+    __slots__ = ("person", "other", "digits", "_cover")
+
+    def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
+        # Total weight of the heaviest reading, as a person and otherwise.
+        self.person = max(sum(t.weight for t in r) for r in r_person)
+        self.other = max(sum(t.weight for t in r) for r in r_other)
+        self.digits = max(_digit_excess(r) for r in (*r_person, *r_other))
+        # Coverage of a token: its highest weight in any reading, so the
+        # estimate never undercounts what a name can align.
+        # A repeated word ("Abd al-Hamid al-Masli") counts once per occurrence.
+        cover: dict[str, float] = {}
+        for r in (*r_person, *r_other):
+            here: dict[str, float] = {}
+            for t in r:
+                here[t.text] = here.get(t.text, 0.0) + t.weight
+            for text, w in here.items():
+                if w > cover.get(text, 0.0):
+                    cover[text] = w
+        self._cover = cover
+
+    def cover(self, tok: Tok) -> float:
+        return self._cover.get(tok.text, tok.weight)
+
+
+def _first(item: tuple[float, int]) -> float:
+    return item[0]
+
+
 def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
     """The k items of highest real part, best first, ties in insertion order
     (what ``heapq.nlargest(k, acc.items(), key=_real)`` returns), without a
     Python key call per item: the k-th best rank is found on plain floats."""
     if len(acc) > k:
         kth = heapq.nlargest(k, [c.real for c in acc.values()])[-1]
-        items = [kv for kv in acc.items() if kv[1].real >= kth]
-    else:
-        items = list(acc.items())
+        items = [kv for kv in acc.items() if kv[1].real > kth]
+        # Names tied at the k-th rank fill the rest in insertion order.
+        items.sort(key=_real, reverse=True)
+        items += [kv for kv in acc.items() if kv[1].real == kth][: k - len(items)]
+        return items
+    items = list(acc.items())
     items.sort(key=_real, reverse=True)
-    return items[:k]
+    return items
 
 
 def _get(table: dict[int, int | list[int]], key: int, into: set[int]) -> None:
@@ -147,6 +197,10 @@ class ScreeningIndex:
         self._live_names = 0
         # Per name slot: total token weight (for the pruning estimate).
         self._name_weight: list[float] = []
+        # Per name slot: 1 if its entity is compared as a person.
+        self._slot_person = bytearray()
+        # Per name slot with numbers: see _digit_excess (sparse).
+        self._digit_excess: dict[int, float] = {}
         # Vocabulary and blocking structures (token text -> id).
         self._tid: dict[str, int] = {}
         self._texts: list[str] = []
@@ -164,7 +218,9 @@ class ScreeningIndex:
         # Slots holding the Japanese reading of a Han name (see _add).
         self._reading_nids: set[int] = set()
         # (token text, abjad, fuzzy) -> vocabulary neighbours; see _vocab_matches.
-        self._vocab_cache: dict[tuple[str, bool, bool], tuple[tuple[int, float], ...]] = {}
+        # id(postings list) -> (its length, its ids as a set); see _posting_set.
+        self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
+        self._vocab_cache: dict[tuple[str, bool, bool, bool], tuple[tuple[int, float], ...]] = {}
 
     # --- building ------------------------------------------------------------
 
@@ -240,6 +296,10 @@ class ScreeningIndex:
         nid = len(self._names)
         self._names.append((info.entity.entity_id, lname, toks))
         self._name_weight.append(sum(t.weight for t in toks))
+        self._slot_person.append(info.cls == "person")
+        excess = _digit_excess(toks)
+        if excess:
+            self._digit_excess[nid] = excess
         info.name_ids.append(nid)
         self._live_names += 1
         for t in toks:
@@ -273,19 +333,24 @@ class ScreeningIndex:
         # Initials and low-weight words (legal forms, "al", "group") are
         # looked up exactly: fuzzy variants of them find nothing useful.
         fuzzy = len(text) >= 2 and tok.weight >= 0.5
-        key = (text, tok.abjad, fuzzy)
+        # A joined probe ("guang"+"zong") is not split again: that would only
+        # find its own parts a second time and double their coverage.
+        split = tok.kind != JOINED
+        key = (text, tok.abjad, fuzzy, split)
         cache = self._vocab_cache
         hit = cache.get(key)
         if hit is not None:
             return hit
-        out = self._vocab_search(text, tok.abjad, fuzzy)
+        out = self._vocab_search(text, tok.abjad, fuzzy, split)
         if len(cache) >= VOCAB_CACHE_SIZE:
             # Oldest first out: cheap, and bounded.
             cache.pop(next(iter(cache)), None)
         cache[key] = out
         return out
 
-    def _vocab_search(self, text: str, abjad: bool, fuzzy: bool) -> tuple[tuple[int, float], ...]:
+    def _vocab_search(
+        self, text: str, abjad: bool, fuzzy: bool, split: bool = True
+    ) -> tuple[tuple[int, float], ...]:
         found: dict[int, float] = {}
         tid = self._tid.get(text)
         if tid is not None:
@@ -311,7 +376,7 @@ class ScreeningIndex:
             s = token_sim(text, texts[t2], abjad, False)
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
-        if not found and len(text) >= 6 and text.isalpha():
+        if split and not found and len(text) >= 6 and text.isalpha():
             # "alisherusmanov": try reading the query word as two listed words.
             for i in range(2, len(text) - 1):
                 a, b = self._tid.get(text[:i]), self._tid.get(text[i:])
@@ -321,80 +386,134 @@ class ScreeningIndex:
         return tuple(found.items())
 
     def _candidates(
-        self, qtoks: Sequence[Tok], extra_entities: set[int], floor: float, wq: float
+        self, qtoks: Sequence[Tok], extra_entities: set[int], floor: float, qw: _QueryWeights
     ) -> list[int]:
         n_names = max(1, len(self._names))
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
-        # (rank weight = weight*sim*idf, coverage = weight*sim, postings, df)
-        lookups: list[tuple[float, float, list[int], int]] = []
+        # (rank weight = weight*sim*idf, coverage, postings, df, weight).
+        # Coverage is the query weight a name could align, counted at full
+        # similarity so the estimate below stays optimistic.
+        lookups: list[tuple[float, float, list[int], int, float]] = []
         # Joined adjacent query tokens find listed names written as one word.
         probes: list[Tok] = list(qtoks)
         for a, b in zip(qtoks, qtoks[1:], strict=False):
             if a.kind == "n" and b.kind == "n" and a.text.isalpha() and b.text.isalpha():
-                probes.append(Tok(a.text + b.text, max(a.weight, b.weight), "n", a.abjad))
+                probes.append(Tok(a.text + b.text, max(a.weight, b.weight), JOINED, a.abjad))
+        postings = self._postings
         for tok in probes:
-            for tid, sim in self._vocab_matches(tok):
-                post = self._postings[tid]
-                df = len(post)
-                if not df:
-                    continue
-                idf = math.log(1.0 + n_names / df)
-                lookups.append((tok.weight * sim * idf, tok.weight * sim, post, df))
+            matches = self._vocab_matches(tok)
+            if not matches:
+                continue
+            # One idf per query token, from all the listed spellings it found:
+            # a rare misspelling ("ebrahim") must not outrank the exact
+            # spelling of the same query word ("ibrahim").
+            dfs = [len(postings[tid]) for tid, _ in matches]
+            cover = qw.cover(tok)
+            idf = math.log(1.0 + n_names / max(1, sum(dfs)))
+            for (tid, sim), df in zip(matches, dfs, strict=True):
+                if df:
+                    lookups.append((tok.weight * sim * idf, cover, postings[tid], df, tok.weight))
         # Per name: rank in the real part, coverage in the imaginary part, so
         # walking a postings list costs one dict update per name, not two.
         acc: dict[int, complex] = {}
         rare = [lk for lk in lookups if lk[3] <= cap]
-        # Postings of low-weight words ("al", "company", "group") add little
-        # to the ranking and are long: walk them only if nothing else matched.
-        strong = [lk for lk in rare if lk[1] >= 0.5]
-        if strong:
-            rare = strong
+        # Postings of low-weight words ("al", "company", "group") are long and
+        # say little: when a distinctive word matched, they only re-rank the
+        # names it found instead of bringing in names of their own.
+        strong = [lk for lk in rare if lk[4] >= 0.5]
+        boosts = [lk for lk in rare if lk[4] < 0.5] if strong else []
+        walk = strong or rare
         # Coverage the walked postings cannot see (common tokens skipped):
         # assume every candidate has it, so the pruning estimate stays optimistic.
-        walked = {id(lk) for lk in rare}
-        unseen = sum(lk[1] for lk in lookups if id(lk) not in walked)
-        if rare:
+        seen_ids = {id(lk) for lk in walk} | {id(lk) for lk in boosts}
+        unseen = sum(lk[1] for lk in lookups if id(lk) not in seen_ids)
+        if walk:
             aget = acc.get
-            for w, cv, post, _ in rare:
+            for w, cv, post, *_ in walk:
                 inc = complex(w, cv)
                 for nid in post:
                     acc[nid] = aget(nid, 0j) + inc
+            for w, cv, post, *_ in boosts:
+                inc = complex(w, cv)
+                if len(post) > 4 * len(acc):
+                    # Long list, few names to re-rank: test those instead.
+                    members = self._posting_set(post)
+                    for nid, have in acc.items():
+                        if nid in members:
+                            acc[nid] = have + inc
+                    continue
+                for nid in post:
+                    got = aget(nid)
+                    if got is not None:
+                        acc[nid] = got + inc
         elif lookups:
             # Only very common tokens: intersect the two rarest instead of
-            # walking huge postings lists.
+            # walking huge postings lists. Every name found ranks the same, so
+            # the first ones will do.
             lookups.sort(key=lambda lk: lk[3])
+            rarest = lookups[0]
+            found: Iterable[int] = rarest[2]
+            unseen -= rarest[1]
+            inc = complex(rarest[0], rarest[1])
             if len(lookups) >= 2:
-                inter = set(lookups[0][2]).intersection(lookups[1][2])
-                for nid in inter:
-                    acc[nid] = complex(lookups[0][0] + lookups[1][0], 0.0)
-            else:
-                for nid in lookups[0][2][:cap]:
-                    acc[nid] = complex(lookups[0][0], 0.0)
-        top = _top(acc, CANDIDATES)
+                second = lookups[1]
+                found = set(rarest[2]).intersection(second[2])
+                unseen -= second[1]
+                inc += complex(second[0], second[1])
+            for nid in itertools.islice(found, CANDIDATES * POOL_FACTOR):
+                acc[nid] = inc
         # Estimate each candidate's best possible name score from what the
-        # blocking saw (matched query weight vs both names' total weight) and
-        # skip the exact scoring of hopeless ones. PRUNE_MARGIN keeps it loose
-        # because joins and partial similarities are not visible here.
+        # blocking saw (matched query weight vs both names' total weight),
+        # skip the hopeless ones and keep the best estimates of a pool taken
+        # by rank: among names sharing the same rare words, the one closest in
+        # length to the query comes first. PRUNE_MARGIN keeps it loose because
+        # joins and partial similarities are not visible here.
         names = self._names
         name_weight = self._name_weight
-        nids = []
+        digit_excess = self._digit_excess
+        person = self._slot_person
         limit = floor * PRUNE_MARGIN
-        for nid, rc in top:
-            slot = names[nid]
-            if slot is None:
+        pool: list[tuple[float, int]] = []
+        for nid, rc in _top(acc, CANDIDATES * POOL_FACTOR):
+            if names[nid] is None:
                 continue
+            # The query read the way this name's class is compared.
+            if person[nid]:
+                wq, extra_cost = qw.person, EXTRA_COST_PERSON
+            else:
+                wq, extra_cost = qw.other, EXTRA_COST_ORG
             m = min(rc.imag + unseen, wq)
-            wc = name_weight[nid]
-            uq, uc = wq - m, max(0.0, wc - m)
-            conflict = min(uq, uc)
-            est = m / (m + CONFLICT_COST * conflict + EXTRA_COST_PERSON * (max(uq, uc) - conflict) + 1e-9)
+            uq, uc = wq - m, max(0.0, name_weight[nid] - m)
+            # Unmatched numbers contradict at a lower weight ("Fund 7" vs "Fund 9").
+            conflict = min(max(0.0, uq - qw.digits), max(0.0, uc - digit_excess.get(nid, 0.0)))
+            est = m / (m + CONFLICT_COST * conflict + extra_cost * abs(uq - uc) + 1e-9)
             if est >= limit:
-                nids.append(nid)
+                pool.append((est, nid))
+        if len(pool) > CANDIDATES:
+            # Stable: equal estimates keep their rank order.
+            pool.sort(key=_first, reverse=True)
+            del pool[CANDIDATES:]
+        nids = [nid for _, nid in pool]
         for eid in extra_entities:
             info = self._entities.get(eid)
             if info:
                 nids.extend(info.name_ids)
         return nids
+
+    def _posting_set(self, post: list[int]) -> frozenset[int]:
+        """A postings list as a set, remembered for the few low-weight words
+        ("company", "trading", "al") whose lists are long and often tested."""
+        # Postings only ever grow (removals leave tombstones), so an entry of
+        # the same length is still right. The key is the list's id: the lists
+        # live as long as the index.
+        cache = self._set_cache
+        hit = cache.get(id(post))
+        if hit is None or hit[0] != len(post):
+            hit = (len(post), frozenset(post))
+            if len(cache) >= SET_CACHE_SIZE:
+                cache.pop(next(iter(cache)), None)
+            cache[id(post)] = hit
+        return hit[1]
 
     # --- screening -----------------------------------------------------------
 
@@ -413,9 +532,7 @@ class ScreeningIndex:
         for ident in subject.identifiers:
             extra.update(self._ident_index.get(normalize_identifier(ident[1]), ()))
         floor = threshold * MIN_RETURN_FACTOR
-        # Query weight for the pruning estimate: that of its heaviest reading.
-        wq = max(sum(t.weight for t in r) for r in (*r_person, *r_org))
-        nids = self._candidates(list(qtoks.values()), extra, floor, wq)
+        nids = self._candidates(list(qtoks.values()), extra, floor, _QueryWeights(r_person, r_org))
 
         # Best name per entity.
         best: dict[int, tuple[float, Any, list[Any]]] = {}
