@@ -28,7 +28,8 @@ from service.screening import DEFAULT_THRESHOLD, score_pair  # noqa: E402
 from service.screening import score as S  # noqa: E402
 from service.screening import tokens as T  # noqa: E402
 
-_KIND = {"DIGIT": T.DIGIT, "INITIAL": T.INITIAL, "PARTICLE": T.PARTICLE, "GENERIC": T.GENERIC}
+_KIND = {"DIGIT": T.DIGIT, "INITIAL": T.INITIAL, "PARTICLE": T.PARTICLE, "GENERIC": T.GENERIC,
+         "PATRONYMIC": T.PATRONYMIC}
 # Parameter -> values tried. "S." is score.py, "T." tokens.py, "T.KW_x" KIND_WEIGHT[x].
 GRID: dict[str, list[float]] = {
     "T.NICKNAME_SIM": [0.0, 0.8, 0.85, 0.9, 0.95],
@@ -46,6 +47,11 @@ GRID: dict[str, list[float]] = {
     "T.KW_DIGIT": [0.3, 0.6],
     "T.KW_GENERIC": [0.25, 0.35, 0.5],
     "T.KW_PARTICLE": [0.15, 0.25, 0.4],
+    # added with algorithm 1.3
+    "T.TYPO_EDIT_COST": [0.8, 0.9, 1.0],
+    "T.EXTRA_EDIT_COST": [1.0, 1.5, 2.0],
+    "S.LEGAL_CONFLICT_WEIGHT": [0.12, 0.3, 0.5],
+    "T.KW_PATRONYMIC": [0.4, 0.6],
 }
 THRESHOLDS = [i / 100 for i in range(66, 95)]
 GROUPS = ("nk_checks", "nk_unit_tests", "synth_companies", "synth_people")

@@ -74,6 +74,11 @@ _LEGAL_FORM_WORDS: dict[str, str] = {
     "bvba": "bv", "sprl": "sprl", "scs": "scs", "snc": "snc", "cv": "cv",
 }
 
+# Canonical legal forms that name the same kind of entity: "Corporation",
+# "Company" and "Incorporated" are interchangeable designators of a US-style
+# corporation, while AG/GmbH or LLC/ANO are different legal persons.
+LEGAL_FORM_FAMILY: dict[str, str] = {"co": "corp", "corp": "corp", "inc": "corp"}
+
 LEGAL_FORMS: frozenset[str] = frozenset(
     t for v in list(_LEGAL_FORM_WORDS.values()) + list(_LEGAL_FORM_PHRASES.values())
     for t in v.split()
@@ -96,8 +101,23 @@ GENERIC_WORDS: frozenset[str] = frozenset(
     networks software information infotech research institute center centre association
     foundation trust agency office bureau department ministry organization organisation
     union federation council committee society university academy school laboratory
+    """.split()
+) | frozenset(
+    """
     new united world asia europe european america american africa china chinese russia
     russian iran iranian middle east west north south central pacific atlantic
+    """.split()
+)
+
+# Generic words that name a place rather than a line of business. A company
+# name with an extra place word is often the same group's branch ("Faberlic
+# Europe"); one with an extra line of business ("Crystalord Systems", "Deutsche
+# Bank Trust") is more often another company.
+GEO_WORDS: frozenset[str] = frozenset(
+    """
+    international global national world asia europe european america american africa
+    china chinese russia russian iran iranian middle east west north south central
+    pacific atlantic new united
     """.split()
 )
 

@@ -20,8 +20,9 @@ Rules, in the order they are applied (each has a unit test):
 On top of the tokens, two comparison keys are derived per token:
 
 * :func:`phonetic_key` folds spelling variants that come from transliteration
-  (kh/h, ph/f, w/v, y/i, ou/u, zh/j, doubled letters, vowel quality ...), so
-  Mohammed/Muhammad, Osama/Usama, Ahmadinejad/Ahmadinezhad share a key.
+  (kh/h, ph/f, w/v, y/i, ou/u, zh/j, a final j after a vowel, doubled
+  letters, vowel quality ...), so Mohammed/Muhammad, Osama/Usama,
+  Ahmadinejad/Ahmadinezhad, Andrej/Andrei share a key.
 * :func:`skeleton` keeps consonants only; it is how a vowel-less abjad
   romanisation ("mhmd") is compared with a Latin spelling ("Mohamed").
 """
@@ -204,7 +205,12 @@ def phonetic_key(token: str) -> str:
     tokens of 4+ letters, where it rarely joins unrelated names."""
     if not token.isalpha():
         return token
-    s = token.replace("ch", "\x01")
+    s = token
+    if len(s) > 2 and s[-1] == "j" and s[-2] in "aeiouy":
+        # A final "j" after a vowel is the Slavic short i (German, Czech and
+        # Polish spellings): Sergej/Sergey, Andrej/Andrei, Jurij/Yuriy.
+        s = s[:-1] + "y"
+    s = s.replace("ch", "\x01")
     for a, b in _KEY_RULES:
         if a in s:
             s = s.replace(a, b)

@@ -25,10 +25,17 @@ side::
 
 An unmatched token facing an unmatched token on the other side is a
 *contradiction* (C=3: "Sergey Ivanov" vs "Sergey Lavrov"; a differing generic
-word weighs at least GENERIC_CONFLICT_WEIGHT, a differing number only
-DIGIT_CONFLICT_WEIGHT); an extra token with nothing opposite is a *missing
-part* and costs much less (B<1: a missing middle name). A pair below
-MIN_TOKEN_SIM earns half credit. A name whose only shared tokens are
+word weighs at least GENERIC_CONFLICT_WEIGHT, a differing legal form at least
+LEGAL_CONFLICT_WEIGHT ("AG" vs "GmbH", "ANO" vs "LLC" are other legal
+persons), a differing patronymic PATRONYMIC_CONFLICT_WEIGHT (another father),
+a differing number only DIGIT_CONFLICT_WEIGHT); an extra token with nothing
+opposite is a *missing part* and costs much less (B<1: a missing middle
+name). Missing parts are weighed by :func:`_extra_weight`: a patronymic, or a
+father's/grandfather's name after "bin"/"ibn", weighs as a patronymic (often
+left out), an extra business-line word in a company name ("Systems",
+"Trust") at least GENERIC_CONFLICT_WEIGHT (another company of the group),
+unlike an extra place word ("Europe", :data:`~.companies.GEO_WORDS`). A pair
+below MIN_TOKEN_SIM earns half credit. A name whose only shared tokens are
 low-weight words (legal forms, "al", "international") is capped at 0.5.
 
 The parameters below were chosen by coordinate descent on the labelled pairs
@@ -42,7 +49,7 @@ added (see :func:`adjust`). Every :class:`~.types.Match` carries this stable
 ``explanation`` dict::
 
     {
-      "algorithm": "tokalign", "algorithm_version": "1.2",
+      "algorithm": "tokalign", "algorithm_version": "1.3",
       "query_name": "Guangzong Zhao",          # as given
       "matched_name": "ZHAO, Guangzong",       # listed name that scored best
       "matched_name_kind": "primary",          # its kind (aka, fka, ...)
@@ -66,6 +73,7 @@ from typing import Any
 
 from .companies import (
     GENERIC_WORDS,
+    GEO_WORDS,
     LEGAL_FORMS,
     PARTICLES,
     ROMAN_NUMERALS,
@@ -81,9 +89,11 @@ from .tokens import (
     DIGIT,
     GENERIC,
     INITIAL,
+    KIND_WEIGHT,
     LEGAL,
     NORMAL,
     PARTICLE,
+    PATRONYMIC,
     STOP,
     Tok,
     token_sim,
@@ -106,9 +116,13 @@ GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still d
 # series number rarely separates two names (vintages, sister vessels), so it
 # costs little; a differing word still does.
 DIGIT_CONFLICT_WEIGHT = 0.1
-ROLE_SWAP_FACTOR = 0.5  # father's name (after "bin") aligned with a given name
+PATRONYMIC_CONFLICT_WEIGHT = 1.0
+LEGAL_CONFLICT_WEIGHT = 0.3
+ROLE_SWAP_FACTOR = 0.5
+GENERIC_EXTRA_WEIGHT = 1.0
+FILIAL_EXTRA_WEIGHT = 0.6
 
-_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ogly", "kyzy")
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
 _FILIAL = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad"})
 # Generational suffixes of personal names weigh like stop words.
@@ -146,6 +160,7 @@ def prepare_uncached(
     seen: set[str] = set()
     if cls == "person":
         kept = [t for t in toks if t not in TITLES] or toks
+        after_filial = False
         for k, t in enumerate(kept):
             if t in seen and len(t) == 1:
                 continue
@@ -162,12 +177,20 @@ def prepare_uncached(
                 kind = PARTICLE
             elif k > 1 and t in _SUFFIXES:
                 kind = STOP
+            elif k > 0 and len(kept) > 2 and t.endswith(_PATRONYMIC_ENDINGS):
+                # Only beside a given name and a surname: in "Roman
+                # Abramovich" the -ovich word is the surname.
+                kind = PATRONYMIC
             else:
                 kind = NORMAL
             w = weight_for(t, kind)
-            if kind == NORMAL and t.endswith(_PATRONYMIC_ENDINGS):
-                w = 0.6  # patronymics are often omitted
-            filial = k > 0 and kept[k - 1] in _FILIAL and kind == NORMAL
+            # The father's name is the first real name after "bin", past an
+            # article: "bin al-Din" names "Din".
+            filial = False
+            if kind == NORMAL:
+                filial, after_filial = after_filial, False
+            elif t in _FILIAL:
+                after_filial = True
             out.append(Tok(t, w, kind, abjad.get(t, False), filial, origin.get(t, "")))
     else:
         toks, _ = canonical_legal_forms(toks)
@@ -281,6 +304,25 @@ def _conflict_weight(t: Tok) -> float:
         return max(t.weight, GENERIC_CONFLICT_WEIGHT)
     if t.kind == DIGIT:
         return DIGIT_CONFLICT_WEIGHT
+    if t.kind == LEGAL:
+        return max(t.weight, LEGAL_CONFLICT_WEIGHT)
+    if t.kind == PATRONYMIC:
+        # Ivanovich vs Viktorovich: another father, another person.
+        return PATRONYMIC_CONFLICT_WEIGHT
+    return t.weight
+
+
+def _extra_weight(t: Tok) -> float:
+    """Weight of a part present on one side only."""
+    # A father's or grandfather's name ("ibn Awad") is often left out, like a
+    # patronymic: missing, it weighs as one.
+    if t.filial:
+        return min(t.weight, KIND_WEIGHT[PATRONYMIC])
+    # "Crystalord Systems Ltd" is not "Crystalord Ltd": an extra line of
+    # business names another company of the group, while an extra place
+    # ("Faberlic Europe") is mostly the same firm's branch.
+    if t.kind == GENERIC and t.text not in GEO_WORDS:
+        return max(t.weight, GENERIC_CONFLICT_WEIGHT)
     return t.weight
 
 
@@ -307,8 +349,8 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     # Contradictions are weighed with conflict weights (a differing generic
     # word or number still disagrees); a part missing on one side by its own.
     conflict = min(sum(_conflict_weight(t) for t in rest_q), sum(_conflict_weight(t) for t in rest_c))
-    eq = sum(t.weight for t in rest_q)
-    ec = sum(t.weight for t in rest_c)
+    eq = sum(_extra_weight(t) for t in rest_q)
+    ec = sum(_extra_weight(t) for t in rest_c)
     extra = max(eq, ec) - min(eq, ec)
     den += CONFLICT_COST * conflict + extra_cost * extra
     if den <= 0:

@@ -2,8 +2,12 @@
 
 Token similarity (0..1) is the best of:
 
-* optimal-string-alignment similarity of the spellings (one typo or one
-  transposition in a long word stays high);
+* the spelling similarity, ``1 - edits/length`` with optimal-string-alignment
+  edits (a transposition is one edit), where the first :data:`TYPO_EDITS`
+  edits cost a little less than a character and every further one more:
+  slips come one or two at a time whatever the length of the word, so
+  "Merkur"/"Merkel" (2 edits of 6) stays a misspelling while
+  "Monteiro"/"Montenegro" (3 of 10) is another name;
 * :data:`KEY_EQUAL_SIM` when the :func:`~.normalize.phonetic_key` is equal
   (transliteration variants: Mohammed/Muhammad, Usama/Osama);
 * for a token from a vowel-less script (Arabic, Hebrew, katakana ...), the
@@ -14,7 +18,13 @@ Token similarity (0..1) is the best of:
 * :data:`ABBREV_SIM` for a contraction keeping the first and last letters
   ("Intl" for "International", "Mohd" for "Mohammed", "Dept");
 * :data:`CHINESE_SIM` for two spellings of the same Chinese syllables, pinyin
-  or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`).
+  or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`);
+* :data:`KEY_EQUAL_SIM` for legal forms of one family ("Corp"/"Co"/"Inc",
+  :data:`~.companies.LEGAL_FORM_FAMILY`).
+
+Token kinds carry weights (:data:`KIND_WEIGHT`); a :data:`PATRONYMIC`
+("Viktorovich" between a given name and a surname) weighs little when it is
+missing, but a differing one contradicts at full weight (see :mod:`.score`).
 
 Different numbers never match (Fund IX vs Fund VIII): how much that costs is
 the scorer's business (:data:`DIGIT_CONFLICT_WEIGHT` in :mod:`.score`).
@@ -28,6 +38,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from .chinese import same_chinese_name
+from .companies import LEGAL_FORM_FAMILY
 from .normalize import phonetic_key, skeleton
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
@@ -36,11 +47,26 @@ KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key si
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
 ABBREV_SIM = 0.8
+# Typing and transliteration slips come one or two at a time, whatever the
+# length of the word: "Merkur"/"Merkel" (2 edits) is a misspelling, while
+# "Monteiro"/"Montenegro" (3 edits) is another name, though a plain
+# length-normalised distance ranks the second closer. So the first TYPO_EDITS
+# edits cost TYPO_EDIT_COST of a character and each further one
+# EXTRA_EDIT_COST.
+TYPO_EDITS = 2
+TYPO_EDIT_COST = 0.9
+EXTRA_EDIT_COST = 1.5
 CHINESE_SIM = 0.85
 
 # Token kinds, used for weights and for explanations.
 NORMAL, INITIAL, PARTICLE, GENERIC, LEGAL, STOP, DIGIT = "n", "i", "p", "g", "l", "s", "d"
-KIND_WEIGHT = {INITIAL: 0.35, PARTICLE: 0.15, GENERIC: 0.25, LEGAL: 0.12, STOP: 0.1, DIGIT: 0.6}
+PATRONYMIC = "t"  # "Viktorovich" between a given name and a surname
+KIND_WEIGHT = {
+    INITIAL: 0.35, PARTICLE: 0.15, GENERIC: 0.25, LEGAL: 0.12, STOP: 0.1, DIGIT: 0.6,
+    # Patronymics are often left out of a name: missing, one costs little (a
+    # differing one still contradicts at full weight, see score.py).
+    PATRONYMIC: 0.4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +158,14 @@ def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
+def spelling_sim(a: str, b: str) -> float:
+    """1 - edits/length, where the first TYPO_EDITS edits count a little less
+    and every further edit more (see TYPO_EDITS)."""
+    d = OSA.distance(a, b)
+    edits = TYPO_EDIT_COST * min(d, TYPO_EDITS) + EXTRA_EDIT_COST * max(0, d - TYPO_EDITS)
+    return max(0.0, 1.0 - edits / max(len(a), len(b)))
+
+
 @lru_cache(maxsize=TOKEN_SIM_CACHE)
 def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
     """Similarity of two normalised tokens, 0..1 (see module docstring)."""
@@ -146,6 +180,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         return 0.0  # different numbers are different things
     if a in _ARABIC_ARTICLE and b in _ARABIC_ARTICLE:
         return KEY_EQUAL_SIM
+    if a in LEGAL_FORM_FAMILY and LEGAL_FORM_FAMILY[a] == LEGAL_FORM_FAMILY.get(b):
+        return KEY_EQUAL_SIM  # "Corporation" / "Company" / "Inc."
     if a_abjad != b_abjad:
         sa, sb = skeleton(a), skeleton(b)
         if not sa or not sb:
@@ -154,7 +190,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
         return token_sim(stems[0], stems[1])
-    sim = OSA.normalized_similarity(a, b)
+    sim = spelling_sim(a, b)
     if sim < KEY_EQUAL_SIM and la >= 4 and lb >= 4:
         ka, kb = phonetic_key(a), phonetic_key(b)
         if ka == kb:

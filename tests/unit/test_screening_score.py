@@ -246,3 +246,53 @@ def test_korean_names_in_hanja() -> None:
     assert not matches("金正日", "김정은")
     # two Han names are still compared on their characters
     assert not matches("金正日", "金正恩")
+
+
+# --- rules added with algorithm 1.3 ------------------------------------------
+
+
+def test_spelling_similarity_counts_edits_not_only_length() -> None:
+    from service.screening.score import MIN_TOKEN_SIM
+    from service.screening.tokens import token_sim
+
+    # two slips in a short name are still a misspelling ...
+    assert token_sim("morozov", "morazof") >= MIN_TOKEN_SIM
+    assert matches("Pavel Morozov", "Pavel Morazof")
+    # ... three edits in a longer one are another name
+    assert token_sim("castellano", "castelnuovo") < MIN_TOKEN_SIM
+    assert not matches("Pavel Castellano", "Pavel Castelnuovo")
+
+
+def test_patronymic_missing_is_cheap_differing_is_not() -> None:
+    from service.screening.score import prepare
+    from service.screening.tokens import NORMAL, PATRONYMIC
+
+    assert score_pair("Ivan Sidorov", "Ivan Petrovich Sidorov", "person") > 0.95
+    assert score_pair("Ivan Nikolaevich Sidorov", "Ivan Petrovich Sidorov", "person") < 0.5
+    # between a given name and a surname only: "Abramovich" alone is a surname
+    assert [t.kind for t in prepare("Ivan Petrovich Sidorov", "person")][1] == PATRONYMIC
+    assert [t.kind for t in prepare("Roman Abramovich", "person")][1] == NORMAL
+
+
+def test_fathers_name_after_bin_and_article() -> None:
+    # "bin al-Walid" names Walid as the father: swapping father and son
+    assert not matches("Khalid bin al-Walid al-Hassani", "Walid bin Khalid al-Hassani")
+    # a missing chain of forefathers costs like a missing patronymic
+    assert matches("Omar bin Yusuf", "Omar bin Yusuf ibn Tariq ibn Ziyad")
+
+
+def test_legal_forms_and_business_words_in_company_names() -> None:
+    # other legal forms are other legal persons ...
+    assert not matches("Nordlicht AG", "Nordlicht GmbH", "company")
+    # ... but Corporation / Company / Inc. designate the same kind of firm
+    assert matches("Harbor Freight Corporation", "Harbor Freight Company", "company")
+    # an extra line of business is another company, an extra region a branch
+    assert not matches("Kestrel Systems Ltd", "Kestrel Ltd", "company")
+    assert matches("Kestrel Europe Ltd", "Kestrel Ltd", "company")
+
+
+def test_final_j_is_the_slavic_short_i() -> None:
+    from service.screening.normalize import phonetic_key
+
+    assert phonetic_key("andrej") == phonetic_key("andrei") == phonetic_key("andrey")
+    assert phonetic_key("jurij") == phonetic_key("juriy")
