@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench bench-imports bench-bulk openapi clean
+.PHONY: run test lint compile bench bench-imports bench-bulk openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,24 @@ $(BIN)/python:
 
 # Reinstall only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[native]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+# The engine's hot modules compiled with mypyc (service/screening/native.py),
+# rebuilt when an engine source changes. Without a C compiler the service
+# still runs, on the pure-Python engine.
+ENGINE_SRC := $(wildcard service/screening/*.py)
+ENGINE_BUILD := service/screening/_compiled/manifest.json
+$(ENGINE_BUILD): $(ENGINE_SRC) | $(VENV)/.installed
+	$(BIN)/sanctions engine build || echo "warning: engine not compiled; the pure-Python engine will run"
+
+compile: $(ENGINE_BUILD)
+
+run: $(VENV)/.installed $(ENGINE_BUILD)
 	$(BIN)/sanctions db upgrade
 	$(BIN)/sanctions seed
 	$(BIN)/sanctions keys bootstrap
@@ -32,10 +42,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/mypy service
 
-test: $(VENV)/.installed-dev lint
+test: $(VENV)/.installed-dev $(ENGINE_BUILD) lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/screening_speed.py
 
@@ -44,11 +54,11 @@ bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python bench/import_speed.py $(if $(TEST_DATABASE_URL),--pg $(TEST_DATABASE_URL),)
 
 # 100,000-row bulk screening job, in-process and on two Celery workers (needs Redis).
-bench-bulk: $(VENV)/.installed-dev
+bench-bulk: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/bulk_speed.py
 
 openapi: $(VENV)/.installed
 	$(BIN)/sanctions openapi -o openapi.yaml
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache service/screening/_compiled

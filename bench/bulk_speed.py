@@ -9,7 +9,11 @@ A SQLite database in a temporary folder gets the OFAC list through the list impo
 (``sanctions import ofac``); the CSV mixes listed-name variants (typos, reordering, dropped
 parts) and random names. The service is measured in a child process of its own (peak RSS).
 Each executor first screens a one-row job so that its index is built (a running service
-or worker keeps its index); the cold build time is printed separately. The brute-force
+or worker keeps its index); the cold build time is printed separately. In-process, the
+service's memory includes the screening processes it forks (JOB_PROCESSES), measured as
+proportional set size so the index pages they share copy-on-write count once. The service
+runs as installed by default, without the optional ``[japanese]`` extra (``--japanese``
+lets it load pykakasi, ~100 MB more). The brute-force
 baseline is ``rapidfuzz.process.cdist`` with ``fuzz.WRatio`` over every listed name
 (``workers=-1``), timed on a sample in the same run.
 """
@@ -24,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -74,11 +79,50 @@ def brute_force_rate(sample: int) -> float:
     return sample / (time.perf_counter() - started)
 
 
-def peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+def _proc_mb(pid: int, name: str, field: str) -> float:
+    """A ``field: N kB`` line of /proc/<pid>/<name>, in MB (0 when the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
+
+
+def peak_mb(pid: int) -> float:
+    return _proc_mb(pid, "status", "VmHWM")
+
+
+def rss_mb(pid: int) -> float:
+    return _proc_mb(pid, "status", "VmRSS")
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared copy-on-write with forked children are
+    counted once in all, split among the processes sharing them."""
+    return _proc_mb(pid, "smaps_rollup", "Pss")
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of this process and its children (the forked screening
+    processes) and keeps the peak of the totals."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.interval, self.peak_pss, self.peak_rss, self.peak_procs = interval, 0.0, 0.0, 1
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            pids = [os.getpid(), *children(os.getpid())]
+            self.peak_pss = max(self.peak_pss, sum(pss_mb(p) for p in pids))
+            self.peak_rss = max(self.peak_rss, sum(rss_mb(p) for p in pids))
+            self.peak_procs = max(self.peak_procs, len(pids))
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
 
 
 def children(pid: int) -> list[int]:
@@ -96,6 +140,10 @@ def children(pid: int) -> list[int]:
 
 def run_service(args: argparse.Namespace) -> None:
     """Child process: the service (in-process executor or Celery client); prints JSON."""
+    if not args.japanese:
+        # As installed by default: pykakasi is the optional [japanese] extra (GPL), present in
+        # the dev environment; loaded, its dictionaries take ~100 MB.
+        sys.modules["pykakasi"] = None  # type: ignore[assignment]
     from service import create_app
     from service.extensions import db
     from service.records.keys import create_key
@@ -128,16 +176,20 @@ def run_service(args: argparse.Namespace) -> None:
     cold = time.perf_counter()
     warm = run(b"Customer Name\nZhao Guangzong\n")
     cold_seconds = time.perf_counter() - cold
+    memory = TreeMemory()
+    memory.start()
     with open(args.csv, "rb") as body:
         job = run(body)
+    memory.stop()
     size = len(b"".join(client.get(f"/api/v1/screening-jobs/{job['id']}/results").response))
     print(json.dumps({"job": job, "warmup": warm["status"], "cold_seconds": cold_seconds,
-                      "results_bytes": size, "peak_mb": peak_mb(os.getpid())}))
+                      "results_bytes": size, "peak_mb": peak_mb(os.getpid()), "tree_pss_mb": memory.peak_pss,
+                      "tree_rss_mb": memory.peak_rss, "processes": memory.peak_procs}))
 
 
 def service(args: argparse.Namespace, backend: str, queue: str = "bench") -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--phase", "service", "--backend", backend, "--db", args.db,
-           "--jobs", args.jobs, "--csv", args.csv, "--queue", queue]
+           "--jobs", args.jobs, "--csv", args.csv, "--queue", queue, *(["--japanese"] if args.japanese else [])]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env={**os.environ, "JOB_PART_ROWS": str(args.part_rows)})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -175,8 +227,13 @@ def report(label: str, result: dict[str, Any], baseline: float, extra: str = "")
           f"{'PASS' if rate / baseline >= TARGET_RATIO else 'MISS'}]; counts {job['counts']}")
     print(f"   first progress update after {job['first_progress_seconds']:.2f} s; cold start (index build + "
           f"1-row job) {result['cold_seconds']:.1f} s; results {result['results_bytes'] / 1e6:.1f} MB")
-    print(f"   service peak RSS {result['peak_mb']:.0f} MB [target <= {TARGET_MEM_MB:.0f} MB "
-          f"{'PASS' if result['peak_mb'] <= TARGET_MEM_MB else 'MISS'}]{extra}")
+    # The service's memory is that of its process and the screening processes it forks;
+    # PSS counts the pages they share copy-on-write once.
+    peak = max(result["peak_mb"], result["tree_pss_mb"])
+    print(f"   service memory peak {peak:.0f} MB [target <= {TARGET_MEM_MB:.0f} MB "
+          f"{'PASS' if peak <= TARGET_MEM_MB else 'MISS'}] (main process peak RSS {result['peak_mb']:.0f} MB; "
+          f"with its {result['processes'] - 1} screening processes: PSS {result['tree_pss_mb']:.0f} MB, "
+          f"RSS summed {result['tree_rss_mb']:.0f} MB){extra}")
 
 
 def main() -> int:
@@ -186,6 +243,8 @@ def main() -> int:
     parser.add_argument("--part-rows", type=int, default=25_000)
     parser.add_argument("--brute-sample", type=int, default=40)
     parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument("--japanese", action="store_true",
+                        help="let the service load pykakasi (the optional [japanese] extra) if installed")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="embedded", help=argparse.SUPPRESS)
@@ -212,7 +271,7 @@ def main() -> int:
         print(f"brute force cdist(WRatio, workers=-1) over all OFAC names: {baseline:.1f} rows/s "
               f"(sample {args.brute_sample})", flush=True)
         if not args.skip_embedded:
-            report("in-process (thread pool)", service(args, "embedded"), baseline)
+            report("in-process (job threads, forked screening processes)", service(args, "embedded"), baseline)
         if not args.skip_celery:
             queue = f"bench-{uuid.uuid4().hex[:8]}"
             procs = start_workers(args, queue, args.workers)

@@ -126,6 +126,15 @@ def seed(folder: Path) -> None:
     click.echo(f"seed loaded: created {created}; {unchanged} records already present")
 
 
+def _cli_processes(requested: int) -> int:
+    """Processes to fork for ``sanctions screen --processes N`` (0: one per core); the
+    command's own thread reads and writes, so a single process means no fork at all."""
+    from .screening.parallel import processes as processes_for
+
+    n = processes_for(requested)
+    return n if n > 1 else 0
+
+
 @main.command()
 @click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
@@ -136,8 +145,10 @@ def seed(folder: Path) -> None:
 @click.option("--name-column", default=None, help="Column holding the name (default: recognised from the header).")
 @click.option("--date-order", type=click.Choice(["dmy", "mdy"]), default=None,
               help="How to read ambiguous dates like 03/04/1985 (default: keep only the year).")
+@click.option("--processes", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes screening the rows (0: one per core).")
 def screen(input_path: Path, output: Path | None, fmt: str, threshold: float | None, name_column: str | None,
-           date_order: str | None) -> None:
+           date_order: str | None, processes: int) -> None:
     """Screen a CSV file (name, and birth date, country, type columns if present; others pass through)."""
     from tqdm import tqdm
 
@@ -154,7 +165,7 @@ def screen(input_path: Path, output: Path | None, fmt: str, threshold: float | N
         with open_input(input_path, {"name_column": name_column}) as inp, app.app_context():
             rows = tqdm(inp.records(), total=inp.rows, unit=" rows", desc="screening", disable=None, file=sys.stderr)
             results = screen_rows(session=database.session, cache=app.extensions["screening_index"], recs=rows,
-                                  columns=inp.columns, date_order=date_order,
+                                  columns=inp.columns, date_order=date_order, processes=_cli_processes(processes),
                                   threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
             if output is None:
                 count = writer(sys.stdout, inp.header, results)
@@ -200,6 +211,42 @@ def openapi(output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
+
+
+@main.group()
+def engine() -> None:
+    """The screening engine's compiled (mypyc) build."""
+
+
+@engine.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the build matches the sources.")
+def engine_build(force: bool) -> None:
+    """Compile the engine's hot modules with mypyc (needs mypy and a C compiler)."""
+    os.environ["SANCTIONS_PURE_PYTHON"] = "1"  # building needs no engine, old or new
+    from .screening import native
+
+    if native.is_fresh() and not force:
+        click.echo(f"compiled engine in {native.OUT} is up to date")
+        return
+    try:
+        native.build()
+    except Exception as exc:  # any compiler failure: the pure-Python engine stays in use
+        raise Fail(f"could not compile the screening engine ({exc}); the pure-Python engine stays in use") from exc
+    click.echo(f"compiled {', '.join(native.COMPILED)} -> {native.OUT}")
+
+
+@engine.command("status")
+def engine_status() -> None:
+    """Say which build of the engine runs; exit 1 if the compiled one is not in use."""
+    from .screening import native
+
+    if native.ACTIVE:
+        click.echo(f"compiled (mypyc) engine in use: {native.OUT}")
+        return
+    reason = ("forced by SANCTIONS_PURE_PYTHON" if os.environ.get("SANCTIONS_PURE_PYTHON", "").strip() not in ("", "0")
+              else "no up-to-date build (run `sanctions engine build`)")
+    click.echo(f"pure-Python engine in use: {reason}")
+    sys.exit(1)
 
 
 @main.group()

@@ -48,6 +48,10 @@ class Config:
     # Uploads and results, one folder per job; shared by the service and the workers.
     JOB_DIR: str = str(DEFAULT_INSTANCE / "jobs")
     JOB_THREADS: int = 2  # embedded executor: jobs (parts) screened at the same time
+    # Embedded executor: processes screening rows, forked from the service and sharing its
+    # index, split over the JOB_THREADS parts running at once (0 = one per core; a part gets
+    # at least one). Celery workers screen in-process.
+    JOB_PROCESSES: int = 0
     JOB_PART_ROWS: int = 25_000  # rows per part (the unit of work spread over workers)
     JOB_PROGRESS_SECONDS: float = 1.0  # progress (and resume point) committed this often
     # A job or part whose worker sent no heartbeat for this long is taken over by another.
@@ -97,6 +101,7 @@ ENV_SETTINGS: dict[str, type] = {
     "JOB_KEY_PREFIX": str,
     "JOB_DIR": str,
     "JOB_THREADS": int,
+    "JOB_PROCESSES": int,
     "JOB_PART_ROWS": int,
     "JOB_PROGRESS_SECONDS": float,
     "JOB_STALE_SECONDS": float,

@@ -52,12 +52,12 @@ def open_input(path: Path, options: dict[str, Any] | None = None) -> Iterator[In
 
 def screen_rows(
     *, session: Session, cache: IndexCache, recs: Iterable[Record], columns: Columns, threshold: float,
-    limit: int = 10, date_order: str | None = None,
+    limit: int = 10, date_order: str | None = None, processes: int = 0,
 ) -> Iterator[Screened]:
     """(record, matches, error, notes) per row, against one consistent view of the lists."""
     with cache.pinned(session=session) as state:
         yield from screen_records(state.index, recs, columns, threshold=threshold, limit=limit,
-                                  date_order=date_order)
+                                  date_order=date_order, processes=processes)
 
 
 def write_csv(out: IO[str], header: list[str], results: Iterable[Screened]) -> int:

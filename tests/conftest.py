@@ -19,6 +19,11 @@ from service.config import ROOT, normalise_database_url
 from service.extensions import db
 from service.models import Base
 
+# Every app a test creates shares the test database: a background job-recovery thread of
+# one (started by apps not marked TESTING) would take over another test's interrupted
+# parts. Tests that need recovery call Executor.recover() themselves.
+os.environ["JOB_RECOVERY"] = "false"
+
 DATA_DIR = Path(os.environ.get("SANCTIONS_DATA_DIR", ROOT.parent / "shared" / "data"))
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

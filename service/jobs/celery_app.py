@@ -69,8 +69,9 @@ def worker_context(config: dict[str, Any]) -> Context:
     return _context
 
 
-def context_from_config(config: dict[str, Any], sessions: Any, cache: Any) -> Context:
+def context_from_config(config: dict[str, Any], sessions: Any, cache: Any, processes: int = 0) -> Context:
     return Context(
         sessions=sessions, cache=cache, jobs_dir=Path(config["JOB_DIR"]), part_rows=config["JOB_PART_ROWS"],
         progress_seconds=config["JOB_PROGRESS_SECONDS"], stale_seconds=config["JOB_STALE_SECONDS"],
+        processes=processes,
     )

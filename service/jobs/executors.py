@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..screening.parallel import processes as processes_for
 from .runner import Context, prepare, recoverable, run_part
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,9 @@ class Executor:
 
 
 class EmbeddedExecutor(Executor):
-    """Jobs in a thread pool of this process. Screening is pure Python, so more threads
-    let more jobs advance together rather than make one job faster."""
+    """Jobs in a thread pool of this process. Each part's thread reads and writes while
+    processes forked from the service screen its rows (see :mod:`..screening.parallel`):
+    JOB_PROCESSES in all, split over the JOB_THREADS parts that run at once."""
 
     name = "embedded"
 
@@ -148,8 +150,14 @@ def init_jobs(app: Flask) -> Executor:
 
     engine = app.extensions["sqlalchemy_engine"]
     sessions: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
-    ctx = context_from_config(app.config, sessions, app.extensions["screening_index"])
     backend = app.config["SANCTIONS_JOB_BACKEND"]
+    # JOB_PROCESSES screening processes in all, split over the JOB_THREADS parts that run at
+    # once (each part's own thread reads and writes). Celery workers are daemon processes,
+    # which may not fork: they screen in-process and scale out by running more of them.
+    processes = 0
+    if backend == "embedded":
+        processes = max(1, processes_for(app.config["JOB_PROCESSES"]) // max(1, app.config["JOB_THREADS"]))
+    ctx = context_from_config(app.config, sessions, app.extensions["screening_index"], processes)
     if backend not in BACKENDS:
         raise SystemExit(f"invalid value for SANCTIONS_JOB_BACKEND: {backend!r} (use {' or '.join(BACKENDS)})")
     executor: Executor = (CeleryExecutor(ctx, dict(app.config)) if backend == "celery"

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -31,14 +33,17 @@ from sqlalchemy.orm import Session
 
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
 from ..records.screening import IndexCache
-from ..screening import Match, ScreeningIndex
+from ..screening import Match, ScreeningIndex, Subject
+from ..screening.parallel import screen_batches
 from .csvio import NotCsv, Record, records, scan, utf8_input
 from .evidence import log_job
-from .rows import Columns, csv_row, decision, jsonl_line, to_subject
+from .rows import Columns, Parsed, csv_row, decision, jsonl_line, to_subject
 
 log = logging.getLogger(__name__)
 
 Screened = tuple[Record, list[Match], str | None, list[str]]
+#: Rows sent to the screening processes at a time (the first progress update comes after one).
+BATCH_ROWS = 200
 
 
 @dataclass
@@ -52,6 +57,9 @@ class Context:
     progress_seconds: float = 1.0
     progress_rows: int = 5_000
     stale_seconds: float = 60.0
+    # Processes forked to screen one part's rows (sharing the index); 0: the part's thread
+    # screens them itself.
+    processes: int = 0
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def worker_id(self) -> str:
@@ -69,15 +77,29 @@ def part_files(jobs_dir: Path, job: ScreeningJob, number: int) -> tuple[Path, Pa
 
 def screen_records(
     index: ScreeningIndex, recs: Iterable[Record], columns: Columns, *, threshold: float, limit: int,
-    date_order: str | None,
-) -> Iterator[Screened]:
-    """(record, matches, error, notes) per record; a bad row gets its error and no matches."""
-    for rec in recs:
-        parsed = to_subject(rec.cells, columns, date_order=date_order)
-        if parsed.subject is None:
-            yield rec, [], parsed.error, parsed.notes
-        else:
-            yield rec, index.screen(parsed.subject, threshold=threshold, limit=limit), None, parsed.notes
+    date_order: str | None, processes: int = 0, batch_rows: int | None = None,
+) -> Generator[Screened, None, None]:
+    """(record, matches, error, notes) per record, in order; a bad row gets its error and no
+    matches. With ``processes > 0`` the screening runs in that many forked processes (see
+    :mod:`..screening.parallel`) while this thread reads and parses the next rows."""
+
+    size = batch_rows or BATCH_ROWS
+
+    def batches() -> Iterator[tuple[list[tuple[Record, Parsed]], list[Subject]]]:
+        it = iter(recs)
+        while batch := list(itertools.islice(it, size)):
+            parsed = [(rec, to_subject(rec.cells, columns, date_order=date_order)) for rec in batch]
+            yield parsed, [p.subject for _, p in parsed if p.subject is not None]
+
+    results = screen_batches(index, batches(), threshold=threshold, limit=limit, processes=processes)
+    with closing(results):  # a cancelled part stops the processes
+        for parsed, matches in results:
+            found = iter(matches)
+            for rec, p in parsed:
+                if p.subject is None:
+                    yield rec, [], p.error, p.notes
+                else:
+                    yield rec, next(found), None, p.notes
 
 
 # --- claiming ------------------------------------------------------------------------------
@@ -257,21 +279,23 @@ def _screen_part(ctx: Context, session: Session, job: ScreeningJob, part: Screen
                             .execution_options(synchronize_session=False))
             recs = records(path, job.delimiter or ",", offset=part.in_offset, line=part.in_line)
             limited = (rec for _, rec in zip(range(left), recs, strict=False))
-            for item in screen_records(state.index, limited, columns, threshold=job.threshold,
-                                       limit=job.match_limit, date_order=job.date_order):
-                writer.write(item)
-                rec = item[0]
-                kind = decision(item[1], item[2])
-                counts["clear" if kind == "possible" else kind] += 1
-                pending += 1
-                position = (rec.end_offset, rec.end_line)
-                now = time.monotonic()
-                first = part.rows_done == 0 and pending >= 100
-                if first or pending >= ctx.progress_rows or now - last >= ctx.progress_seconds:
-                    if not _commit_progress(session, job, part, writer, position, pending, counts):
-                        return  # cancelled or failed elsewhere
-                    pending, last = 0, now
-                    counts = dict.fromkeys(counts, 0)
+            screened = screen_records(state.index, limited, columns, threshold=job.threshold,
+                                      limit=job.match_limit, date_order=job.date_order, processes=ctx.processes)
+            with closing(screened):  # stops its screening processes on any exit
+                for item in screened:
+                    writer.write(item)
+                    rec = item[0]
+                    kind = decision(item[1], item[2])
+                    counts["clear" if kind == "possible" else kind] += 1
+                    pending += 1
+                    position = (rec.end_offset, rec.end_line)
+                    now = time.monotonic()
+                    first = part.rows_done == 0 and pending >= 100
+                    if first or pending >= ctx.progress_rows or now - last >= ctx.progress_seconds:
+                        if not _commit_progress(session, job, part, writer, position, pending, counts):
+                            return  # cancelled or failed elsewhere
+                        pending, last = 0, now
+                        counts = dict.fromkeys(counts, 0)
             if pending or part.rows_done < part.rows:
                 if not _commit_progress(session, job, part, writer, position, pending, counts):
                     return

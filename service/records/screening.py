@@ -9,6 +9,7 @@ through the API is screenable on the very next request, in every worker.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import defaultdict
@@ -104,6 +105,15 @@ def listed_entities(*, session: Session, ids: Collection[int] | None = None) -> 
     return out
 
 
+def _settle() -> None:
+    """Move what is alive now, the new index above all, out of the cyclic garbage
+    collector's reach: a full collection would otherwise walk its million objects again
+    and again while queries run (~8% of screening time). The index holds no reference
+    cycles, so refcounting still frees it when it is replaced."""
+    gc.collect()
+    gc.freeze()
+
+
 class IndexCache:
     """The process's index for one database, kept in step with the list-state counter."""
 
@@ -142,6 +152,8 @@ class IndexCache:
                             index.remove(eid)
                     mode = "refresh"
                 touched = len(ids)
+            if mode != "refresh":
+                _settle()
             self._state = IndexState(index, counter, fingerprint)
             self.last_refresh = {"mode": mode, "entities": touched,
                                  "seconds": round(time.perf_counter() - started, 4)}

@@ -10,7 +10,7 @@ tokens with a reading in common are the same name (``CHINESE_SIM`` in
 
 The syllable tables come from ``pypinyin`` (MIT; already used by
 :mod:`.translit`): every toneless pinyin syllable of its dictionary and its
-Wade-Giles form. Apostrophes marking aspiration are usually dropped in lists
+Wade-Giles form, kept in :mod:`.pinyin_syllables`. Apostrophes marking aspiration are usually dropped in lists
 ("Chin-ping" for Chin-p'ing), so a Wade-Giles syllable without them reads as
 both the plain and the aspirated pinyin syllable ("ping" -> bing or ping).
 """
@@ -24,9 +24,12 @@ MAX_SYLLABLES = 3
 _MAX_READINGS = 64
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    """(pinyin syllables, Wade-Giles syllable without apostrophes -> pinyin syllables)."""
+def table_from_pypinyin() -> dict[str, tuple[str, ...]]:
+    """Syllable as written (pinyin, or Wade-Giles without apostrophes) -> the toneless
+    pinyin syllables it reads as, from pypinyin's dictionary. Kept in
+    :mod:`.pinyin_syllables` so that screening Latin names does not load pypinyin (its
+    phrase dictionary takes ~55 MB); ``tests/unit/test_screening_normalize.py`` checks the
+    two agree, and :func:`write_table` rewrites the module."""
     from pypinyin import Style
     from pypinyin.pinyin_dict import pinyin_dict
     from pypinyin.style import convert
@@ -34,34 +37,39 @@ def _tables() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     toned: set[str] = set()
     for readings in pinyin_dict.values():
         toned.update(readings.split(","))
-    pinyin: set[str] = set()
-    wade: dict[str, set[str]] = {}
+    table: dict[str, set[str]] = {}
     for syl in toned:
         plain = convert(syl, Style.NORMAL, True, None)
         if not plain.isalpha() or not plain.isascii():
             continue
-        pinyin.add(plain)
+        table.setdefault(plain, set()).add(plain)
         wg = convert(syl, Style.WADEGILES, True, None)
         wg = "".join(ch for ch in wg if ch.isalpha()).replace("ü", "u")
         if wg.isascii() and wg:
-            wade.setdefault(wg, set()).add(plain)
-    return frozenset(pinyin), {k: frozenset(v) for k, v in wade.items()}
+            table.setdefault(wg, set()).add(plain)
+    return {k: tuple(sorted(v)) for k, v in sorted(table.items())}
 
 
-def _syllable_readings(syl: str) -> frozenset[str]:
-    pinyin, wade = _tables()
-    out = set(wade.get(syl, ()))
-    if syl in pinyin:
-        out.add(syl)
-    return frozenset(out)
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, frozenset[str]], frozenset[str], frozenset[str]]:
+    """(syllable as written -> pinyin syllables; the letters syllables start with; those
+    they end with)."""
+    from .pinyin_syllables import SYLLABLES
+
+    table = {k: frozenset(v) for k, v in SYLLABLES.items()}
+    return table, frozenset(k[0] for k in table), frozenset(k[-1] for k in table)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=10_000)
 def pinyin_readings(token: str) -> frozenset[str]:
     """Pinyin spellings (syllables joined) ``token`` can be read as, taking
     each syllable as pinyin or as Wade-Giles; empty if it is not a run of
     1..MAX_SYLLABLES Chinese syllables ("tsetung" -> {"zedong", "cedong", ...})."""
     if not (2 <= len(token) <= 6 * MAX_SYLLABLES and token.isalpha() and token.isascii()):
+        return frozenset()
+    table, firsts, lasts = _tables()
+    # Most words of other languages fail here: no syllable ends in d, k, s, t, y ...
+    if token[0] not in firsts or token[-1] not in lasts:
         return frozenset()
 
     # A plain dict as memo: wrapping a closure in functools.cache on every
@@ -81,7 +89,7 @@ def pinyin_readings(token: str) -> frozenset[str]:
             return frozenset()
         out: set[str] = set()
         for j in range(i + 1, min(len(token), i + 6) + 1):
-            heads = _syllable_readings(token[i:j])
+            heads = table.get(token[i:j])
             if not heads:
                 continue
             tails = rest(j, left - 1)
@@ -97,3 +105,19 @@ def same_chinese_name(a: str, b: str) -> bool:
     """True when the two tokens have a pinyin reading in common."""
     ra = pinyin_readings(a)
     return bool(ra) and not ra.isdisjoint(pinyin_readings(b))
+
+
+def write_table() -> None:
+    """Regenerate :mod:`.pinyin_syllables` (``python -c "from service.screening.chinese
+    import write_table; write_table()"``)."""
+    from pathlib import Path
+
+    table = table_from_pypinyin()
+    lines = ['"""Chinese syllables as written (pinyin, or Wade-Giles without apostrophes) -> the',
+             "toneless pinyin syllables they read as. Generated from pypinyin's dictionary by",
+             '``service.screening.chinese.write_table()``; do not edit."""', "",
+             "SYLLABLES: dict[str, tuple[str, ...]] = {"]
+    lines += [f"    {k!r}: {v!r}," for k, v in table.items()]
+    lines += ["}", ""]
+    Path(__file__).with_name("pinyin_syllables.py").write_text("\n".join(lines), encoding="utf-8")
+

@@ -176,7 +176,7 @@ def _repair(tok: str, last: bool) -> str:
     return _repair_word(tok, last)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=10_000)
 def _repair_word(tok: str, last: bool) -> str:
     found = set(_REPAIR_DELETES.get(tok, ()))
     for i in range(len(tok)):

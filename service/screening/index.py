@@ -7,8 +7,9 @@ is far smaller than the list of names:
 * a delete-one index (SymSpell style) over tokens of 4+ letters, so a query
   token with one typo/transposition finds the listed spelling in a few dict
   lookups instead of a scan;
-* a phonetic-key index (transliteration variants) and a consonant-skeleton
-  index (queries romanised from Arabic/Hebrew ... arrive without vowels);
+* a phonetic-key index (transliteration variants), a consonant-skeleton
+  index (queries romanised from Arabic/Hebrew ... arrive without vowels) and
+  an index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
 * joined/split readings of query tokens ("Guang Zong" -> "guangzong",
   "AlisherUsmanov" -> "alisher" + "usmanov").
 
@@ -26,14 +27,13 @@ skipped at query time.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
-import multiprocessing as mp
-import os
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .chinese import pinyin_readings
 from .matchers import (
     compare_birth_dates,
     compare_countries,
@@ -82,7 +82,7 @@ POOL_FACTOR = 4
 #: Query tokens whose vocabulary neighbours are remembered (per index). Given
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
-VOCAB_CACHE_SIZE = 50_000
+VOCAB_CACHE_SIZE = 10_000
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
 JOINED = "j"
 
@@ -91,7 +91,9 @@ def _deletes(text: str) -> list[str]:
     return [text[:i] + text[i + 1 :] for i in range(len(text))]
 
 
-def _put(table: dict[int, int | list[int]], key: int, tid: int) -> None:
+def _put(table: dict[int, Any], key: int, tid: object) -> None:
+    # ``tid`` comes boxed (object, not int): compiled with mypyc, an int argument would be
+    # boxed into a new object on every store, ~70 MB more at 1M names.
     cur = table.get(key)
     if cur is None:
         table[key] = tid
@@ -146,9 +148,11 @@ def _first(item: tuple[float, int]) -> float:
 def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
     """The k items of highest real part, best first, ties in insertion order
     (what ``heapq.nlargest(k, acc.items(), key=_real)`` returns), without a
-    Python key call per item: the k-th best rank is found on plain floats."""
+    Python call per item: the k-th best rank is found by sorting plain floats."""
     if len(acc) > k:
-        kth = heapq.nlargest(k, [c.real for c in acc.values()])[-1]
+        ranks = [c.real for c in acc.values()]
+        ranks.sort(reverse=True)  # in C: cheaper than heapq.nlargest's Python loop
+        kth = ranks[k - 1]
         items = [kv for kv in acc.items() if kv[1].real > kth]
         # Names tied at the k-th rank fill the rest in insertion order.
         items.sort(key=_real, reverse=True)
@@ -159,7 +163,7 @@ def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
     return items
 
 
-def _get(table: dict[int, int | list[int]], key: int, into: set[int]) -> None:
+def _get(table: dict[int, Any], key: int, into: set[int]) -> None:
     cur = table.get(key)
     if cur is None:
         return
@@ -177,9 +181,7 @@ class _EntityInfo:
     def __init__(self, entity: ListedEntity, cls: str) -> None:
         self.entity = entity
         self.cls = cls
-        self.countries = frozenset(
-            c for c in (normalize_country(x) for x in entity.countries) if c
-        )
+        self.countries = frozenset([c for c in map(normalize_country, entity.countries) if c])
         ids: dict[str, list[tuple[str, str, str | None]]] = {}
         for ident in entity.identifiers:
             ids.setdefault(normalize_identifier(ident[1]), []).append(ident)
@@ -196,7 +198,8 @@ class ScreeningIndex:
         self._names: list[tuple[int, Any, tuple[Tok, ...]] | None] = []
         self._live_names = 0
         # Per name slot: total token weight (for the pruning estimate).
-        self._name_weight: list[float] = []
+        # (an array of doubles: a list of float objects costs 4x the memory at 1M names).
+        self._name_weight = array("d")
         # Per name slot: 1 if its entity is compared as a person.
         self._slot_person = bytearray()
         # Per name slot with numbers: see _digit_excess (sparse).
@@ -209,9 +212,11 @@ class ScreeningIndex:
         # ids when several share it. Hash keys and bare ints instead of strings
         # and one-element lists keep these tables small at 1M names; a hash
         # collision only adds a candidate that the exact similarity rejects.
-        self._deletes: dict[int, int | list[int]] = {}
-        self._keys: dict[int, int | list[int]] = {}
-        self._skeletons: dict[int, int | list[int]] = {}
+        # Values are token ids (int) or lists of them.
+        self._deletes: dict[int, Any] = {}
+        self._keys: dict[int, Any] = {}
+        self._skeletons: dict[int, Any] = {}
+        self._chinese: dict[int, Any] = {}  # pinyin reading -> token ids
         self._ident_index: dict[str, set[int]] = {}
         # Interned tokens: identical Tok objects are shared between names.
         self._tok_intern: dict[Tok, Tok] = {}
@@ -243,6 +248,7 @@ class ScreeningIndex:
         if tid is not None:
             return tid
         tid = len(self._texts)
+        boxed: object = tid  # one int object shared by every table below (see _put)
         self._tid[text] = tid
         if self._vocab_cache:
             self._vocab_cache.clear()
@@ -250,14 +256,17 @@ class ScreeningIndex:
         self._postings.append([])
         if len(text) >= 4 and text.isalpha():
             for d in _deletes(text):
-                _put(self._deletes, hash(d), tid)
+                _put(self._deletes, hash(d), boxed)
             # __wrapped__: the uncached function, so building a big index does
             # not fill the query-time caches with every vocabulary word.
-            _put(self._keys, hash(phonetic_key.__wrapped__(text)), tid)
+            _put(self._keys, hash(phonetic_key.__wrapped__(text)), boxed)
         if text.isalpha():
             sk = skeleton.__wrapped__(text)
             if len(sk) >= 2:
-                _put(self._skeletons, hash(sk), tid)
+                _put(self._skeletons, hash(sk), boxed)
+            # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
+            for reading in pinyin_readings.__wrapped__(text):
+                _put(self._chinese, hash(reading), boxed)
         return tid
 
     def _add(self, entity: ListedEntity) -> None:
@@ -294,16 +303,24 @@ class ScreeningIndex:
         intern = self._tok_intern
         toks = tuple(intern.setdefault(t, t) for t in toks)
         nid = len(self._names)
+        boxed: Any = nid  # one int object in every postings list (see _put)
         self._names.append((info.entity.entity_id, lname, toks))
         self._name_weight.append(sum(t.weight for t in toks))
         self._slot_person.append(info.cls == "person")
         excess = _digit_excess(toks)
         if excess:
             self._digit_excess[nid] = excess
-        info.name_ids.append(nid)
+        info.name_ids.append(boxed)
         self._live_names += 1
         for t in toks:
-            self._postings[self._token_id(t.text)].append(nid)
+            self._postings[self._token_id(t.text)].append(boxed)
+        # Two Chinese syllables written apart ("Chin-p'ing") are also indexed joined, so that
+        # a query spelling them as one word ("Jinping") finds the name through its reading.
+        for a, b in zip(toks, toks[1:], strict=False):
+            if (a.kind == b.kind == "n" and len(a.text) <= 6 and len(b.text) <= 6
+                    and pinyin_readings(a.text) and pinyin_readings(b.text)
+                    and pinyin_readings(a.text + b.text)):
+                self._postings[self._token_id(a.text + b.text)].append(boxed)
         return nid
 
     def upsert(self, entity: ListedEntity) -> None:
@@ -360,6 +377,9 @@ class ScreeningIndex:
         probes: set[int] = set()
         if abjad:
             _get(self._skeletons, hash(skeleton(text)), probes)
+        if text.isalpha():
+            for reading in pinyin_readings(text):
+                _get(self._chinese, hash(reading), probes)
         if len(text) >= 3 and text.isalpha():
             _get(self._deletes, hash(text), probes)
             if len(text) >= 4:
@@ -425,8 +445,7 @@ class ScreeningIndex:
         walk = strong or rare
         # Coverage the walked postings cannot see (common tokens skipped):
         # assume every candidate has it, so the pruning estimate stays optimistic.
-        seen_ids = {id(lk) for lk in walk} | {id(lk) for lk in boosts}
-        unseen = sum(lk[1] for lk in lookups if id(lk) not in seen_ids)
+        unseen = sum(lk[1] for lk in lookups if lk[3] > cap)
         if walk:
             aget = acc.get
             for w, cv, post, *_ in walk:
@@ -633,32 +652,7 @@ class ScreeningIndex:
         """Screen many subjects; same results as calling :meth:`screen` in a loop.
 
         ``workers=-1`` (all cores) or ``workers>1`` splits large batches over
-        forked processes that share the index copy-on-write; scoring is pure
-        Python, so threads would not help. Falls back to a loop for small
-        batches or where ``fork`` is unavailable."""
-        subjects = list(subjects)
-        n_workers = (os.cpu_count() or 1) if workers < 0 else workers
-        if n_workers <= 1 or len(subjects) < PARALLEL_MIN_BATCH or "fork" not in mp.get_all_start_methods():
-            return [self.screen(s, threshold=threshold, limit=limit) for s in subjects]
-        global _FORK_STATE
-        _FORK_STATE = (self, threshold, limit)
-        try:
-            size = -(-len(subjects) // (n_workers * 4))
-            chunks = [subjects[i : i + size] for i in range(0, len(subjects), size)]
-            with mp.get_context("fork").Pool(n_workers) as pool:
-                parts = pool.map(_screen_chunk, chunks)
-        finally:
-            _FORK_STATE = None
-        return [r for part in parts for r in part]
+        forked processes that share the index (see :mod:`.parallel`)."""
+        from .parallel import screen_many
 
-
-#: Below this many subjects a process pool costs more than it saves.
-PARALLEL_MIN_BATCH = 500
-# Set just before forking so workers inherit the index without pickling it.
-_FORK_STATE: tuple[ScreeningIndex, float, int] | None = None
-
-
-def _screen_chunk(subjects: list[Subject]) -> list[list[Match]]:
-    assert _FORK_STATE is not None
-    index, threshold, limit = _FORK_STATE
-    return [index.screen(s, threshold=threshold, limit=limit) for s in subjects]
+        return screen_many(self, subjects, threshold=threshold, limit=limit, workers=workers)

@@ -34,7 +34,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 Adjustment = tuple[float, str]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=10_000)
 def parse_date(value: str) -> tuple[int, ...] | None:
     """Partial ISO date -> (year[, month[, day]]). Unknown parts ("00") are dropped."""
     m = _DATE.match(value.strip())

@@ -170,7 +170,7 @@ def tokenize_uncached(text: str) -> Tokenized:
     return tuple(converted), tuple(flags), tuple(origins)
 
 
-tokenize_full = lru_cache(maxsize=20_000)(tokenize_uncached)
+tokenize_full = lru_cache(maxsize=2_000)(tokenize_uncached)
 
 
 def tokenize(text: str) -> list[str]:
@@ -195,7 +195,7 @@ _VOWEL_RUN = re.compile(r"[aeiouy]+")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=15_000)
 def phonetic_key(token: str) -> str:
     """Spelling-variant key. "mohammed", "muhammad", "mohamed" -> "mahamad".
 
@@ -224,7 +224,7 @@ def phonetic_key(token: str) -> str:
 _SKELETON_DROP = re.compile(r"[aeiouyw]+")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=15_000)
 def skeleton(token: str) -> str:
     """Consonant skeleton used against vowel-less romanisations.
 

@@ -224,7 +224,7 @@ def prepare(name: str, cls: str | None = None) -> tuple[Tok, ...]:
     return prepare_uncached(name, cls, tokenize_full)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=2_000)
 def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     """The prepared name, then its other readings: a name in Han characters
     may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong

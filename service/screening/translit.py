@@ -37,7 +37,6 @@ import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
-from pypinyin import Style, lazy_pinyin
 
 # Script classes we need to tell apart, by code point range.
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
@@ -81,10 +80,19 @@ def is_ascii(text: str) -> bool:
     return text.isascii()
 
 
+def _pinyin(text: str) -> list[str]:
+    """pypinyin's toneless reading of a run of Han characters. Imported on first use:
+    its phrase dictionary takes ~55 MB, which a service screening only Latin names
+    never needs."""
+    from pypinyin import Style, lazy_pinyin
+
+    return list(lazy_pinyin(text, style=Style.NORMAL))
+
+
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=10_000)
 def transliterate_word(word: str) -> tuple[str, bool]:
     """Romanise one whitespace-free word. Returns (ascii text, from_abjad).
 
@@ -104,7 +112,7 @@ def transliterate_word(word: str) -> tuple[str, bool]:
         text = "".join(run)
         if run_script == "han":
             # One token per syllable; the scorer merges them back when needed.
-            out.append(" " + " ".join(lazy_pinyin(text, style=Style.NORMAL)) + " ")
+            out.append(" " + " ".join(_pinyin(text)) + " ")
         elif run_script == "hangul":
             # anyascii gives Revised Romanisation "GimJeongEun"; split the
             # syllables and move them towards the spellings used on lists.
@@ -154,7 +162,7 @@ def _korean(syllables: list[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=10_000)
 def segments(word: str) -> tuple[tuple[str, bool, str], ...]:
     """One whitespace-free word -> pieces ``(romanised text, vowel-less, origin)``.
 
@@ -173,7 +181,7 @@ def segments(word: str) -> tuple[tuple[str, bool, str], ...]:
         text = "".join(run)
         if run_script == "han":
             # The whole run at once: pypinyin picks polyphone readings in context.
-            syllables = lazy_pinyin(text, style=Style.NORMAL)
+            syllables = _pinyin(text)
             if len(syllables) == len(run):
                 pieces.extend((syl, False, ch) for syl, ch in zip(syllables, run, strict=True))
             else:

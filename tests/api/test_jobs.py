@@ -321,3 +321,21 @@ def test_screeners_see_only_their_own_jobs(client, client_as, seeded):
     assert mine.get(f"/api/v1/screening-jobs/{job['id']}/results").status_code == 200
     # An analyst reviewing screenings sees every job.
     assert client_as("analyst").get(f"/api/v1/screening-jobs/{job['id']}").status_code == 200
+
+
+def test_screening_processes_give_the_same_results_as_the_job_thread(client, seeded, app, monkeypatch):
+    ctx = app.extensions["screening_jobs"].ctx
+    names = ["Zhao Guangzong", "Acme Trading Ltd", "Ni Gaobin", "", "Wuhan Xiaoruizhi Science & Technology Co",
+             "Jane Roe", "Gaobin Ni", "Zhao G."]
+    body = "name,ref,dob\n" + "".join(f"{n},R{i},{'nope' if n == 'Jane Roe' else ''}\n"
+                                      for i, n in enumerate(names * 150))
+    results = {}
+    for processes in (0, 1, 2):
+        monkeypatch.setattr(ctx, "processes", processes)
+        monkeypatch.setattr(runner, "BATCH_ROWS", 7)  # many batches, some with bad rows only
+        job = wait(client, submit(client, body).json["id"])
+        assert job["status"] == "done" and job["progress"]["rows_done"] == 1200, job
+        results[processes] = (job["counts"], csv_results(client, job["id"]),
+                              client.get(f"/api/v1/screening-jobs/{job['id']}/results?format=jsonl").data)
+    assert results[0] == results[1] == results[2]
+    assert results[2][0]["matched"] >= 600 and results[2][0]["errors"] == 300

@@ -3,6 +3,8 @@ incremental updates."""
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from service.screening import (
@@ -13,6 +15,7 @@ from service.screening import (
     ScreeningIndex,
     Subject,
 )
+from service.screening.parallel import screen_batches
 
 
 def _entities() -> list[ListedEntity]:
@@ -239,3 +242,33 @@ def test_japanese_reading_of_listed_han_name() -> None:
     # a Han query does not match a Han name through their shared readings
     assert 8 not in _top(index, Subject(name="高石早苗", type="person"))
     assert _top(index, Subject(name="高市早苗", type="person")) == [8]
+
+
+def test_screen_batches_keeps_order_and_tags_on_processes(index: ScreeningIndex) -> None:
+    names = ["赵光宗", "EMMA LLC", "Vladimir Putin", "Jane Roe", "Guangzong Zhao"]
+    batches = [(f"b{i}", [Subject(name=names[(i + k) % 5]) for k in range(i % 4)]) for i in range(40)]
+    sequential = list(screen_batches(index, batches))
+    parallel = list(screen_batches(index, iter(batches), processes=2))
+    assert [tag for tag, _ in parallel] == [f"b{i}" for i in range(40)]
+    assert parallel == sequential
+    assert [len(r) for _, r in parallel] == [i % 4 for i in range(40)]
+    assert any(m for _, r in parallel for m in r)
+
+
+def test_closing_screen_batches_early_stops_its_processes(index: ScreeningIndex) -> None:
+    batches = ((i, [Subject(name="Vladimir Putin")] * 20) for i in range(10_000))
+    results = screen_batches(index, batches, processes=2)
+    assert next(results)[0] == 0
+    assert len(multiprocessing.active_children()) >= 2
+    results.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_wade_giles_query_retrieves_the_pinyin_listing_and_back() -> None:
+    index = ScreeningIndex.build([
+        ListedEntity(entity_id=1, type="person", name="MAO, Zedong", names=[]),
+        ListedEntity(entity_id=2, type="person", name="HSI Chin-p'ing", names=[]),
+        ListedEntity(entity_id=3, type="person", name="MAO, Anying", names=[]),
+    ])
+    assert [m.entity_id for m in index.screen(Subject(name="Mao Tse-tung")) if m.match] == [1]
+    assert [m.entity_id for m in index.screen(Subject(name="Xi Jinping")) if m.match] == [2]

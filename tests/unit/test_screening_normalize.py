@@ -121,3 +121,24 @@ def test_normalize_text_joins_tokens() -> None:
     assert normalize_text("Wuhan Xiaoruizhi Science & Technology Co., Ltd.") == (
         "wuhan xiaoruizhi science and technology co ltd"
     )
+
+
+def test_stored_chinese_syllable_table_is_what_pypinyin_gives() -> None:
+    from service.screening.chinese import table_from_pypinyin
+    from service.screening.pinyin_syllables import SYLLABLES
+
+    # If this fails after a pypinyin upgrade: service.screening.chinese.write_table()
+    assert SYLLABLES == table_from_pypinyin()
+    assert SYLLABLES["hsi"] == ("xi",) and "zhong" in SYLLABLES["chung"]
+
+
+def test_screening_latin_names_does_not_load_pypinyin() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from service.screening import ScreeningIndex, ListedEntity, Subject;"
+            "i = ScreeningIndex.build([ListedEntity(entity_id=1, type='person', name='MAO, Zedong', names=[])]);"
+            "assert i.screen(Subject(name='Mao Tse-tung'));"
+            "print('pypinyin' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
