@@ -21,7 +21,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
 from ..records.screening import IndexCache
 from ..screening import Match, ScreeningIndex, Subject
-from ..screening.parallel import screen_batches
+from ..screening.parallel import map_batches, screen_batches
 from .csvio import NotCsv, Record, records, scan, utf8_input
 from .evidence import log_job
 from .rows import Columns, Parsed, csv_row, decision, jsonl_line, to_subject
@@ -100,6 +100,49 @@ def screen_records(
                     yield rec, [], p.error, p.notes
                 else:
                     yield rec, next(found), None, p.notes
+
+
+Formatted = tuple[str, str, str]  # (CSV line, JSON line, decision) of one row
+RowsPayload = tuple[list[tuple[list[str], int]], Columns, list[str], float, int, str | None]
+
+
+def format_rows(index: ScreeningIndex, payload: RowsPayload) -> list[Formatted]:
+    """Screen a batch of rows and format their results (CSV line, JSON line, decision). It
+    runs where the screening runs (a forked process, or the part's thread), so the part's
+    thread only reads input and writes these lines."""
+    rows, columns, header, threshold, limit, date_order = payload
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    out: list[Formatted] = []
+    for cells, line in rows:
+        parsed = to_subject(cells, columns, date_order=date_order)
+        matches = [] if parsed.subject is None else index.screen(parsed.subject, threshold=threshold, limit=limit)
+        writer.writerow(csv_row(cells, len(header), line, matches, parsed.error, parsed.notes))
+        out.append((buf.getvalue(), jsonl_line(header, cells, line, matches, parsed.error, parsed.notes),
+                    decision(matches, parsed.error)))
+        buf.seek(0)
+        buf.truncate()
+    return out
+
+
+def screen_formatted(
+    index: ScreeningIndex, recs: Iterable[Record], columns: Columns, header: list[str], *, threshold: float,
+    limit: int, date_order: str | None, processes: int = 0, batch_rows: int | None = None,
+) -> Generator[tuple[Record, Formatted], None, None]:
+    """(record, its formatted results) per record, in order, screened by :func:`format_rows`
+    in ``processes`` forked processes (0: in this thread)."""
+    size = batch_rows or BATCH_ROWS
+
+    def batches() -> Iterator[tuple[list[Record], RowsPayload]]:
+        it = iter(recs)
+        while batch := list(itertools.islice(it, size)):
+            rows = [(rec.cells, rec.line) for rec in batch]
+            yield batch, (rows, columns, header, threshold, limit, date_order)
+
+    results = map_batches(index, batches(), format_rows, processes=processes)
+    with closing(results):  # a cancelled part stops the processes
+        for batch, lines in results:
+            yield from zip(batch, lines, strict=True)
 
 
 # --- claiming ------------------------------------------------------------------------------
@@ -208,18 +251,15 @@ def _open_result(path: Path, size: int) -> IO[bytes]:
 
 
 class _PartWriter:
-    def __init__(self, csv_path: Path, jsonl_path: Path, part: ScreeningJobPart, header: Sequence[str]) -> None:
+    def __init__(self, csv_path: Path, jsonl_path: Path, part: ScreeningJobPart) -> None:
         self.csv_raw = _open_result(csv_path, part.csv_bytes)
         self.jsonl_raw = _open_result(jsonl_path, part.jsonl_bytes)
         self.csv_text = io.TextIOWrapper(self.csv_raw, encoding="utf-8", newline="", write_through=False)
         self.jsonl_text = io.TextIOWrapper(self.jsonl_raw, encoding="utf-8", newline="\n", write_through=False)
-        self.writer = csv.writer(self.csv_text)
-        self.header = header
 
-    def write(self, item: Screened) -> None:
-        rec, matches, error, notes = item
-        self.writer.writerow(csv_row(rec.cells, len(self.header), rec.line, matches, error, notes))
-        self.jsonl_text.write(jsonl_line(self.header, rec.cells, rec.line, matches, error, notes))
+    def write(self, lines: Formatted) -> None:
+        self.csv_text.write(lines[0])
+        self.jsonl_text.write(lines[1])
 
     def sync(self) -> tuple[int, int]:
         """Flush to disk; the byte sizes to record as the resume point."""
@@ -266,7 +306,7 @@ def _screen_part(ctx: Context, session: Session, job: ScreeningJob, part: Screen
     path = utf8 if utf8.exists() else src
     columns = Columns.from_json(job.columns)
     csv_path, jsonl_path = part_files(ctx.jobs_dir, job, part.number)
-    writer = _PartWriter(csv_path, jsonl_path, part, job.header)
+    writer = _PartWriter(csv_path, jsonl_path, part)
     counts = {"match": 0, "clear": 0, "error": 0}
     pending, last = 0, time.monotonic()
     position = (part.in_offset, part.in_line)
@@ -279,13 +319,12 @@ def _screen_part(ctx: Context, session: Session, job: ScreeningJob, part: Screen
                             .execution_options(synchronize_session=False))
             recs = records(path, job.delimiter or ",", offset=part.in_offset, line=part.in_line)
             limited = (rec for _, rec in zip(range(left), recs, strict=False))
-            screened = screen_records(state.index, limited, columns, threshold=job.threshold,
-                                      limit=job.match_limit, date_order=job.date_order, processes=ctx.processes)
+            screened = screen_formatted(state.index, limited, columns, job.header, threshold=job.threshold,
+                                        limit=job.match_limit, date_order=job.date_order, processes=ctx.processes)
             with closing(screened):  # stops its screening processes on any exit
-                for item in screened:
-                    writer.write(item)
-                    rec = item[0]
-                    kind = decision(item[1], item[2])
+                for rec, lines in screened:
+                    writer.write(lines)
+                    kind = lines[2]
                     counts["clear" if kind == "possible" else kind] += 1
                     pending += 1
                     position = (rec.end_offset, rec.end_line)

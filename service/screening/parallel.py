@@ -17,7 +17,7 @@ import multiprocessing as mp
 import os
 import threading
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from multiprocessing.pool import AsyncResult
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .index import ScreeningIndex
 
 T = TypeVar("T")
+P = TypeVar("P")
+R = TypeVar("R")
 
 #: Below this many subjects a process pool costs more than it saves.
 PARALLEL_MIN_BATCH = 500
@@ -36,13 +38,12 @@ IN_FLIGHT_PER_PROCESS = 3
 
 # Set (under the lock) just before forking, so children inherit the index.
 _FORK_LOCK = threading.Lock()
-_FORK_STATE: tuple[ScreeningIndex, float, int] | None = None
+_FORK_INDEX: ScreeningIndex | None = None
 
 
-def _screen_batch(subjects: list[Subject]) -> list[list[Match]]:
-    assert _FORK_STATE is not None
-    index, threshold, limit = _FORK_STATE
-    return [index.screen(s, threshold=threshold, limit=limit) for s in subjects]
+def _run_in_child(task: Callable[[ScreeningIndex, P], R], payload: P) -> R:
+    assert _FORK_INDEX is not None
+    return task(_FORK_INDEX, payload)
 
 
 def processes(workers: int) -> int:
@@ -61,14 +62,51 @@ def _child_start() -> None:
     gc.freeze()
 
 
-def _fork_pool(index: ScreeningIndex, threshold: float, limit: int, n: int) -> mp.pool.Pool:
-    global _FORK_STATE
+def _fork_pool(index: ScreeningIndex, n: int) -> mp.pool.Pool:
+    global _FORK_INDEX
     with _FORK_LOCK:
-        _FORK_STATE = (index, threshold, limit)
+        _FORK_INDEX = index
         try:
             return mp.get_context("fork").Pool(n, initializer=_child_start)
         finally:
-            _FORK_STATE = None
+            _FORK_INDEX = None
+
+
+def map_batches(
+    index: ScreeningIndex,
+    batches: Iterable[tuple[T, P]],
+    task: Callable[[ScreeningIndex, P], R],
+    *,
+    processes: int = 0,
+) -> Generator[tuple[T, R], None, None]:
+    """``(tag, task(index, payload))`` for each ``(tag, payload)``, in order. With
+    ``processes > 0`` the tasks run in that many forked processes while the caller
+    consumes the results (``task`` must be a module-level function; the payloads and
+    results travel pickled, the index does not). Closing the generator early (a
+    cancelled job) stops the processes."""
+    if processes <= 0 or not can_fork():
+        for tag, payload in batches:
+            yield tag, task(index, payload)
+        return
+    pool = _fork_pool(index, processes)
+    try:
+        pending: deque[tuple[T, AsyncResult[R]]] = deque()
+        for tag, payload in batches:
+            pending.append((tag, pool.apply_async(_run_in_child, (task, payload))))
+            if len(pending) >= processes * IN_FLIGHT_PER_PROCESS:
+                first, result = pending.popleft()
+                yield first, result.get()
+        while pending:
+            first, result = pending.popleft()
+            yield first, result.get()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _screen_subjects(index: ScreeningIndex, payload: tuple[list[Subject], float, int]) -> list[list[Match]]:
+    subjects, threshold, limit = payload
+    return [index.screen(s, threshold=threshold, limit=limit) for s in subjects]
 
 
 def screen_batches(
@@ -79,28 +117,10 @@ def screen_batches(
     limit: int = 10,
     processes: int = 0,
 ) -> Generator[tuple[T, list[list[Match]]], None, None]:
-    """``(tag, matches per subject)`` for each ``(tag, subjects)`` batch, in
-    order. With ``processes > 0`` the batches are screened by that many forked
-    processes while the caller consumes the results. Closing the generator early
-    (a cancelled job) stops the processes."""
-    if processes <= 0 or not can_fork():
-        for tag, subjects in batches:
-            yield tag, [index.screen(s, threshold=threshold, limit=limit) for s in subjects]
-        return
-    pool = _fork_pool(index, threshold, limit, processes)
-    try:
-        pending: deque[tuple[T, AsyncResult[list[list[Match]]]]] = deque()
-        for tag, subjects in batches:
-            pending.append((tag, pool.apply_async(_screen_batch, (subjects,))))
-            if len(pending) >= processes * IN_FLIGHT_PER_PROCESS:
-                first, result = pending.popleft()
-                yield first, result.get()
-        while pending:
-            first, result = pending.popleft()
-            yield first, result.get()
-    finally:
-        pool.terminate()
-        pool.join()
+    """``(tag, matches per subject)`` for each ``(tag, subjects)`` batch, in order (see
+    :func:`map_batches`)."""
+    payloads = ((tag, (subjects, threshold, limit)) for tag, subjects in batches)
+    return map_batches(index, payloads, _screen_subjects, processes=processes)
 
 
 def screen_many(

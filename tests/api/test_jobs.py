@@ -172,14 +172,14 @@ def test_a_file_that_turns_out_not_to_be_csv_fails_the_job(client):
 
 
 def _slow_screening(monkeypatch: Any, delay: float) -> None:
-    original = runner.screen_records
+    original = runner.screen_formatted
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         for item in original(*args, **kwargs):
             time.sleep(delay)
             yield item
 
-    monkeypatch.setattr(runner, "screen_records", slow)
+    monkeypatch.setattr(runner, "screen_formatted", slow)
 
 
 def test_cancel_a_running_job(client, seeded, monkeypatch):
