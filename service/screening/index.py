@@ -4,7 +4,7 @@ Retrieval (blocking) works on the *vocabulary* of distinct name tokens, which
 is far smaller than the list of names:
 
 * an inverted index token -> names (postings);
-* a delete-one index (SymSpell style) over tokens of 4+ letters, so a query
+* a delete-one index (SymSpell style) over tokens of 3+ letters, so a query
   token with one typo/transposition finds the listed spelling in a few dict
   lookups instead of a scan;
 * a phonetic-key index (transliteration variants), a consonant-skeleton
@@ -51,6 +51,7 @@ from .score import (
     Tok,
     compare_prepared,
     compare_readings,
+    extra_weight,
     pairs_for_explanation,
     prepare_uncached,
     readings,
@@ -75,6 +76,9 @@ POSTINGS_SHARE = 0.005
 POSTINGS_FLOOR = 2000
 #: Candidates whose blocking estimate is below floor * PRUNE_MARGIN are not scored.
 PRUNE_MARGIN = 1.0
+#: Shortest word whose one-edit variants are indexed: one edit in a three-letter word
+#: ("Min"/"Mun", "Gol"/"Gom") can still be the same name.
+MIN_DELETES_LEN = 3
 #: Postings lists of low-weight words kept as sets (see _posting_set).
 SET_CACHE_SIZE = 64
 #: Candidates taken by blocking rank before the estimate picks CANDIDATES.
@@ -108,6 +112,13 @@ def _real(item: tuple[int, complex]) -> float:
     return item[1].real
 
 
+def _unmatched_weight(toks: Iterable[Tok]) -> float:
+    """A name's weight as the pruning estimate counts it: each part at the lowest the
+    scorer may charge for it left unmatched (a missing "ibn Awad" weighs like a missing
+    patronymic), so the estimate never falls below the score."""
+    return sum(min(t.weight, extra_weight(t)) for t in toks)
+
+
 def _digit_excess(toks: Iterable[Tok]) -> float:
     """How much less the numbers of a name weigh as contradictions than as
     parts (the scorer's DIGIT_CONFLICT_WEIGHT)."""
@@ -120,9 +131,9 @@ class _QueryWeights:
     __slots__ = ("person", "other", "digits", "_cover")
 
     def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
-        # Total weight of the heaviest reading, as a person and otherwise.
-        self.person = max(sum(t.weight for t in r) for r in r_person)
-        self.other = max(sum(t.weight for t in r) for r in r_other)
+        # Weight of the heaviest reading (see _unmatched_weight), as a person and otherwise.
+        self.person = max(_unmatched_weight(r) for r in r_person)
+        self.other = max(_unmatched_weight(r) for r in r_other)
         self.digits = max(_digit_excess(r) for r in (*r_person, *r_other))
         # Coverage of a token: its highest weight in any reading, so the
         # estimate never undercounts what a name can align.
@@ -197,7 +208,7 @@ class ScreeningIndex:
         # Per name slot: (entity_id, ListedName, prepared tokens) or None if removed.
         self._names: list[tuple[int, Any, tuple[Tok, ...]] | None] = []
         self._live_names = 0
-        # Per name slot: total token weight (for the pruning estimate).
+        # Per name slot: its weight for the pruning estimate (see _unmatched_weight).
         # (an array of doubles: a list of float objects costs 4x the memory at 1M names).
         self._name_weight = array("d")
         # Per name slot: 1 if its entity is compared as a person.
@@ -254,9 +265,10 @@ class ScreeningIndex:
             self._vocab_cache.clear()
         self._texts.append(text)
         self._postings.append([])
-        if len(text) >= 4 and text.isalpha():
+        if len(text) >= MIN_DELETES_LEN and text.isalpha():
             for d in _deletes(text):
                 _put(self._deletes, hash(d), boxed)
+        if len(text) >= 4 and text.isalpha():
             # __wrapped__: the uncached function, so building a big index does
             # not fill the query-time caches with every vocabulary word.
             _put(self._keys, hash(phonetic_key.__wrapped__(text)), boxed)
@@ -305,7 +317,7 @@ class ScreeningIndex:
         nid = len(self._names)
         boxed: Any = nid  # one int object in every postings list (see _put)
         self._names.append((info.entity.entity_id, lname, toks))
-        self._name_weight.append(sum(t.weight for t in toks))
+        self._name_weight.append(_unmatched_weight(toks))
         self._slot_person.append(info.cls == "person")
         excess = _digit_excess(toks)
         if excess:
@@ -380,14 +392,15 @@ class ScreeningIndex:
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)
-        if len(text) >= 3 and text.isalpha():
+        if len(text) >= MIN_DELETES_LEN - 1 and text.isalpha():
             _get(self._deletes, hash(text), probes)
-            if len(text) >= 4:
+            if len(text) >= MIN_DELETES_LEN:
                 for d in _deletes(text):
                     t2 = self._tid.get(d)
                     if t2 is not None:
                         probes.add(t2)
                     _get(self._deletes, hash(d), probes)
+            if len(text) >= 4:
                 _get(self._keys, hash(phonetic_key(text)), probes)
         texts = self._texts
         for t2 in probes:

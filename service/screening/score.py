@@ -30,7 +30,7 @@ LEGAL_CONFLICT_WEIGHT ("AG" vs "GmbH", "ANO" vs "LLC" are other legal
 persons), a differing patronymic PATRONYMIC_CONFLICT_WEIGHT (another father),
 a differing number only DIGIT_CONFLICT_WEIGHT); an extra token with nothing
 opposite is a *missing part* and costs much less (B<1: a missing middle
-name). Missing parts are weighed by :func:`_extra_weight`: a patronymic, or a
+name). Missing parts are weighed by :func:`extra_weight`: a patronymic, or a
 father's/grandfather's name after "bin"/"ibn", weighs as a patronymic (often
 left out), an extra business-line word in a company name ("Systems",
 "Trust") at least GENERIC_CONFLICT_WEIGHT (another company of the group),
@@ -312,7 +312,7 @@ def _conflict_weight(t: Tok) -> float:
     return t.weight
 
 
-def _extra_weight(t: Tok) -> float:
+def extra_weight(t: Tok) -> float:
     """Weight of a part present on one side only."""
     # A father's or grandfather's name ("ibn Awad") is often left out, like a
     # patronymic: missing, it weighs as one.
@@ -349,8 +349,8 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     # Contradictions are weighed with conflict weights (a differing generic
     # word or number still disagrees); a part missing on one side by its own.
     conflict = min(sum(_conflict_weight(t) for t in rest_q), sum(_conflict_weight(t) for t in rest_c))
-    eq = sum(_extra_weight(t) for t in rest_q)
-    ec = sum(_extra_weight(t) for t in rest_c)
+    eq = sum(extra_weight(t) for t in rest_q)
+    ec = sum(extra_weight(t) for t in rest_c)
     extra = max(eq, ec) - min(eq, ec)
     den += CONFLICT_COST * conflict + extra_cost * extra
     if den <= 0:

@@ -272,3 +272,13 @@ def test_wade_giles_query_retrieves_the_pinyin_listing_and_back() -> None:
     ])
     assert [m.entity_id for m in index.screen(Subject(name="Mao Tse-tung")) if m.match] == [1]
     assert [m.entity_id for m in index.screen(Subject(name="Xi Jinping")) if m.match] == [2]
+
+
+def test_one_edit_in_a_three_letter_word_is_retrieved() -> None:
+    import itertools
+
+    codes = ["".join(p) for p in itertools.product("ABCDEFHJK", repeat=3)][:400]
+    ents = [ListedEntity(entity_id=i, type="aircraft", name=f"EP-{c}", names=[]) for i, c in enumerate(codes)]
+    ents.append(ListedEntity(entity_id=999, type="aircraft", name="EP-GOM", names=[]))
+    index = ScreeningIndex.build(ents)
+    assert index.screen(Subject(name="EP-GOL"))[0].entity_id == 999
