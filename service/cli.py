@@ -243,7 +243,7 @@ def engine_status() -> None:
     if native.ACTIVE:
         click.echo(f"compiled (mypyc) engine in use: {native.OUT}")
         return
-    reason = ("forced by SANCTIONS_PURE_PYTHON" if os.environ.get("SANCTIONS_PURE_PYTHON", "").strip() not in ("", "0")
+    reason = ("forced by SANCTIONS_PURE_PYTHON" if native.pure_python_forced()
               else "no up-to-date build (run `sanctions engine build`)")
     click.echo(f"pure-Python engine in use: {reason}")
     sys.exit(1)

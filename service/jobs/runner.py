@@ -75,6 +75,13 @@ def part_files(jobs_dir: Path, job: ScreeningJob, number: int) -> tuple[Path, Pa
     return base / f"part-{number:05d}.csv", base / f"part-{number:05d}.jsonl"
 
 
+def _batched(recs: Iterable[Record], size: int | None) -> Iterator[list[Record]]:
+    """Consecutive lists of ``size`` records (BATCH_ROWS by default), read as they come."""
+    it = iter(recs)
+    while batch := list(itertools.islice(it, size or BATCH_ROWS)):
+        yield batch
+
+
 def screen_records(
     index: ScreeningIndex, recs: Iterable[Record], columns: Columns, *, threshold: float, limit: int,
     date_order: str | None, processes: int = 0, batch_rows: int | None = None,
@@ -83,11 +90,8 @@ def screen_records(
     matches. With ``processes > 0`` the screening runs in that many forked processes (see
     :mod:`..screening.parallel`) while this thread reads and parses the next rows."""
 
-    size = batch_rows or BATCH_ROWS
-
     def batches() -> Iterator[tuple[list[tuple[Record, Parsed]], list[Subject]]]:
-        it = iter(recs)
-        while batch := list(itertools.islice(it, size)):
+        for batch in _batched(recs, batch_rows):
             parsed = [(rec, to_subject(rec.cells, columns, date_order=date_order)) for rec in batch]
             yield parsed, [p.subject for _, p in parsed if p.subject is not None]
 
@@ -131,11 +135,8 @@ def screen_formatted(
 ) -> Generator[tuple[Record, Formatted], None, None]:
     """(record, its formatted results) per record, in order, screened by :func:`format_rows`
     in ``processes`` forked processes (0: in this thread)."""
-    size = batch_rows or BATCH_ROWS
-
     def batches() -> Iterator[tuple[list[Record], RowsPayload]]:
-        it = iter(recs)
-        while batch := list(itertools.islice(it, size)):
+        for batch in _batched(recs, batch_rows):
             rows = [(rec.cells, rec.line) for rec in batch]
             yield batch, (rows, columns, header, threshold, limit, date_order)
 

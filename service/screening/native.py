@@ -57,11 +57,15 @@ def is_fresh(out: Path = OUT, src: Path = HERE) -> bool:
     return all(manifest.get(k) == v for k, v in wanted.items())
 
 
+def pure_python_forced() -> bool:
+    return os.environ.get("SANCTIONS_PURE_PYTHON", "").strip() not in ("", "0")
+
+
 def activate(package_path: list[str], out: Path = OUT, src: Path = HERE) -> bool:
     """Prefer the compiled modules for the package whose ``__path__`` is given,
     if a fresh build exists and pure Python is not forced."""
     global ACTIVE
-    if os.environ.get("SANCTIONS_PURE_PYTHON", "").strip() not in ("", "0"):
+    if pure_python_forced():
         return False
     if not (out / MANIFEST).exists():
         return False
