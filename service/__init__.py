@@ -13,7 +13,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import register_blueprints
     from .api.auth import exempt_public, init_auth
     from .errors import register_error_handlers
-    from .extensions import api, db, register_converters, register_security_scheme, spec_kwargs
+    from .extensions import (
+        api,
+        db,
+        init_requests,
+        register_converters,
+        register_security_scheme,
+        spec_kwargs,
+    )
     from .jobs.executors import init_jobs
     from .records.history import install_history_hooks
     from .records.listing import install_list_state_hooks
@@ -21,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(settings.load(config))
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    init_requests(app)  # strict JSON bodies (field order kept in output), capped body size
 
     db.init_app(app)
     # One screening index per app (per database), refreshed from the list change log.

@@ -420,11 +420,12 @@ def serve(host: str, port: int, workers: int) -> None:
             if not has_active_key(session=database.session):
                 raise Fail(f"refusing to serve on {host} with no API key configured; "
                            "create one with `sanctions keys create --role admin --name NAME`")
-    # --limit-request-line 0: long query strings reach the app, which answers 422 (problem+json)
-    # for values over their documented length instead of gunicorn's HTML 414; the request
-    # body limits stay in force.
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--limit-request-line", "0", "--access-logfile", "-", "service.wsgi:app"]
+    # service/serving.py holds the gunicorn settings (request line and header limits, timeout)
+    # and the worker class that answers gunicorn's own errors with problem+json; a direct
+    # `gunicorn -c python:service.serving ...` runs the same way.
+    args = [sys.executable, "-m", "gunicorn", "--config", "python:service.serving",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            "service.wsgi:app"]
     os.execv(sys.executable, args)
 
 

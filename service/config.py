@@ -56,6 +56,9 @@ class Config:
     JOB_PROGRESS_SECONDS: float = 1.0  # progress (and resume point) committed this often
     # A job or part whose worker sent no heartbeat for this long is taken over by another.
     JOB_STALE_SECONDS: float = 60.0
+    # While the database is unreachable a running job step waits (and then resumes) this
+    # long before leaving its work to recovery.
+    JOB_OUTAGE_SECONDS: float = 300.0
     # Resume interrupted jobs at start-up and every JOB_RECOVERY_INTERVAL seconds.
     JOB_RECOVERY: bool = True
     JOB_RECOVERY_INTERVAL: float = 30.0
@@ -105,6 +108,7 @@ ENV_SETTINGS: dict[str, type] = {
     "JOB_PART_ROWS": int,
     "JOB_PROGRESS_SECONDS": float,
     "JOB_STALE_SECONDS": float,
+    "JOB_OUTAGE_SECONDS": float,
     "JOB_RECOVERY": bool,
     "JOB_RECOVERY_INTERVAL": float,
     "RATE_LIMIT": str,

@@ -1,24 +1,34 @@
 """Domain exceptions and the one handler that turns every error into RFC 9457 problem+json.
 
 ``records/`` raises the domain exceptions below (no HTTP in them beyond the status they carry);
-werkzeug/flask-smorest errors (400, 404, 405, 413, 415, 422 from webargs, 428, 412) and
-anything unexpected go through the same :func:`problem_response`.
+werkzeug/flask-smorest errors (400, 404, 405, 413, 415, 422 from webargs, 428, 412), an
+unreachable database (503 with Retry-After) and anything unexpected go through the same
+:func:`problem_response`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import time
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, request
-from sqlalchemy.exc import IntegrityError
+from flask import Flask, Response, current_app, json, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from .records.outage import database_unavailable
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MIMETYPE = "application/problem+json"
+# What a 503 asks clients to wait before retrying: long enough for a restart or failover to
+# finish, short enough that nobody gives up.
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -77,6 +87,50 @@ def problem_response(
     return resp
 
 
+class DatabaseOutage:
+    """One log line per database outage, not a traceback per request: a warning when the
+    first request finds the database unreachable, another when a connection is next handed
+    out ("reachable again"). One per app, shared by its request and job threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down_since: float | None = None
+        self.refused = 0
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            self.refused += 1
+            if self.down_since is not None:
+                return
+            self.down_since = time.monotonic()
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]
+        log.warning("database unavailable (%s: %s); answering 503 until it is reachable again",
+                    type(error).__name__, reason)
+
+    def reachable(self) -> None:
+        if self.down_since is None:  # the common case: no lock
+            return
+        with self._lock:
+            if self.down_since is None:
+                return
+            seconds, refused = time.monotonic() - self.down_since, self.refused
+            self.down_since, self.refused = None, 0
+        # Same level as the outage line, so whoever sees one sees the other.
+        log.warning("database reachable again after %.1f s (%d requests answered 503)", seconds, refused)
+
+
+def unavailable(error: BaseException, detail: str | None = None) -> Response:
+    """503 for a database that cannot be reached now (down, restarting, connections dropped,
+    pool exhausted, SQLite file locked): the request was fine and may be retried."""
+    outage: DatabaseOutage | None = current_app.extensions.get("database_outage")
+    if outage is not None:
+        outage.failed(error)
+    return problem_response(
+        503, detail or "The database is unavailable; retry in a few seconds.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def _http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
@@ -128,6 +182,25 @@ def register_error_handlers(app: Flask) -> None:
             409, "The change conflicts with an existing record (a duplicate or a broken link)."
         )
 
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError) -> Response:
+        _rollback()
+        if database_unavailable(error):
+            return unavailable(error)
+        log.error("unhandled error", exc_info=error)  # a bug (bad SQL, a value the column refuses)
+        return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_timeout(error: PoolTimeout) -> Response:
+        # Every connection busy for pool_timeout seconds: the database is as good as down.
+        _rollback()
+        return unavailable(error)
+
+    def _rollback() -> None:
+        # The connection may be dead: discard it and the transaction, whatever the rollback says.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+
     @app.errorhandler(StaleDataError)
     def _stale(error: StaleDataError) -> Response:
         db.session.rollback()
@@ -139,6 +212,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        db.session.rollback()
+        _rollback()
         log.exception("unhandled error")
         return problem_response(500, "An unexpected error occurred; it has been logged.")

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import http
 import json
-from typing import Any
+import math
+import re
+from typing import IO, Any, cast
 
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask, current_app
+from flask import Request as _Request
 from flask.globals import app_ctx
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import StaticPool
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from .errors import _http_exception
+from .errors import DatabaseOutage, _http_exception
+
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -30,7 +39,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             kwargs["poolclass"] = StaticPool
     else:
+        # A connection that died while idle in the pool (server restart, failover) is
+        # replaced at checkout instead of failing the request that drew it.
         kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in url:
+            # A server that drops packets (rather than refusing) fails a request in seconds,
+            # as a 503, instead of holding a worker for the kernel's TCP timeout.
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -58,9 +73,12 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["sqlalchemy_engine"] = make_engine(
-            app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
-        )
+        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+        app.extensions["sqlalchemy_engine"] = engine
+        # A connection handed out (after its pre-ping) is the database answering again: the
+        # outage, if there was one, is over (see errors.DatabaseOutage).
+        outage = app.extensions["database_outage"] = DatabaseOutage()
+        event.listen(engine, "checkout", lambda *args: outage.reachable())
         app.teardown_appcontext(self._remove)
 
     def _new_session(self) -> Session:
@@ -151,12 +169,161 @@ class Parser(FlaskParser):
     }
 
     def _raw_load_json(self, req: Any) -> Any:
-        # A body nested thousands of levels deep exhausts the recursion limit of the JSON
-        # decoder: answer it as the malformed JSON it is (400), not as a server error.
+        # Every JSON body goes through the app's strict decoder (JSONProvider below):
+        # malformed JSON is a 400, well-formed JSON we cannot store a 422 naming the field.
+        if not is_json_request(req):
+            return ma.missing
+        raw = req.get_data(cache=True)
         try:
-            return super()._raw_load_json(req)
-        except RecursionError as exc:
-            raise json.JSONDecodeError("JSON nested too deeply", "<nested>", 0) from exc
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"Not UTF-8: {exc.reason}", "<bytes>", exc.start) from exc
+        if not text:
+            raise json.JSONDecodeError("No body", "", 0)  # webargs: no body at all is "missing"
+        try:
+            return current_app.json.loads(text)
+        except UnusableJSON as exc:
+            raise ma.ValidationError(exc.errors) from exc
+
+
+# --- request bodies ---------------------------------------------------------------------
+
+# No field the API stores holds a number this long (ids and counts are 32-bit, PostgreSQL's
+# BIGINT has 19 digits), and Python refuses to convert integers of over 4,300 digits.
+MAX_INT_DIGITS = 50
+# Only a \uD800-\uDFFF escape can put a lone surrogate in a decoded string (the body must be
+# valid UTF-8); a body without one needs no walk.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class UnusableJSON(ValueError):
+    """Well-formed JSON that no record can hold: lone surrogates (not Unicode text; neither
+    UTF-8 nor PostgreSQL can store them), integers of more than MAX_INT_DIGITS digits, NaN and
+    Infinity. ``errors`` says where, keyed like marshmallow's field errors."""
+
+    def __init__(self, errors: dict[Any, Any]) -> None:
+        super().__init__("The JSON body holds values no record can store.")
+        self.errors = errors
+
+
+class _Refused:
+    """Stands in for a refused number while decoding, so the walk can say where it was."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """``json.loads`` that refuses (UnusableJSON) what json.loads lets through but nothing
+    downstream can handle; a body nested too deeply is malformed JSON (JSONDecodeError)."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode(json.detect_encoding(text))
+    refused = False
+
+    def parse_int(digits: str) -> Any:
+        nonlocal refused
+        if len(digits) - digits.startswith("-") > MAX_INT_DIGITS:
+            refused = True
+            return _Refused(f"Number too large: more than {MAX_INT_DIGITS} digits.")
+        return int(digits)
+
+    def parse_float(digits: str) -> Any:
+        nonlocal refused
+        number = float(digits)
+        if math.isinf(number):
+            refused = True
+            return _Refused("Number out of range.")
+        return number
+
+    def parse_constant(name: str) -> Any:
+        nonlocal refused
+        refused = True
+        return _Refused(f"{name} is not a JSON number.")
+
+    try:
+        data = json.loads(text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant)
+        errors = _unusable(data) if refused or _SURROGATE_ESCAPE.search(text) else None
+    except RecursionError as exc:
+        # Thousands of levels deep: answer it as the malformed JSON it is (400).
+        raise json.JSONDecodeError("JSON nested too deeply", "<nested>", 0) from exc
+    if errors:
+        raise UnusableJSON(errors if isinstance(errors, dict) else {"_schema": errors})
+    return data
+
+
+def _unusable(value: Any) -> Any:
+    """Field errors ({key: [message]}, list items by index) for the refused values, else None."""
+    if isinstance(value, str):
+        return ["Not valid Unicode text: it contains a lone UTF-16 surrogate (\\ud800-\\udfff)."] \
+            if _SURROGATE.search(value) else None
+    if isinstance(value, _Refused):
+        return [value.message]
+    if isinstance(value, list):
+        return {i: e for i, item in enumerate(value) if (e := _unusable(item))} or None
+    if isinstance(value, dict):
+        errors: dict[Any, Any] = {}
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                errors[key.encode("utf-8", "backslashreplace").decode()] = [
+                    "Not valid Unicode text: the field name contains a lone UTF-16 surrogate."
+                ]
+            elif e := _unusable(item):
+                errors[key] = e
+        return errors or None
+    return None
+
+
+class JSONProvider(DefaultJSONProvider):
+    """The app's JSON: output keeps field order; input is decoded by :func:`loads_strict`."""
+
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads_strict(s)
+
+
+class _CappedStream(LimitedStream):
+    """The body stream, capped at ``max_content_length``, when the server ends the body itself
+    (``wsgi.input_terminated``: gunicorn, and any server decoding a chunked body, which has no
+    Content-Length to check up front). werkzeug's own stops silently at the limit and hands
+    back the body cut short, which then fails as malformed JSON (400); here a body that goes
+    on past the limit is 413, and one of exactly the limit is read whole."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+
+    def on_exhausted(self) -> None:
+        if self._stream.read(1):  # the client is still sending
+            raise RequestEntityTooLarge()
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted:
+            self.on_exhausted()
+        return data
+
+
+class Request(_Request):
+    """Flask's request, with a body stream that answers 413 for any body over the limit."""
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        # get_input_stream checks a declared Content-Length against the limit (413) and
+        # wraps the stream; a server that terminates chunked bodies sets input_terminated.
+        stream = get_input_stream(self.environ, max_content_length=self.max_content_length)
+        if isinstance(stream, LimitedStream) and "wsgi.input_terminated" in self.environ \
+                and self.max_content_length is not None:
+            return cast(IO[bytes], _CappedStream(self.environ["wsgi.input"], self.max_content_length))
+        return stream
+
+
+def init_requests(app: Flask) -> None:
+    """Request bodies: strict JSON decoding and a size cap that also holds for chunked bodies."""
+    app.json = JSONProvider(app)
+    app.request_class = Request
 
 
 class Blueprint(_Blueprint):

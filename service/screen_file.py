@@ -18,8 +18,8 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from .jobs.csvio import Record, records, safe_cell, scan, utf8_input
-from .jobs.rows import RESULT_COLUMNS, Columns, csv_row, jsonl_line
+from .jobs.csvio import Record, records, scan, utf8_input
+from .jobs.rows import Columns, csv_header, csv_row, jsonl_line
 from .jobs.runner import Screened, screen_records
 from .jobs.store import inspect_upload
 from .records.screening import IndexCache
@@ -62,7 +62,7 @@ def screen_rows(
 
 def write_csv(out: IO[str], header: list[str], results: Iterable[Screened]) -> int:
     writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in (*header, *RESULT_COLUMNS)])
+    writer.writerow(csv_header(header))
     count = 0
     for rec, matches, error, notes in results:
         writer.writerow(csv_row(rec.cells, len(header), rec.line, matches, error, notes))

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
+from ..csvcells import csv_line, utf8
 from ..errors import NotFound
 from ..extensions import Blueprint, db
 from ..records import evidence
@@ -64,27 +63,33 @@ class ScreeningsExport(MethodView):
         """Export the screening log as CSV or JSON Lines (same filters as the list)"""
         rows = evidence.iter_screenings(session=db.session, filters=_filters(args))
         if args["format"] == "csv":
-            body, mimetype = _csv(rows), "text/csv"
+            lines, mimetype = _csv(rows), "text/csv"
         else:
-            body, mimetype = (json.dumps(ScreeningLogOut().dump(r), ensure_ascii=False) + "\n" for r in rows), "application/x-ndjson"
+            lines, mimetype = _jsonl(rows), "application/x-ndjson"
+        body = (utf8(line) for line in lines)  # a stored lone surrogate must not cut the download short
         return Response(stream_with_context(body), mimetype=mimetype,
                         headers={"Content-Disposition": f"attachment; filename=screenings.{args['format']}"})
 
 
+EXPORT_COLUMNS = ("id", "at", "request_id", "kind", "batch_key", "key_id", "key_name", "subject", "threshold",
+                  "algorithm", "algorithm_version", "list_version", "list_fingerprint", "had_match", "results")
+
+
 def _csv(rows: Iterator[Any]) -> Iterator[str]:
-    header = ["id", "at", "request_id", "kind", "batch_key", "key_id", "key_name", "subject", "threshold",
-              "algorithm", "algorithm_version", "list_version", "list_fingerprint", "had_match", "results"]
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
+    """The header, then one line per row; every cell spreadsheet-safe (``batch_key`` and
+    ``key_name`` are chosen by callers)."""
+    yield csv_line(EXPORT_COLUMNS)
+    schema = ScreeningLogOut()
     for row in rows:
-        data = ScreeningLogOut().dump(row)
-        writer.writerow([json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
-                         for h in header])
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-    yield buf.getvalue()
+        data = schema.dump(row)
+        yield csv_line(json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
+                       for h in EXPORT_COLUMNS)
+
+
+def _jsonl(rows: Iterator[Any]) -> Iterator[str]:
+    schema = ScreeningLogOut()
+    for row in rows:
+        yield json.dumps(schema.dump(row), ensure_ascii=False) + "\n"
 
 
 @screenings.route("/<int:screening_id>")

@@ -137,8 +137,7 @@ class Defendant(MethodView):
         defendant = records.get_defendant(session=db.session, case=_case(case_id),
                                           defendant_id=defendant_id, include_archived=False)
         blp.check_etag(defendant, DefendantOut)
-        archive(session=db.session, record=defendant)
-        defendant.case.touch()
+        records.archive_defendant(session=db.session, defendant=defendant)
         db.session.commit()
 
 
@@ -203,8 +202,7 @@ class ChargeById(MethodView):
         """Archive a charge (If-Match required)"""
         charge = self._load(case_id, charge_id)
         blp.check_etag(charge, ChargeOut)
-        archive(session=db.session, record=charge)
-        charge.entity.touch()
+        records.archive_charge(session=db.session, charge=charge)
         db.session.commit()
 
 

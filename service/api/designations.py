@@ -9,7 +9,7 @@ from flask.views import MethodView
 from ..extensions import Blueprint, db
 from ..models import Designation
 from ..records import designations as records
-from ..records.common import archive, get_or_raise
+from ..records.common import get_or_raise
 from ..schemas.common import ItemArgs
 from ..schemas.designation import (
     DesignationIn,
@@ -88,8 +88,7 @@ class DesignationById(MethodView):
         """Archive a designation entered in error (If-Match required); to end a listing, set delisted_on"""
         designation = _load(designation_id)
         blp.check_etag(designation, DesignationOut)
-        archive(session=db.session, record=designation)
-        designation.entity.touch()
+        records.archive_designation(session=db.session, designation=designation)
         db.session.commit()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import Blueprint
 from sqlalchemy import text
 
-from ..errors import problem_response
+from ..errors import unavailable
 from ..extensions import db
 from ..records.listing import current_state
 
@@ -20,7 +21,8 @@ def health() -> Any:
         db.session.execute(text("SELECT 1"))
         counter, fingerprint = current_state(db.session)
     except Exception as exc:  # the point of this endpoint is to report, not to raise
-        db.session.rollback()
-        return problem_response(503, f"Database unavailable: {type(exc).__name__}.")
+        with contextlib.suppress(Exception):  # the connection may be dead
+            db.session.rollback()
+        return unavailable(exc, f"Database unavailable: {type(exc).__name__}.")
     return {"status": "ok", "database": db.engine.dialect.name, "list_version": counter,
             "list_fingerprint": fingerprint}

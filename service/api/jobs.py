@@ -15,9 +15,9 @@ from flask.views import MethodView
 from ..errors import DomainError, Invalid
 from ..extensions import Blueprint, db
 from ..jobs import store
-from ..jobs.csvio import records, safe_cell, scan, utf8_input
+from ..jobs.csvio import records, scan, utf8_input
 from ..jobs.executors import Executor
-from ..jobs.rows import RESULT_COLUMNS, csv_row, jsonl_line
+from ..jobs.rows import csv_header, csv_row, jsonl_line
 from ..jobs.runner import screen_records
 from ..schemas.jobs import JobListArgs, JobOptions, JobOut, JobPage, ResultsArgs
 from .auth import current_actor
@@ -183,7 +183,7 @@ class ScreenCsv(MethodView):
             writer = csv.writer(out)
             if fmt == "csv":
                 out.write("\ufeff")
-                writer.writerow([safe_cell(h) for h in (*layout.header, *RESULT_COLUMNS)])
+                writer.writerow(csv_header(layout.header))
             with index_cache().pinned(session=db.session) as state:
                 recs = records(utf8, layout.delimiter, offset=offset)
                 next(recs, None)  # the header

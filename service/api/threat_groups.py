@@ -144,8 +144,7 @@ class Member(MethodView):
         """Archive a member link (If-Match required)"""
         link = self._load(group_id, member_id)
         blp.check_etag(link, MemberOut)
-        archive(session=db.session, record=link)
-        link.group.touch()
+        records.archive_member(session=db.session, link=link)
         db.session.commit()
 
 

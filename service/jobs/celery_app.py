@@ -73,5 +73,6 @@ def context_from_config(config: dict[str, Any], sessions: Any, cache: Any, proce
     return Context(
         sessions=sessions, cache=cache, jobs_dir=Path(config["JOB_DIR"]), part_rows=config["JOB_PART_ROWS"],
         progress_seconds=config["JOB_PROGRESS_SECONDS"], stale_seconds=config["JOB_STALE_SECONDS"],
+        outage_seconds=config["JOB_OUTAGE_SECONDS"],
         processes=processes,
     )

@@ -3,7 +3,9 @@ counts records and splits them into parts by byte offset, and reading one part b
 
 No Flask and no database. Every reader works on a UTF-8 file (others are transcoded once,
 :func:`transcode`) so a part can start at a byte offset; records may span lines (quoted
-newlines); empty lines and all-empty rows are skipped everywhere in the same way.
+newlines); empty lines and all-empty rows are skipped everywhere in the same way. A line ends
+at LF, CRLF or a bare CR (Excel's "CSV (Macintosh)"), as with ``open(newline="")``, and
+offsets always fall after a whole line ending, so a part resumes in the original file.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ LATIN_LOOKALIKES = {"ascii", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "cp
                     "cp850", "cp858", "cp1257", "iso8859-16", "iso8859-4", "iso8859-10", "mac-latin2"}
 
 csv.field_size_limit(MAX_LINE_BYTES)
+
+_LINE_END = re.compile(r"\r\n?")
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 # First bytes of files people upload by mistake.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -102,9 +107,14 @@ def _control_share(text: str) -> float:
     return bad / max(1, len(text))
 
 
+def _rows(sample: str, delimiter: str) -> Iterator[list[str]]:
+    """The sample's non-empty rows (any line ending)."""
+    return (r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if any(c.strip() for c in r))
+
+
 def _consistent(sample: str, delimiter: str) -> tuple[float, int]:
     """(share of sample rows with the header's field count, header field count)."""
-    rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(c.strip() for c in r)]
+    rows = list(_rows(sample, delimiter))
     rows = rows[:50] if len(rows) <= 2 else rows[:50][:-1]  # the last row may be cut off
     if not rows:
         return 0.0, 0
@@ -116,7 +126,8 @@ def detect_delimiter(sample: str) -> str:
     """csv.Sniffer on the sample, checked; else the delimiter giving the most consistent
     multi-column rows; else a comma (a one-column file)."""
     try:
-        sniffed = csv.Sniffer().sniff(sample[:16384], delimiters=DELIMITERS).delimiter
+        # The sniffer splits lines at LF only.
+        sniffed = csv.Sniffer().sniff(_LINE_END.sub("\n", sample[:16384]), delimiters=DELIMITERS).delimiter
         share, width = _consistent(sample, sniffed)
         if width > 1 and share >= 0.8:
             return sniffed
@@ -138,12 +149,15 @@ def detect(path: Path) -> Layout:
         raise NotCsv("The file is empty.")
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
-    if len(sample) == SAMPLE_BYTES and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
+    if len(sample) == SAMPLE_BYTES and (cut := max(text.rfind("\n"), text.rfind("\r"))) >= 0:
+        text = text[: cut + 1]
     if _control_share(text) > 0.01:
         raise NotCsv("The file does not look like text (too many control or undecodable characters).")
-    delimiter = detect_delimiter(text)
-    header = next((r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)), [])
+    try:
+        delimiter = detect_delimiter(text)
+        header = next(_rows(text, delimiter), [])
+    except csv.Error as exc:
+        raise NotCsv(f"The file cannot be read as CSV ({exc}).") from exc
     header = [h.strip().lstrip("\ufeff") for h in header]
     if not any(header):
         raise NotCsv("The file has no header row.")
@@ -170,25 +184,48 @@ def utf8_input(path: Path, encoding: str, work_dir: Path) -> tuple[Path, int]:
 
 class _Lines:
     """Feeds csv.reader one decoded line at a time and knows the byte offset and line number
-    it has reached (csv.reader reads no further than the record it returns)."""
+    it has reached (csv.reader reads no further than the record it returns). A line ends at
+    LF, CRLF or a bare CR."""
 
     def __init__(self, f: io.BufferedReader, offset: int, line: int) -> None:
         self.f = f
         self.offset = offset
         self.line = line
+        self.pending: list[bytes] = []  # lines already read, in reverse order
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        raw = self.f.readline(MAX_LINE_BYTES)
-        if not raw:
-            raise StopIteration
-        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            raise NotCsv(f"Line {self.line + 1} is longer than {MAX_LINE_BYTES // 1024} KB; this is not a CSV file.")
+        if self.pending:
+            raw = self.pending.pop()
+        else:
+            raw = self.f.readline(MAX_LINE_BYTES)
+            if not raw:
+                raise StopIteration
+            if b"\r" in raw or len(raw) == MAX_LINE_BYTES:
+                raw = self._split(raw)
         self.offset += len(raw)
         self.line += 1
         return raw.decode("utf-8", errors="replace")
+
+    def _split(self, raw: bytes) -> bytes:
+        """The first line of ``raw``; later ones (after bare CRs) wait in ``pending``."""
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            # No LF in 1 MB: fine for CR-only files, which are cut after their last CR.
+            cut = raw.rfind(b"\r") + 1
+            if not cut:
+                raise NotCsv(f"Line {self.line + 1} is longer than {MAX_LINE_BYTES // 1024} KB; this is not a CSV file.")
+            if cut == len(raw) and self.f.peek(1)[:1] == b"\n":
+                raw += self.f.read(1)  # keep a CRLF whole, so no offset falls inside it
+            else:
+                self.f.seek(cut - len(raw), io.SEEK_CUR)
+                raw = raw[:cut]
+        if raw.count(b"\r") <= raw.endswith(b"\r\n"):  # no bare CR
+            return raw
+        lines: list[bytes] = _LINE.findall(raw)
+        self.pending = lines[:0:-1]
+        return lines[0]
 
 
 @dataclass(frozen=True)
@@ -242,15 +279,3 @@ def scan(path: Path, delimiter: str, *, offset: int, part_rows: int) -> tuple[in
         pos, line = rec.end_offset, rec.end_line
     sizes = [min(part_rows, total - i * part_rows) for i in range(len(slices))]
     return total, [Slice(s.offset, s.line, n) for s, n in zip(slices, sizes, strict=True)]
-
-
-# --- spreadsheet safety --------------------------------------------------------------------
-
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text: leading = + - @ tab CR get a ' in front (OWASP
-    CSV injection advice), so ``=HYPERLINK(...)`` in a vendor name is never run."""
-    text = "" if value is None else str(value)
-    return "'" + text if _FORMULA.match(text) else text

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..csvcells import safe_row
 from ..errors import Invalid
 from ..imports.countries import to_iso2
 from ..imports.dates import parse_ofac_date, partial_iso
 from ..screening import Match, Subject
-from .csvio import safe_cell
 
 RESULT_COLUMNS = ("match_entity_id", "match_name", "matched_name", "match_score", "decision",
                   "match_references", "match_count", "explanation", "row", "error")
@@ -261,6 +261,11 @@ def short_explanation(match: Match, notes: Sequence[str] = ()) -> str:
     return "; ".join([*parts, *notes])
 
 
+def csv_header(header: Sequence[str]) -> list[str]:
+    """The results file's header: the input's, then the result columns; made safe."""
+    return safe_row((*header, *RESULT_COLUMNS))
+
+
 def csv_row(cells: Sequence[str], width: int, line: int, matches: Sequence[Match], error: str | None,
             notes: Sequence[str] = ()) -> list[str]:
     """Input cells (padded or cut to the header's width), then the result columns; every cell
@@ -275,7 +280,7 @@ def csv_row(cells: Sequence[str], width: int, line: int, matches: Sequence[Match
     else:
         result = ["", "", "", "", decision(matches, error), "", 0 if not error else "",
                   "; ".join([*notes, *extra]), line, error or ""]
-    return [safe_cell(v) for v in (*row, *result)]
+    return safe_row((*row, *result))
 
 
 def match_json(m: Match, *, full: bool = True) -> dict[str, Any]:

@@ -22,16 +22,18 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
-from dataclasses import dataclass, field
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
+from ..records.outage import database_unavailable
 from ..records.screening import IndexCache
 from ..screening import Match, ScreeningIndex, Subject
 from ..screening.parallel import map_batches, screen_batches
@@ -60,10 +62,18 @@ class Context:
     # Processes forked to screen one part's rows (sharing the index); 0: the part's thread
     # screens them itself.
     processes: int = 0
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # How long a step waits for an unreachable database before leaving its work to recovery.
+    outage_seconds: float = 300.0
+    # host:pid of this process; empty: read when asked (a context made before a fork
+    # must not name the parent).
+    worker: str = ""
+
+    @property
+    def process_id(self) -> str:
+        return self.worker or f"{socket.gethostname()}:{os.getpid()}"
 
     def worker_id(self) -> str:
-        return f"{self.worker}:{threading.get_ident()}"
+        return f"{self.process_id}:{threading.get_ident()}"
 
 
 def job_path(jobs_dir: Path, job: ScreeningJob, *parts: str) -> Path:
@@ -146,21 +156,83 @@ def screen_formatted(
             yield from zip(batch, lines, strict=True)
 
 
-# --- claiming ------------------------------------------------------------------------------
+# --- owners and claiming -------------------------------------------------------------------
 
-def _stale_or(ctx: Context, model: Any, *queued: Any) -> Any:
+# Worker ids (host:pid:thread) of the steps this process is running now: a job or part held
+# by an id of this process that is not here was left by a step that ended (an error, a lost
+# database), and may be taken over at once rather than after stale_seconds.
+_ACTIVE: set[str] = set()
+_ACTIVE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _working(ctx: Context) -> Iterator[str]:
+    worker = ctx.worker_id()
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(worker)
+    try:
+        yield worker
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(worker)
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            # "pid (comm) S ...": a zombie (Z) or dead (X) process works no more.
+            return f.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def owner_gone(ctx: Context, worker: str | None) -> bool:
+    """True when ``worker`` visibly no longer works on what it holds: a thread of this
+    process not running a step, or an exited process on this host. (A worker on another
+    host is only known gone when its heartbeat goes stale.)"""
+    if not worker:
+        return False
+    process, _, _ = worker.rpartition(":")
+    host, _, pid = process.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if process == ctx.process_id:
+        with _ACTIVE_LOCK:
+            return worker not in _ACTIVE
+    return _process_gone(int(pid))
+
+
+def _takeover(ctx: Context, model: Any, *, queued: bool, gone: Iterable[str] = ()) -> Any:
+    """Rows a worker may claim: queued ones (if ``queued``), and running ones whose heartbeat
+    is stale, whose owner is in ``gone``, or that this very worker holds (a step run again
+    after the database came back)."""
     stale = utcnow() - timedelta(seconds=ctx.stale_seconds)
-    running = and_(model.status == "running", or_(model.heartbeat_at.is_(None), model.heartbeat_at < stale))
-    return or_(*queued, running)
+    holders = [ctx.worker_id(), *gone]
+    running = and_(model.status == "running",
+                   or_(model.heartbeat_at.is_(None), model.heartbeat_at < stale, model.worker.in_(holders)))
+    return or_(model.status == "queued", running) if queued else running
+
+
+def _gone_holder(session: Session, ctx: Context, model: Any, *where: Any) -> list[str]:
+    holder = session.scalar(select(model.worker).where(*where, model.status == "running"))
+    return [holder] if holder and owner_gone(ctx, holder) else []
 
 
 def _claim_job(session: Session, ctx: Context, job_id: int) -> bool:
-    now = utcnow()
+    where = (ScreeningJob.id == job_id,)
+    gone = _gone_holder(session, ctx, ScreeningJob, *where)
     stmt = (update(ScreeningJob)
-            .where(ScreeningJob.id == job_id, ScreeningJob.parts_total == 0, ScreeningJob.rows_total.is_(None),
-                   ScreeningJob.cancel_requested.is_(False),
-                   _stale_or(ctx, ScreeningJob, ScreeningJob.status == "queued"))
-            .values(status="running", worker=ctx.worker_id(), heartbeat_at=now)
+            .where(*where, ScreeningJob.parts_total == 0, ScreeningJob.rows_total.is_(None),
+                   ScreeningJob.cancel_requested.is_(False), _takeover(ctx, ScreeningJob, queued=True, gone=gone))
+            .values(status="running", worker=ctx.worker_id(), heartbeat_at=utcnow())
             .execution_options(synchronize_session=False))
     claimed = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
     session.commit()
@@ -169,14 +241,58 @@ def _claim_job(session: Session, ctx: Context, job_id: int) -> bool:
 
 def _claim_part(session: Session, ctx: Context, job_id: int, number: int) -> bool:
     now = utcnow()
+    where = (ScreeningJobPart.job_id == job_id, ScreeningJobPart.number == number)
+    gone = _gone_holder(session, ctx, ScreeningJobPart, *where)
     stmt = (update(ScreeningJobPart)
-            .where(ScreeningJobPart.job_id == job_id, ScreeningJobPart.number == number,
-                   _stale_or(ctx, ScreeningJobPart, ScreeningJobPart.status == "queued"))
+            .where(*where, _takeover(ctx, ScreeningJobPart, queued=True, gone=gone))
             .values(status="running", worker=ctx.worker_id(), heartbeat_at=now, started_at=now)
             .execution_options(synchronize_session=False))
     claimed = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
     session.commit()
     return claimed
+
+
+def _set_part(session: Session, ctx: Context, part: ScreeningJobPart, **values: Any) -> bool:
+    """Update the part only while this worker still holds it (another may have taken it over
+    after this one's heartbeat went stale); False, and nothing written, when it does not."""
+    held = session.execute(
+        update(ScreeningJobPart)
+        .where(ScreeningJobPart.id == part.id, ScreeningJobPart.worker == ctx.worker_id(),
+               ScreeningJobPart.status == "running")
+        .values(**values).execution_options(synchronize_session=False)).rowcount == 1  # type: ignore[attr-defined]
+    if not held:
+        session.rollback()
+        log.warning("screening job %s part %s: taken over by another worker; this one stops",
+                    part.job_id, part.number)
+        return False
+    for key, value in values.items():
+        set_committed_value(part, key, value)
+    return True
+
+
+def _with_database(ctx: Context, what: str, step: Callable[[], Any]) -> Any:
+    """Run ``step``; while the database is unreachable, wait and run it again: it claims what
+    this worker already holds and resumes from its last commit, so nothing is done twice.
+    After ``outage_seconds`` the work is left to recovery, which takes it over at once."""
+    deadline = time.monotonic() + ctx.outage_seconds
+    delay, warned = 0.25, False
+    with _working(ctx):
+        while True:
+            try:
+                return step()
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    raise
+                reason = str(exc).splitlines()[0][:200]
+                if time.monotonic() >= deadline:
+                    log.error("screening %s: database unavailable for %.0f s (%s); left to recovery",
+                              what, ctx.outage_seconds, reason)
+                    return None
+                if not warned:
+                    log.warning("screening %s: database unavailable (%s); resuming when it is back", what, reason)
+                    warned = True
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 5.0)
 
 
 def fail_job(session: Session, job_id: int, message: str) -> None:
@@ -206,6 +322,10 @@ def _finish_if_complete(session: Session, job_id: int, jobs_dir: Path) -> None:
 
 def prepare(ctx: Context, job_id: int) -> list[int]:
     """Scan the input and create the parts; returns the part numbers to run."""
+    return _with_database(ctx, f"job {job_id}", lambda: _prepare(ctx, job_id)) or []
+
+
+def _prepare(ctx: Context, job_id: int) -> list[int]:
     with ctx.sessions() as session:
         if not _claim_job(session, ctx, job_id):
             return []
@@ -228,6 +348,8 @@ def prepare(ctx: Context, job_id: int) -> list[int]:
                 job.status, job.finished_at = "done", utcnow()
             session.commit()
         except Exception as exc:
+            if database_unavailable(exc):
+                raise
             log.exception("screening job %s: preparing failed", job_id)
             fail_job(session, job_id, _message(exc))
             return []
@@ -276,6 +398,10 @@ class _PartWriter:
 
 def run_part(ctx: Context, job_id: int, number: int) -> None:
     """Screen one part, resuming from its last committed chunk."""
+    _with_database(ctx, f"job {job_id} part {number}", lambda: _run_part(ctx, job_id, number))
+
+
+def _run_part(ctx: Context, job_id: int, number: int) -> None:
     with ctx.sessions() as session:
         if not _claim_part(session, ctx, job_id, number):
             return
@@ -284,18 +410,18 @@ def run_part(ctx: Context, job_id: int, number: int) -> None:
                                                              ScreeningJobPart.number == number))
         assert job is not None and part is not None
         if job.status != "running" or job.cancel_requested:
-            part.status = "cancelled"
-            session.commit()
+            if _set_part(session, ctx, part, status="cancelled", finished_at=utcnow()):
+                session.commit()
             return
         try:
             _screen_part(ctx, session, job, part)
         except Exception as exc:
+            if database_unavailable(exc):
+                raise  # not the job's fault: run again once the database is back
             log.exception("screening job %s part %s failed", job_id, number)
-            message = _message(exc)
-            fail_job(session, job_id, message)
-            session.execute(update(ScreeningJobPart).where(ScreeningJobPart.id == part.id)
-                            .values(status="failed", finished_at=utcnow()))
-            session.commit()
+            fail_job(session, job_id, _message(exc))
+            if _set_part(session, ctx, part, status="failed", finished_at=utcnow()):
+                session.commit()
             return
         if part.status == "done":
             _finish_if_complete(session, job_id, ctx.jobs_dir)
@@ -314,7 +440,8 @@ def _screen_part(ctx: Context, session: Session, job: ScreeningJob, part: Screen
     left = part.rows - part.rows_done
     try:
         with ctx.cache.pinned(session=session) as state:
-            part.list_version = state.list_version
+            if not _set_part(session, ctx, part, list_version=state.list_version):
+                return
             session.execute(update(ScreeningJob).where(ScreeningJob.id == job.id, ScreeningJob.list_version.is_(None))
                             .values(list_version=state.list_version, list_fingerprint=state.fingerprint)
                             .execution_options(synchronize_session=False))
@@ -332,33 +459,33 @@ def _screen_part(ctx: Context, session: Session, job: ScreeningJob, part: Screen
                     now = time.monotonic()
                     first = part.rows_done == 0 and pending >= 100
                     if first or pending >= ctx.progress_rows or now - last >= ctx.progress_seconds:
-                        if not _commit_progress(session, job, part, writer, position, pending, counts):
-                            return  # cancelled or failed elsewhere
+                        if not _commit_progress(session, ctx, job, part, writer, position, pending, counts):
+                            return  # cancelled, failed or taken over elsewhere
                         pending, last = 0, now
                         counts = dict.fromkeys(counts, 0)
             if pending or part.rows_done < part.rows:
-                if not _commit_progress(session, job, part, writer, position, pending, counts):
+                if not _commit_progress(session, ctx, job, part, writer, position, pending, counts):
                     return
             if part.rows_done != part.rows:
                 raise NotCsv(f"Part {part.number} ended after {part.rows_done} of {part.rows} rows: "
                              "the input file changed while the job ran.")
-            part.status, part.finished_at = "done", utcnow()
-            session.commit()
+            if _set_part(session, ctx, part, status="done", finished_at=utcnow()):
+                session.commit()
     finally:
         writer.close()
 
 
-def _commit_progress(session: Session, job: ScreeningJob, part: ScreeningJobPart, writer: _PartWriter,
-                     position: tuple[int, int], pending: int, counts: dict[str, int]) -> bool:
+def _commit_progress(session: Session, ctx: Context, job: ScreeningJob, part: ScreeningJobPart,
+                     writer: _PartWriter, position: tuple[int, int], pending: int, counts: dict[str, int]) -> bool:
     """Record the chunk (files first, then the counters and the resume point in one
-    transaction); False when the job has been cancelled or has failed meanwhile."""
-    part.csv_bytes, part.jsonl_bytes = writer.sync()
-    part.in_offset, part.in_line = position
-    part.rows_done += pending
-    part.rows_matched += counts["match"]
-    part.rows_clear += counts["clear"]
-    part.rows_error += counts["error"]
-    part.heartbeat_at = utcnow()
+    transaction, while this worker still holds the part); False when the job has been
+    cancelled or has failed meanwhile, or the part was taken over."""
+    csv_bytes, jsonl_bytes = writer.sync()
+    if not _set_part(session, ctx, part, csv_bytes=csv_bytes, jsonl_bytes=jsonl_bytes, in_offset=position[0],
+                     in_line=position[1], rows_done=part.rows_done + pending,
+                     rows_matched=part.rows_matched + counts["match"], rows_clear=part.rows_clear + counts["clear"],
+                     rows_error=part.rows_error + counts["error"], heartbeat_at=utcnow()):
+        return False
     session.execute(update(ScreeningJob).where(ScreeningJob.id == job.id).values(
         rows_done=ScreeningJob.rows_done + pending, rows_matched=ScreeningJob.rows_matched + counts["match"],
         rows_clear=ScreeningJob.rows_clear + counts["clear"], rows_error=ScreeningJob.rows_error + counts["error"],
@@ -367,8 +494,9 @@ def _commit_progress(session: Session, job: ScreeningJob, part: ScreeningJobPart
     status, cancel = session.execute(
         select(ScreeningJob.status, ScreeningJob.cancel_requested).where(ScreeningJob.id == job.id)).one()
     if status != "running" or cancel:
-        part.status, part.finished_at = "cancelled" if status == "cancelled" or cancel else "failed", utcnow()
-        session.commit()
+        ended = "cancelled" if status == "cancelled" or cancel else "failed"
+        if _set_part(session, ctx, part, status=ended, finished_at=utcnow()):
+            session.commit()
         return False
     return True
 
@@ -376,17 +504,29 @@ def _commit_progress(session: Session, job: ScreeningJob, part: ScreeningJobPart
 # --- recovery ------------------------------------------------------------------------------
 
 def recoverable(ctx: Context, *, include_queued: bool) -> tuple[list[int], list[tuple[int, int]]]:
-    """Jobs to prepare and parts to run whose worker is gone (stale heartbeat) or, with
-    ``include_queued`` (at start-up), that no worker has picked up."""
+    """Jobs to prepare and parts to run whose worker is gone (stale heartbeat, or visibly
+    gone: see :func:`owner_gone`) or, with ``include_queued``, that no worker has claimed."""
     with ctx.sessions() as session:
-        job_cond = _stale_or(ctx, ScreeningJob, *([ScreeningJob.status == "queued"] if include_queued else []))
+        held = [w for w in session.scalars(
+            select(ScreeningJob.worker).where(ScreeningJob.status == "running").distinct()
+            .union(select(ScreeningJobPart.worker).where(ScreeningJobPart.status == "running").distinct()))
+            if w is not None and owner_gone(ctx, w)]
         jobs = list(session.scalars(select(ScreeningJob.id).where(
-            job_cond, ScreeningJob.rows_total.is_(None), ScreeningJob.cancel_requested.is_(False))
-            .order_by(ScreeningJob.id)))
-        part_cond = _stale_or(ctx, ScreeningJobPart,
-                              *([ScreeningJobPart.status == "queued"] if include_queued else []))
+            _takeover(ctx, ScreeningJob, queued=include_queued, gone=held), ScreeningJob.rows_total.is_(None),
+            ScreeningJob.cancel_requested.is_(False)).order_by(ScreeningJob.id)))
         parts = [(j, n) for j, n in session.execute(
             select(ScreeningJobPart.job_id, ScreeningJobPart.number).join(ScreeningJob)
-            .where(part_cond, ScreeningJob.status == "running")
+            .where(_takeover(ctx, ScreeningJobPart, queued=include_queued, gone=held),
+                   ScreeningJob.status == "running")
             .order_by(ScreeningJobPart.job_id, ScreeningJobPart.number))]
     return jobs, parts
+
+
+def stuck_parts(ctx: Context) -> list[tuple[int, int]]:
+    """Parts that a thread of this process holds but has sent no heartbeat for stale_seconds."""
+    stale = utcnow() - timedelta(seconds=ctx.stale_seconds)
+    with ctx.sessions() as session:
+        return [(j, n) for j, n in session.execute(
+            select(ScreeningJobPart.job_id, ScreeningJobPart.number)
+            .where(ScreeningJobPart.status == "running", ScreeningJobPart.worker.startswith(f"{ctx.process_id}:"),
+                   ScreeningJobPart.heartbeat_at < stale))]

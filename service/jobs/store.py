@@ -14,11 +14,12 @@ from typing import IO, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..csvcells import csv_line
 from ..errors import Conflict, DomainError, NotFound
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
 from ..records.common import Page, paginate
-from .csvio import Layout, detect, safe_cell
-from .rows import RESULT_COLUMNS, Columns, map_columns
+from .csvio import Layout, detect
+from .rows import Columns, csv_header, map_columns
 from .runner import job_path, part_files
 
 COPY_CHUNK = 1024 * 1024
@@ -115,16 +116,10 @@ def results_ready(job: ScreeningJob) -> None:
         raise Conflict(f"The job is {job.status}; results are available once it is done.")
 
 
-def csv_header(job: ScreeningJob) -> bytes:
-    line = ",".join(_quote(safe_cell(h)) for h in (*job.header, *RESULT_COLUMNS)) + "\r\n"
-    # A BOM so that spreadsheets read the UTF-8 names (Chinese, Cyrillic ...) correctly.
-    return codecs.BOM_UTF8 + line.encode("utf-8")
-
-
-def _quote(cell: str) -> str:
-    if any(ch in cell for ch in ',"\r\n'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
+def results_head(job: ScreeningJob) -> bytes:
+    """The CSV results' first bytes: a BOM, so that spreadsheets read the UTF-8 names
+    (Chinese, Cyrillic ...) correctly, then the header line."""
+    return codecs.BOM_UTF8 + csv_line(csv_header(job.header)).encode("utf-8")
 
 
 def result_chunks(*, session: Session, jobs_dir: Path, job: ScreeningJob, fmt: str) -> Iterator[bytes]:
@@ -136,7 +131,7 @@ def result_chunks(*, session: Session, jobs_dir: Path, job: ScreeningJob, fmt: s
     for number, csv_bytes, jsonl_bytes in parts:
         csv_path, jsonl_path = part_files(jobs_dir, job, number)
         files.append((csv_path, csv_bytes) if fmt == "csv" else (jsonl_path, jsonl_bytes))
-    head = csv_header(job) if fmt == "csv" else b""
+    head = results_head(job) if fmt == "csv" else b""
 
     def generate() -> Iterator[bytes]:
         if head:

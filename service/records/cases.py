@@ -10,9 +10,19 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Case, CaseDefendant, Charge
-from .common import Page, apply_fields, apply_sort, get_or_raise, icontains, paginate
+from ..models import Case, CaseDefendant, Charge, Entity
+from .common import (
+    Page,
+    apply_fields,
+    apply_sort,
+    archive,
+    bump_versions,
+    get_or_raise,
+    icontains,
+    paginate,
+)
 from .entities import ensure_entity_exists
+from .listing import record_entity_changes
 from .threat_groups import check_group_exists, resolve_group_ids
 
 FIELDS = (
@@ -110,6 +120,8 @@ def list_cases(*, session: Session, filters: CaseFilters, page: int, page_size: 
 
 def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> CaseDefendant:
     entity = ensure_entity_exists(session=session, entity_id=data["entity_id"])
+    # Both parents' versions grow; first, so a concurrent add waits and then sees this one.
+    bump_versions(session, case, entity)
     clash = session.scalar(
         select(CaseDefendant).where(CaseDefendant.case_id == case.id, CaseDefendant.entity_id == entity.id)
     )
@@ -122,10 +134,15 @@ def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> Case
     defendant = CaseDefendant(case=case, entity_id=entity.id, notes=data.get("notes"),
                               source_urls=data.get("source_urls", []))
     session.add(defendant)
-    case.touch()
-    entity.touch()
     session.flush()
     return defendant
+
+
+def archive_defendant(*, session: Session, defendant: CaseDefendant) -> None:
+    if defendant.archived:
+        return
+    bump_versions(session, defendant.case)
+    archive(session=session, record=defendant)
 
 
 def get_defendant(*, session: Session, case: Case, defendant_id: int, include_archived: bool) -> CaseDefendant:
@@ -167,11 +184,13 @@ def _check_charge(session: Session, case: Case, data: dict[str, Any], exclude: i
 
 
 def add_charge(*, session: Session, case: Case, data: dict[str, Any]) -> Charge:
+    # The case's version grows (the entity's below); first, so a concurrent add waits and
+    # then sees this charge.
+    bump_versions(session, case)
     _check_charge(session, case, data, None)
+    bump_versions(session, ensure_entity_exists(session=session, entity_id=data["entity_id"]))
     charge = Charge(case=case, **{k: data[k] for k in CHARGE_FIELDS if k in data})
     session.add(charge)
-    case.touch()
-    ensure_entity_exists(session=session, entity_id=data["entity_id"]).touch()
     session.flush()
     return charge
 
@@ -188,11 +207,23 @@ def update_charge(*, session: Session, charge: Charge, data: dict[str, Any], rep
         data = {**CHARGE_PUT_DEFAULTS, **data}
     merged = {f: data.get(f, getattr(charge, f)) for f in CHARGE_FIELDS}
     _check_charge(session, charge.case, merged, charge.id)
+    entities = [charge.entity]
+    if merged["entity_id"] != charge.entity_id:  # moved to another defendant
+        entities.append(session.get_one(Entity, merged["entity_id"]))  # a defendant: checked above
     if apply_fields(charge, data, fields=CHARGE_FIELDS):
         charge.touch()
-        charge.entity.touch()
+        bump_versions(session, *entities)
     session.flush()
+    if len(entities) > 1:
+        record_entity_changes(session, {entities[0].id})  # screening must re-read the one it left
     return charge
+
+
+def archive_charge(*, session: Session, charge: Charge) -> None:
+    if charge.archived:
+        return
+    bump_versions(session, charge.entity)
+    archive(session=session, record=charge)
 
 
 def list_defendants(*, session: Session, case: Case, include_archived: bool, page: int, page_size: int) -> Page:

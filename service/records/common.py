@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, event, func, or_, select
+from sqlalchemy import Select, String, cast, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Invalid, NotFound
 from ..models import RecordMixin, utcnow
@@ -64,6 +65,32 @@ def archive(*, session: Session, record: RecordMixin) -> None:
     record.archived_at = utcnow()
     record.touch()
     session.flush()
+
+
+def bump_versions(session: Session, *parents: RecordMixin) -> None:
+    """Grow the version of records whose children changed (an entity when a designation is
+    added, a case when a charge is) without the versioned UPDATE the ORM would issue.
+
+    The ORM's ``UPDATE ... WHERE version = <as read>`` turns two requests adding different
+    children to one parent into a 412 for the second, a precondition its client never set.
+    ``version = version + 1`` instead waits for the other transaction's row lock and counts
+    both. A client's own If-Match on the parent is still checked when it writes the parent.
+    Parents are locked in one order (table, id) so that two such requests cannot deadlock.
+    """
+    now = utcnow()
+    for parent in sorted(set(parents), key=lambda r: (type(r).__tablename__, r.id or 0)):  # type: ignore[attr-defined]
+        state = inspect(parent)
+        if state.pending or state.transient:
+            continue  # not inserted yet: its INSERT sets the first version
+        table = type(parent).__table__  # type: ignore[attr-defined]
+        version = session.connection().execute(
+            update(table).where(table.c.id == parent.id)
+            .values(version=table.c.version + 1, updated_at=now)
+            .returning(table.c.version)
+        ).scalar_one()
+        # The object now matches its row, so a later ORM UPDATE of it checks the new version.
+        set_committed_value(parent, "version", version)
+        set_committed_value(parent, "updated_at", now)
 
 
 def apply_fields(record: Any, data: dict[str, Any], *, fields: Iterable[str]) -> bool:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid
 from ..models import Designation, Entity, EntityName
-from .common import Page, apply_fields, apply_sort, icontains, paginate
+from .common import Page, apply_fields, apply_sort, archive, bump_versions, icontains, paginate
 from .entities import ensure_entity_exists
+from .listing import record_entity_changes
 
 FIELDS = (
     "entity_id", "authority", "programme", "legal_basis", "list_ref", "listed_on",
@@ -63,10 +64,12 @@ def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
 
 def create_designation(*, session: Session, data: dict[str, Any]) -> Designation:
     entity = ensure_entity_exists(session=session, entity_id=data["entity_id"])
+    # The entity's sanctions change: its version grows too. First, so that a concurrent
+    # request for the same entity waits here and the duplicate check below sees its row.
+    bump_versions(session, entity)
     _check(session, data, None)
     designation = Designation(**{k: data[k] for k in FIELDS if k in data})
     session.add(designation)
-    entity.touch()  # the entity's sanctions changed: its version grows too
     session.flush()
     return designation
 
@@ -77,14 +80,26 @@ def update_designation(
     if replace:
         data = {**PUT_DEFAULTS, **data}
     merged = {f: data.get(f, getattr(designation, f)) for f in FIELDS}
-    if merged["entity_id"] != designation.entity_id:
-        ensure_entity_exists(session=session, entity_id=merged["entity_id"])
+    entities = [designation.entity]
+    if merged["entity_id"] != designation.entity_id:  # moved to another entity
+        entities.append(ensure_entity_exists(session=session, entity_id=merged["entity_id"]))
     _check(session, merged, designation.id)
     if apply_fields(designation, data, fields=FIELDS):
         designation.touch()
-        designation.entity.touch()
+        bump_versions(session, *entities)
     session.flush()
+    if len(entities) > 1:
+        # The entity it left changed too: screening indexes must re-read it.
+        record_entity_changes(session, {entities[0].id})
     return designation
+
+
+def archive_designation(*, session: Session, designation: Designation) -> None:
+    """Archive a designation entered in error; its entity's version grows."""
+    if designation.archived:
+        return
+    bump_versions(session, designation.entity)
+    archive(session=session, record=designation)
 
 
 def list_designations(

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid
 from ..models import ThreatGroup, ThreatGroupMember
-from .common import Page, apply_fields, apply_sort, icontains, json_text_icontains, paginate
+from .common import (
+    Page,
+    apply_fields,
+    apply_sort,
+    archive,
+    bump_versions,
+    icontains,
+    json_text_icontains,
+    paginate,
+)
 
 FIELDS = ("name", "aliases", "mitre_id", "sponsor", "description", "source_urls")
 SORTABLE = ("name", "created_at", "updated_at", "id", "mitre_id")
@@ -21,8 +30,9 @@ MEMBER_FIELDS = ("role", "notes", "source_urls")
 
 def resolve_group_ids(*, session: Session, ref: str) -> list[int]:
     """A group given by id, name, MITRE id or any alias (case-insensitive)."""
-    if ref.isdigit():
-        return [int(ref)]
+    if ref.isascii() and ref.isdigit():  # not "²": str.isdigit() is true for it, int() fails
+        group_id = int(ref)
+        return [group_id] if group_id < 2**63 else []  # no integer column holds more
     wanted = ref.strip().casefold()
     ids = []
     for group in session.scalars(select(ThreatGroup).where(ThreatGroup.archived_at.is_(None))):
@@ -91,6 +101,8 @@ def add_member(*, session: Session, group: ThreatGroup, data: dict[str, Any]) ->
     from .entities import ensure_entity_exists
 
     ensure_entity_exists(session=session, entity_id=data["entity_id"])
+    # The group's version grows; first, so a concurrent add waits and then sees this link.
+    bump_versions(session, group)
     role = data.get("role", "member")
     clash = session.scalar(
         select(ThreatGroupMember).where(
@@ -111,9 +123,15 @@ def add_member(*, session: Session, group: ThreatGroup, data: dict[str, Any]) ->
         )
     link = ThreatGroupMember(group=group, **{k: data[k] for k in ("entity_id", *MEMBER_FIELDS) if k in data})
     session.add(link)
-    group.touch()
     session.flush()
     return link
+
+
+def archive_member(*, session: Session, link: ThreatGroupMember) -> None:
+    if link.archived:
+        return
+    bump_versions(session, link.group)
+    archive(session=session, record=link)
 
 
 def get_member(*, session: Session, group: ThreatGroup, member_id: int, include_archived: bool) -> ThreatGroupMember:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..extensions import MAX_ID
 from ..models import DECISIONS
-from .common import PageArgs, Schema, optional_text, page_of
+from .common import PageArgs, Schema, optional_text, page_of, record_id
 from .screening import Subject
 
 
@@ -60,9 +59,9 @@ class ScreeningLogOut(Schema):
 class ScreeningLogArgs(PageArgs):
     since = fields.DateTime(metadata={"description": "At or after this moment."})
     until = fields.DateTime(metadata={"description": "At or before this moment."})
-    key_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    key_id = record_id()
     had_match = fields.Boolean()
-    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Screenings that returned this entity."})
+    entity_id = record_id(metadata={"description": "Screenings that returned this entity."})
     kind = fields.String(validate=validate.OneOf(("single", "batch", "job", "file")))
 
 
@@ -72,7 +71,7 @@ class ScreeningExportArgs(ScreeningLogArgs):
 
 class DispositionIn(Schema):
     subject = fields.Nested(Subject, required=True, metadata={"description": "The screened subject, as sent to /screen."})
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     comment = optional_text(5000)
 
@@ -91,7 +90,7 @@ class DispositionOut(Schema):
 
 
 class DispositionArgs(PageArgs):
-    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id()
     decision = fields.String(validate=validate.OneOf(DECISIONS))
     name = fields.String(validate=validate.Length(min=1, max=500), metadata={"description": "Subject name (with birth_date, country)."})
     birth_date = fields.String(validate=validate.Length(max=10))

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..extensions import MAX_ID
 from ..models import CASE_STATUSES, CHARGE_STATUSES
-from .common import PageArgs, RecordOutMixin, Schema, optional_text, page_of, text, url_list
+from .common import (
+    GroupRef,
+    Integer,
+    PageArgs,
+    RecordOutMixin,
+    Schema,
+    optional_text,
+    page_of,
+    record_id,
+    text,
+    url_list,
+)
 from .summaries import GroupSummary, SanctionedEntitySummary, nested_list
 
 
@@ -19,13 +29,13 @@ class CaseIn(Schema):
     unsealed_on = fields.Date(allow_none=True)
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     summary = optional_text(50_000)
-    threat_group_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    threat_group_id = record_id(allow_none=True)
     source_urls = url_list()
 
 
 class ChargeIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "The defendant charged."})
-    count_number = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10_000))
+    entity_id = record_id(required=True, metadata={"description": "The defendant charged."})
+    count_number = Integer(allow_none=True, validate=validate.Range(min=1, max=10_000))
     statute = text(255, required=True, metadata={"description": "e.g. 18 U.S.C. § 371"})
     description = optional_text(1024)
     status = fields.String(validate=validate.OneOf(CHARGE_STATUSES))
@@ -45,7 +55,7 @@ class ChargeOut(RecordOutMixin):
 
 
 class DefendantIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id(required=True)
     notes = optional_text(1024)
     source_urls = url_list()
 
@@ -78,14 +88,14 @@ class CaseListArgs(PageArgs):
     q = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "Title or case number contains this."})
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     court = fields.String(validate=validate.Length(max=255))
-    threat_group = fields.String(validate=validate.Length(max=255))
-    defendant = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Entity id of a defendant."})
+    threat_group = GroupRef()
+    defendant = record_id(metadata={"description": "Entity id of a defendant."})
     filed_from = fields.Date()
     filed_to = fields.Date()
 
 
 class ChargeListArgs(PageArgs):
-    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id()
     status = fields.String(validate=validate.OneOf(CHARGE_STATUSES))
 
 

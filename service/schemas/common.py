@@ -12,6 +12,7 @@ import pycountry
 from marshmallow import fields, validate
 
 from ..config import Config
+from ..extensions import MAX_ID
 
 # ISO 3166-1 alpha-2, plus XK (Kosovo), which sanctions lists use though ISO has not assigned it.
 COUNTRY_CODES = frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
@@ -42,6 +43,44 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_nul(v) for v in value)
     return False
+
+
+# The database's INTEGER columns (ids, counts, numbers): 32-bit signed.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+class Integer(fields.Integer):
+    """The integer field for everything the API reads (body, query string): a number beyond
+    the database's INTEGER column is a 422 naming the field, never a database error, even
+    where a schema sets no narrower range."""
+
+    default_error_messages = {"int_range": f"Must be between {INT_MIN} and {INT_MAX}."}
+
+    def _validated(self, value: Any) -> int:
+        number = super()._validated(value)
+        if not INT_MIN <= number <= INT_MAX:
+            raise self.make_error("int_range")
+        return number
+
+
+def record_id(**kwargs: Any) -> Integer:
+    """An id of a record (1 to MAX_ID), as in the routes' ``<int:...>``."""
+    return Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class GroupRef(fields.String):
+    """A threat group by id, name, MITRE id or alias; a number must be a possible id."""
+
+    default_error_messages = {"group_id": f"A threat group id is between 1 and {MAX_ID}."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(max=255), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text.isascii() and text.isdigit() and not 1 <= int(text) <= MAX_ID:
+            raise self.make_error("group_id")
+        return text
 
 
 class CountryCode(fields.String):
@@ -113,8 +152,8 @@ class RecordOutMixin(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = Integer(
         load_default=Config.DEFAULT_PAGE_SIZE,
         validate=validate.Range(min=1, max=Config.MAX_PAGE_SIZE),
         metadata={"description": f"Items per page, at most {Config.MAX_PAGE_SIZE}."},

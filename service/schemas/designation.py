@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..extensions import MAX_ID
-from .common import PageArgs, RecordOutMixin, Schema, optional_text, page_of, str_list, url_list
+from .common import (
+    PageArgs,
+    RecordOutMixin,
+    Schema,
+    optional_text,
+    page_of,
+    record_id,
+    str_list,
+    url_list,
+)
 from .summaries import EntitySummary
 
 AUTHORITY = validate.Regexp(
@@ -14,7 +22,7 @@ AUTHORITY = validate.Regexp(
 
 
 class DesignationIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id(required=True)
     authority = fields.String(required=True, validate=AUTHORITY, metadata={"description": "OFAC, UK, EU, UN ..."})
     programme = optional_text(255, metadata={"description": "Programme or regime, e.g. CYBER2"})
     legal_basis = optional_text(1024, metadata={"description": "e.g. E.O. 13694; S.I. 2020/597"})
@@ -46,7 +54,7 @@ class DesignationOut(RecordOutMixin):
 
 
 class DesignationListArgs(PageArgs):
-    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id()
     authority = fields.String(validate=validate.Length(max=32))
     programme = fields.String(validate=validate.Length(max=255))
     list_ref = fields.String(validate=validate.Length(max=64))

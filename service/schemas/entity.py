@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..models import GENDERS, NAME_KINDS
 from .common import (
     CountryCode,
+    GroupRef,
     ItemArgs,
     PageArgs,
     PartialDate,
@@ -124,7 +125,7 @@ class EntityListArgs(PageArgs):
     country = CountryCode(metadata={"description": "Nationality or country (ISO alpha-2)."})
     authority = fields.String(validate=validate.Length(max=32), metadata={"description": "Has a designation by this authority (OFAC, UK, EU, UN ...)."})
     programme = fields.String(validate=validate.Length(max=255), metadata={"description": "Has a designation under a programme containing this."})
-    threat_group = fields.String(validate=validate.Length(max=255), metadata={"description": "Linked to this threat group (id, name, MITRE id or alias)."})
+    threat_group = GroupRef(metadata={"description": "Linked to this threat group (id, name, MITRE id or alias)."})
     active = fields.Boolean(metadata={"description": "true: has an active designation; false: only delisted ones."})
     listed_from = fields.Date(metadata={"description": "Designated on or after this date."})
     listed_to = fields.Date(metadata={"description": "Designated on or before this date."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..screening import DEFAULT_THRESHOLD
-from .common import CountryCode, PageArgs, PartialDate, Schema, text
+from .common import CountryCode, GroupRef, Integer, PageArgs, PartialDate, Schema, text
 from .entity import IDENTIFIER_SCHEME
 from .summaries import ChargeSummary, DesignationSummary, GroupLinkSummary, nested_list
 
@@ -35,7 +35,7 @@ class Options(Schema):
         load_default=DEFAULT_THRESHOLD, validate=validate.Range(min=0.0, max=1.0),
         metadata={"description": f"Score at or above which a result is a match (default {DEFAULT_THRESHOLD}, chosen from bench/accuracy.py)."},
     )
-    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    limit = Integer(load_default=10, validate=validate.Range(min=1, max=100))
 
 
 class ScreenRequest(Subject, Options):
@@ -122,7 +122,7 @@ class SearchArgs(PageArgs):
     type = fields.String(validate=validate.OneOf(SUBJECT_TYPES))
     authority = fields.String(validate=validate.Length(max=32))
     programme = fields.String(validate=validate.Length(max=255))
-    threat_group = fields.String(validate=validate.Length(max=255))
+    threat_group = GroupRef()
     country = CountryCode()
     active = fields.Boolean(metadata={"description": "true: only entities with an active designation."})
     min_score = fields.Float(load_default=0.6, validate=validate.Range(min=0.0, max=1.0))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..extensions import MAX_ID
 from ..models import MEMBER_ROLES
 from .common import (
     PageArgs,
@@ -12,6 +11,7 @@ from .common import (
     Schema,
     optional_text,
     page_of,
+    record_id,
     str_list,
     text,
     url_list,
@@ -32,7 +32,7 @@ class ThreatGroupIn(Schema):
 
 
 class MemberIn(Schema):
-    entity_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    entity_id = record_id(required=True)
     role = fields.String(load_default="member", validate=validate.OneOf(MEMBER_ROLES))
     notes = optional_text(1024)
     source_urls = url_list()

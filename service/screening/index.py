@@ -31,6 +31,7 @@ import itertools
 import math
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .chinese import pinyin_readings
@@ -41,7 +42,7 @@ from .matchers import (
     normalize_country,
     normalize_identifier,
 )
-from .normalize import phonetic_key, skeleton, tokenize_uncached
+from .normalize import logical_reading, phonetic_key, skeleton, tokenize_uncached
 from .score import (
     CONFLICT_COST,
     DIGIT_CONFLICT_WEIGHT,
@@ -553,6 +554,20 @@ class ScreeningIndex:
         self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
     ) -> list[Match]:
         """Ranked matches (best first) with score >= threshold * MIN_RETURN_FACTOR."""
+        logical = logical_reading(subject.name)
+        if logical is None:
+            return self._screen(subject, threshold, limit)
+        # A name with a bidi override is screened as it displays (see normalize.clean) and as
+        # a system that strips the override would pass it on; the stronger reading of each
+        # entity wins, so neither order hides a listed name.
+        best: dict[int, Match] = {}
+        for m in (*self._screen(subject, threshold, limit),
+                  *self._screen(replace(subject, name=logical), threshold, limit)):
+            if m.entity_id not in best or m.score > best[m.entity_id].score:
+                best[m.entity_id] = m
+        return sorted(best.values(), key=lambda m: (-m.score, m.entity_id))[:limit]
+
+    def _screen(self, subject: Subject, threshold: float, limit: int) -> list[Match]:
         scls = type_class(subject.type)
         r_person = readings(subject.name, "person") if scls in (None, "person") else ((),)
         r_org = readings(subject.name, scls or "org") if scls != "person" else ((),)

@@ -3,9 +3,13 @@
 Rules, in the order they are applied (each has a unit test):
 
 1. Unicode NFKC (full-width letters, ligatures, compatibility forms).
-2. Invisible characters removed: zero-width space/joiners, BOM, soft hyphen and
-   bidi controls (category Cf) and other control characters. They are used to
-   make a listed name look different to a naive matcher.
+2. Explicit bidi overrides applied, then invisible characters removed. Text
+   inside a right-to-left override (U+202E ... U+202C) displays in reverse, so
+   "\u202egnozgnauG oahZ\u202c" shows as "Zhao Guangzong" and is read as that
+   (see :func:`apply_overrides`). Zero-width space/joiners, BOM, soft hyphen,
+   bidi controls (category Cf) and control characters are dropped; a control
+   character that breaks a line or a field (CR, VT, FF, the C1 NEL ...) is a
+   space. They are used to make a listed name look different to a naive matcher.
 3. Homoglyphs folded: in a word that mixes Latin with Cyrillic/Greek letters,
    the look-alike Cyrillic/Greek letters become Latin ("Vlаdimir" with a
    Cyrillic "а" is "Vladimir"). A word wholly in Cyrillic is real Cyrillic and
@@ -61,9 +65,102 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def strip_invisible(text: str) -> str:
+    """Drop invisible characters; whitespace control characters (TAB, LF, CR, VT, FF,
+    FS-US, NEL) become spaces, as they separate words on screen."""
     return "".join(
-        ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES or ch in "\t\n"
+        (" " if ch.isspace() else "") if unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch
+        for ch in text
     )
+
+
+# Explicit bidi formatting characters.
+_LRE, _RLE, _PDF, _LRO, _RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
+_LRI, _RLI, _FSI, _PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_EMBEDDINGS = (_LRE, _RLE, _LRO, _RLO)
+_ISOLATES = (_LRI, _RLI, _FSI)
+
+
+def _right_to_left(piece: str) -> bool:
+    return unicodedata.bidirectional(piece[0]) in ("R", "AL")
+
+
+def _reading_order(visual: list[str]) -> list[str]:
+    """Pieces shown left to right -> in the order a reader reads them: Latin left to
+    right, each run of right-to-left letters (Hebrew, Arabic ...) from its right end."""
+    out: list[str] = []
+    i = 0
+    while i < len(visual):
+        if not _right_to_left(visual[i]):
+            out.append(visual[i])
+            i += 1
+            continue
+        end = i  # the run's last right-to-left piece; neutrals inside the run go with it
+        for j in range(i + 1, len(visual)):
+            if _right_to_left(visual[j]):
+                end = j
+            elif unicodedata.bidirectional(visual[j][0]) == "L":
+                break
+        out.extend(reversed(visual[i : end + 1]))
+        i = end + 1
+    return out
+
+
+def _close(frames: list[list[str]], kinds: list[str]) -> None:
+    """End the innermost span: its text joins the enclosing span as one piece."""
+    pieces = frames.pop()
+    kind = kinds.pop()
+    if kind == _RLO:
+        pieces = _reading_order(pieces[::-1])
+    elif kind == _LRO:
+        pieces = _reading_order(pieces)
+    # Embeddings and isolates do not reorder Latin letters: kept in logical order.
+    if pieces:
+        frames[-1].append("".join(pieces))
+
+
+def apply_overrides(text: str) -> str:
+    """The text in the order it is read on screen, for the explicit-override part of the
+    Unicode bidi algorithm: inside LRO/RLO ... PDF (or to the end of the paragraph)
+    characters are shown left-to-right / right-to-left whatever their script, so
+    "\u202egnozgnauG oahZ\u202c" shows as "Zhao Guangzong". Spans nest (a span inside an
+    RLO moves as a block); combining marks stay on their base letter. Text outside
+    overrides keeps its logical order, which is already its reading order. The formatting
+    characters themselves are left out."""
+    if _LRO not in text and _RLO not in text:
+        return text
+    frames: list[list[str]] = [[]]
+    kinds: list[str] = [""]
+    for ch in text:
+        if ch in _EMBEDDINGS or ch in _ISOLATES:
+            frames.append([])
+            kinds.append(ch)
+        elif ch == _PDF:
+            if kinds[-1] in _EMBEDDINGS:
+                _close(frames, kinds)
+        elif ch == _PDI:
+            if any(k in _ISOLATES for k in kinds):
+                while kinds[-1] not in _ISOLATES:
+                    _close(frames, kinds)
+                _close(frames, kinds)
+        elif unicodedata.bidirectional(ch) == "B":  # a paragraph break ends every span
+            while len(frames) > 1:
+                _close(frames, kinds)
+            frames[0].append(ch)
+        elif unicodedata.combining(ch) and frames[-1]:
+            frames[-1][-1] += ch
+        else:
+            frames[-1].append(ch)
+    while len(frames) > 1:
+        _close(frames, kinds)
+    return "".join(frames[0])
+
+
+def logical_reading(text: str) -> str | None:
+    """``text`` with its override characters dropped and its logical order kept, when it has
+    any (else None): what a system that strips bidi controls would pass on."""
+    if _LRO not in text and _RLO not in text:
+        return None
+    return "".join(ch for ch in text if ch not in (_LRO, _RLO, _PDF))
 
 
 def fold_homoglyphs(text: str) -> str:
@@ -85,9 +182,10 @@ def fold_homoglyphs(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Rules 1-3: NFKC, invisible characters removed, homoglyphs folded."""
+    """Rules 1-3: NFKC, bidi overrides applied and invisible characters removed,
+    homoglyphs folded."""
     text = unicodedata.normalize("NFKC", text)
-    text = strip_invisible(text)
+    text = strip_invisible(apply_overrides(text))
     return fold_homoglyphs(text)
 
 

@@ -6,8 +6,14 @@ only the subjects go out and the matches come back. The caller keeps reading
 input and writing results while the children screen, so a bulk job uses every
 core.
 
-The children only ever run :meth:`ScreeningIndex.screen`: no logging, database
-or files, which is what makes forking from a threaded service safe here.
+Each child has its own pipe and is sent a batch only while it waits for one, so
+neither side can block the other, and the children share no lock with the
+parent or with each other: stopping them is a SIGKILL that always works. (A
+``multiprocessing.Pool`` forked from a gunicorn worker did not stop: its children
+inherited the worker's SIGTERM handler, so ``terminate()`` left them blocked on a
+full result pipe and ``join()`` waited for ever, wedging the job thread.) The
+children only ever run the task: no logging, database or files, which is what
+makes forking from a threaded service safe here.
 """
 
 from __future__ import annotations
@@ -15,15 +21,16 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-import threading
-from collections import deque
+import signal
 from collections.abc import Callable, Generator, Iterable
-from multiprocessing.pool import AsyncResult
-from typing import TYPE_CHECKING, TypeVar
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .types import DEFAULT_THRESHOLD, Match, Subject
 
 if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
     from .index import ScreeningIndex
 
 T = TypeVar("T")
@@ -32,18 +39,15 @@ R = TypeVar("R")
 
 #: Below this many subjects a process pool costs more than it saves.
 PARALLEL_MIN_BATCH = 500
-#: Batches in flight per process: enough to keep each busy while the caller
-#: works, few enough to bound memory.
+#: Batches screened but not yet consumed, per process: enough to keep each busy while the
+#: caller works on an earlier result, few enough to bound memory.
 IN_FLIGHT_PER_PROCESS = 3
-
-# Set (under the lock) just before forking, so children inherit the index.
-_FORK_LOCK = threading.Lock()
-_FORK_INDEX: ScreeningIndex | None = None
+#: How often an idle child checks that its parent is still there.
+ORPHAN_CHECK_SECONDS = 1.0
 
 
-def _run_in_child(task: Callable[[ScreeningIndex, P], R], payload: P) -> R:
-    assert _FORK_INDEX is not None
-    return task(_FORK_INDEX, payload)
+class ScreeningProcessError(RuntimeError):
+    """A screening process failed or died; the batch it held is lost with it."""
 
 
 def processes(workers: int) -> int:
@@ -55,21 +59,69 @@ def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
-def _child_start() -> None:
+def _default_signals() -> None:
+    # The parent may be a gunicorn worker or a CLI with handlers of its own (gunicorn's
+    # SIGTERM handler only sets a flag): a child must die of the signals sent to stop it.
+    for sig in signal.valid_signals():
+        try:
+            if callable(signal.getsignal(sig)):
+                signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError, TypeError):
+            continue
+
+
+def _child_main(index: ScreeningIndex, task: Callable[[ScreeningIndex, Any], Any], conn: Connection,
+                parent: int) -> None:
+    _default_signals()
     # Everything inherited goes to the permanent generation (a constant-time splice): the
     # child's garbage collector then never walks the index, which would cost time and
     # write to (so copy) every page of it.
     gc.freeze()
-
-
-def _fork_pool(index: ScreeningIndex, n: int) -> mp.pool.Pool:
-    global _FORK_INDEX
-    with _FORK_LOCK:
-        _FORK_INDEX = index
+    while True:
+        while not conn.poll(ORPHAN_CHECK_SECONDS):
+            if os.getppid() != parent:  # the parent was killed: nobody will read our results
+                os._exit(0)
         try:
-            return mp.get_context("fork").Pool(n, initializer=_child_start)
-        finally:
-            _FORK_INDEX = None
+            message = conn.recv()
+        except EOFError:
+            os._exit(0)
+        if message is None:
+            os._exit(0)
+        seq, payload = message
+        try:
+            reply = (seq, True, task(index, payload))
+        except Exception as exc:  # reported to the parent, which raises it there
+            reply = (seq, False, f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+class _Children:
+    """``n`` processes forked now, each inheriting ``index`` and waiting for batches."""
+
+    def __init__(self, index: ScreeningIndex, task: Callable[[ScreeningIndex, Any], Any], n: int) -> None:
+        ctx = mp.get_context("fork")
+        self.procs: dict[Connection, BaseProcess] = {}
+        try:
+            for _ in range(n):
+                ours, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_child_main, args=(index, task, theirs, os.getpid()),
+                                   name="screening", daemon=True)
+                proc.start()
+                theirs.close()  # so that the child's death reads as EOF here
+                self.procs[ours] = proc
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Kill and reap every child: they hold nothing of value between batches, and a
+        SIGKILL cannot be caught, inherited away or blocked on a pipe."""
+        for conn, proc in self.procs.items():
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+            conn.close()
+        self.procs.clear()
 
 
 def map_batches(
@@ -83,25 +135,57 @@ def map_batches(
     ``processes > 0`` the tasks run in that many forked processes while the caller
     consumes the results (``task`` must be a module-level function; the payloads and
     results travel pickled, the index does not). Closing the generator early (a
-    cancelled job) stops the processes."""
+    cancelled job) or an error anywhere kills the processes before it returns."""
     if processes <= 0 or not can_fork():
         for tag, payload in batches:
             yield tag, task(index, payload)
         return
-    pool = _fork_pool(index, processes)
+    children = _Children(index, task, processes)
     try:
-        pending: deque[tuple[T, AsyncResult[R]]] = deque()
-        for tag, payload in batches:
-            pending.append((tag, pool.apply_async(_run_in_child, (task, payload))))
-            if len(pending) >= processes * IN_FLIGHT_PER_PROCESS:
-                first, result = pending.popleft()
-                yield first, result.get()
-        while pending:
-            first, result = pending.popleft()
-            yield first, result.get()
+        source = iter(batches)
+        tags: dict[int, T] = {}
+        ready: dict[int, R] = {}
+        idle = list(children.procs)
+        busy: set[Connection] = set()
+        sent = consumed = 0
+        window = processes * IN_FLIGHT_PER_PROCESS
+        exhausted = False
+        while True:
+            # Keep every idle child busy, within the window of results not yet consumed.
+            while idle and not exhausted and sent - consumed < window:
+                try:
+                    tag, payload = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                conn = idle.pop()
+                conn.send((sent, payload))
+                busy.add(conn)
+                tags[sent] = tag
+                sent += 1
+            while consumed in ready:
+                value = ready.pop(consumed)
+                yield tags.pop(consumed), value
+                consumed += 1
+            if not busy:
+                if exhausted and consumed == sent:
+                    return
+                continue
+            for ready_conn in wait(list(busy)):
+                conn = cast(Connection, ready_conn)
+                try:
+                    seq, ok, value = conn.recv()
+                except EOFError:
+                    raise ScreeningProcessError(
+                        f"a screening process ended unexpectedly (exit code {children.procs[conn].exitcode})"
+                    ) from None
+                if not ok:
+                    raise ScreeningProcessError(f"screening failed in a worker process: {value}")
+                busy.discard(conn)
+                idle.append(conn)
+                ready[seq] = value
     finally:
-        pool.terminate()
-        pool.join()
+        children.stop()
 
 
 def _screen_subjects(index: ScreeningIndex, payload: tuple[list[Subject], float, int]) -> list[list[Match]]:

@@ -6,8 +6,10 @@ import codecs
 
 import pytest
 
+from service.csvcells import csv_line, safe_cell
 from service.errors import Invalid
-from service.jobs.csvio import NotCsv, detect, records, safe_cell, scan, utf8_input
+from service.jobs import csvio
+from service.jobs.csvio import NotCsv, detect, records, scan, utf8_input
 from service.jobs.rows import map_columns, parse_birth_date, to_subject
 
 ROWS = "Vendor Name;Country\nMüller Café GmbH;DE\n\"Zhao\nGuangzong\";CN\n\n;;\nŁódź Trading;PL\n"
@@ -124,7 +126,8 @@ def test_rows_to_subjects():
 
 @pytest.mark.parametrize("value,expected", [
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("Acme = Corp", "Acme = Corp"), ("", ""), (3, "3"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("\nx", "'\nx"), ("Acme = Corp", "Acme = Corp"), ("", ""), (3, "3"),
+    (None, ""),
 ])
 def test_formula_cells_are_neutralised(value, expected):
     assert safe_cell(value) == expected
@@ -134,3 +137,49 @@ def test_bom_is_not_part_of_the_header(tmp_path):
     path = tmp_path / "in.csv"
     path.write_bytes(codecs.BOM_UTF8 + b"name\nA\n")
     assert detect(path).header == ["name"]
+
+
+def test_csv_line_quotes_like_csv_writer_and_neutralises():
+    assert csv_line(["a,b", 'say "hi"', "=1+1", None, 2]) == '"a,b","say ""hi""",\'=1+1,,2\r\n'
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_line_endings(tmp_path, ending, encoding):
+    """LF, CRLF and bare CR (Excel's "CSV (Macintosh)") read alike; a quoted line break stays
+    in its cell; parts cut by byte offset read back every record once."""
+    rows = ["name;country", "Zhao Guangzong;CN", '"Multi' + ending + 'line";GB', "", "Ni Gaobin;CN", "Jane;US"]
+    path = tmp_path / "in.csv"
+    path.write_bytes(ending.join(rows).encode(encoding) + ending.encode(encoding))
+    layout = detect(path)
+    assert layout.delimiter == ";" and layout.header == ["name", "country"]
+    utf8, offset = utf8_input(path, layout.encoding, tmp_path)
+    expected = [(2, "Zhao Guangzong"), (3, "Multi" + ending + "line"), (6, "Ni Gaobin"), (7, "Jane")]
+    assert [(r.line, r.cells[0]) for r in records(utf8, ";", offset=offset)][1:] == expected
+    total, parts = scan(utf8, ";", offset=offset, part_rows=1)
+    assert total == 4 and [p.rows for p in parts] == [1, 1, 1, 1]
+    read = []
+    for part in parts:
+        recs = records(utf8, ";", offset=part.offset, line=part.line)
+        read += [(r.line, r.cells[0]) for _, r in zip(range(part.rows), recs, strict=False)]
+    assert read == expected
+
+
+def test_long_cr_only_file_is_read_past_the_line_limit(tmp_path, monkeypatch):
+    """A CR-only file has no LF at all: reading is cut after the last CR of each 1 MB read,
+    and a CRLF split by that cut stays whole."""
+    monkeypatch.setattr(csvio, "MAX_LINE_BYTES", 16)
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"name\rAlpha Beta\rGamma Delt\r\nEpsilon\r")
+    assert [(r.line, r.cells) for r in records(path, ",", offset=0)] == [
+        (1, ["name"]), (2, ["Alpha Beta"]), (3, ["Gamma Delt"]), (4, ["Epsilon"])]
+    path.write_bytes(b"name\rAlpha Beta Gamma Delta\r")
+    with pytest.raises(NotCsv, match="Line 2 is longer"):
+        list(records(path, ",", offset=0))
+
+
+def test_unreadable_csv_is_not_csv(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(b'name,note\nA,"' + b"x" * (csvio.MAX_LINE_BYTES + 10) + b'"\n')
+    with pytest.raises(NotCsv):
+        list(records(path, ",", offset=0))

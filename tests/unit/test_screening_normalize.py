@@ -51,8 +51,44 @@ def test_dotted_initialisms_are_joined() -> None:
 
 def test_zero_width_and_bidi_controls_removed() -> None:
     assert clean("Gu\u200bang\u200dzong") == "Guangzong"
-    assert tokenize("\u202eZHAO\u202c \ufeffGuangzong\u00ad") == ["zhao", "guangzong"]
+    assert tokenize("\u202bZHAO\u202c \ufeffGuangzong\u00ad") == ["zhao", "guangzong"]
+    assert tokenize("\u2067ZHAO\u2069 \u200fGuangzong\u200e") == ["zhao", "guangzong"]
     assert tokenize("Mu\u200channad") == tokenize("Muhannad")
+
+
+def test_bidi_overrides_read_as_displayed() -> None:
+    # U+202E ... U+202C shows its letters right to left: this displays "Zhao Guangzong".
+    assert clean("\u202egnozgnauG oahZ\u202c") == "Zhao Guangzong"
+    assert tokenize("\u202egnozgnauG oahZ") == ["zhao", "guangzong"]  # open to the end of the text
+    assert tokenize("\u202eZHAO\u202c Guangzong") == ["oahz", "guangzong"]  # displays "OAHZ Guangzong"
+    assert clean("\u202dZhao\u202c Guangzong") == "Zhao Guangzong"  # LRO: Latin already left to right
+    # A span inside an RLO moves as a block and keeps its own order; embeddings and isolates
+    # do not reorder Latin letters.
+    assert clean("\u202ecba\u202dxyz\u202cfed\u202c") == "defxyzabc"
+    assert clean("\u202ecba\u202bxyz\u202cfed\u202c") == "defxyzabc"
+    assert clean("\u2067\u202egnozgnauG\u202c Zhao\u2069") == "Guangzong Zhao"
+    # A PDF inside an isolate cannot end the RLO around it; the isolate moves as a block.
+    assert clean("\u202e\u2066oahZ\u202c\u2069 x") == "x oahZ"
+    # A combining accent stays on its letter; a paragraph break ends the span.
+    assert clean("\u202eq\u0301ahZ") == "Zhaq\u0301"  # q + acute has no precomposed form
+    assert clean("\u202eoahZ\ngnozgnauG") == "Zhao gnozgnauG"
+
+
+def test_bidi_overrides_keep_right_to_left_names_as_read() -> None:
+    arabic = "\u0645\u062d\u0645\u062f \u0639\u0644\u064a"  # "Muhammad Ali"
+    # Arabic in an RLO displays as it always does; in an LRO its letters are shown left to
+    # right, so the reversed string reads as the name.
+    assert clean("\u202e" + arabic + "\u202c") == arabic
+    assert clean("\u202d" + arabic[::-1] + "\u202c") == arabic
+    assert tokenize("\u202e" + arabic + "\u202c") == tokenize(arabic)
+
+
+def test_control_characters_are_spaces_or_nothing() -> None:
+    # Those that break a line or field separate words; the others are not shown at all.
+    for sep in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85":
+        assert tokenize(f"ZHAO{sep}GUANGZONG") == ["zhao", "guangzong"], repr(sep)
+    for hidden in "\x00\x01\x07\x1b\x7f\x80\x9b\x9f":
+        assert tokenize(f"Zhao Guang{hidden}zong") == ["zhao", "guangzong"], repr(hidden)
 
 
 def test_homoglyphs_folded_in_mixed_script_words() -> None:
