@@ -130,3 +130,22 @@ def test_trickled_head_gets_408_and_frees_the_worker(svc: ServiceProcess) -> Non
     assert problem(result[0])[0] == 408
     assert HEAD_SECONDS <= time.monotonic() - started < HEAD_SECONDS + 3
     assert svc.worker_pids() == before
+
+
+def test_chunked_body_over_the_limit_is_413(svc: ServiceProcess) -> None:
+    # 3 MB of JSON sent chunked (no Content-Length) through gunicorn: over MAX_CONTENT_LENGTH.
+    body = b'{"name": "' + b"a" * (3 * 1024 * 1024) + b'"}'
+    head = (b"POST /api/v1/persons HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n"
+            b"Authorization: Bearer " + (svc.admin_key or "").encode() + b"\r\n\r\n")
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        for i in range(0, len(body), 65536):
+            piece = body[i:i + 65536]
+            yield b"%x\r\n" % len(piece) + piece + b"\r\n"
+        yield b"0\r\n\r\n"
+
+    status, _, doc = problem(exchange(svc.port, chunks()))
+    assert status == 413, doc
+    assert svc.request("GET", "/api/v1/persons")[2]["total"] == 0  # nothing was stored
