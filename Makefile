@@ -41,12 +41,15 @@ run: $(VENV)/.installed $(ENGINE_BUILD)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/mypy service
+	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-dev $(ENGINE_BUILD) lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/realistic.py
+	$(BIN)/python bench/completeness.py
 	$(BIN)/python bench/screening_speed.py
 
 # List imports into SQLite (and PostgreSQL when TEST_DATABASE_URL is set).

@@ -7,17 +7,11 @@ place and never copied into the project.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from service.config import data_dir  # SANCTIONS_DATA_DIR, declared with the other settings
 
-
-def data_dir() -> Path:
-    env = os.environ.get("SANCTIONS_DATA_DIR")
-    if env:
-        return Path(env)
-    return (REPO_ROOT / ".." / "shared" / "data").resolve()
+__all__ = ["data_dir", "data_path", "have"]
 
 
 def data_path(*parts: str) -> Path:

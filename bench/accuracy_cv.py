@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.accuracy import load_pairs  # noqa: E402
 from service.screening import DEFAULT_THRESHOLD, score_pair  # noqa: E402
+from service.screening import prepare as P  # noqa: E402
 from service.screening import score as S  # noqa: E402
 from service.screening import tokens as T  # noqa: E402
 
@@ -78,8 +79,8 @@ def _set(params: dict[str, float]) -> None:
         else:
             setattr(S if mod == "S" else T, name, v)
     T.token_sim.cache_clear()
-    S.prepare.cache_clear()
-    S.readings.cache_clear()
+    P.prepare.cache_clear()
+    P.readings.cache_clear()
 
 
 def scores(params: dict[str, float]) -> list[float]:

@@ -47,8 +47,8 @@ OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
 
 def build_database(url: str) -> float:
     from service import create_app
-    from service.cli import upgrade_database
     from service.extensions import db
+    from service.migrate import upgrade_database
     from service.records.imports import run_import
 
     started = time.perf_counter()

@@ -27,9 +27,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench._data import data_path  # noqa: E402
 from service import create_app  # noqa: E402
-from service.cli import upgrade_database  # noqa: E402
 from service.config import normalise_database_url  # noqa: E402
 from service.extensions import db  # noqa: E402
+from service.migrate import upgrade_database  # noqa: E402
 from service.records.imports import run_import  # noqa: E402
 
 STEPS = [("ofac", "ofac", "*.csv", 30.0), ("ofac", "ofac", "*.csv", 15.0),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Application factory: configuration, extensions, blueprints and the CLI."""
+    """Application factory: configuration, extensions, blueprints and the CLI.
+
+    ``config`` overrides the settings (service/config.py), which are read from the environment.
+    """
+    # Imported here rather than at the top: importing any ``service.*`` module runs this
+    # package first, and the Flask-free ones (the screening engine and its mypyc build, the
+    # list parsers, ``service.errors``, ``service.config``) must not load Flask and the API.
+    from flask import Flask
+
+    from . import api as http_api
     from . import config as settings
-    from .api import register_blueprints
-    from .api.auth import exempt_public, init_auth
-    from .errors import register_error_handlers
     from .extensions import (
         api,
         db,
@@ -38,11 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_converters(app, api)
     install_list_state_hooks()
     install_history_hooks()
-    register_error_handlers(app)
-    init_auth(app)
-    register_blueprints(app, api)
+    http_api.init_app(app, api)  # errors, keys and rate limits for the API; its blueprints
     init_jobs(app)
-    exempt_public(app)
     return app
 
 
@@ -52,4 +56,3 @@ API_DESCRIPTION = (
     "`application/problem+json`. Updates and archiving need `If-Match` with the ETag "
     "returned when the record was read."
 )
-

@@ -1,5 +1,6 @@
-"""Cells and lines for every CSV file the service writes (job results, ``/screen/csv``,
-``sanctions screen``, the evidence export), so a fix to spreadsheet safety lands everywhere.
+"""The one CSV writer: cells and lines for every CSV file the service writes (job results,
+``/screen/csv``, ``sanctions screen``, the evidence export), so a fix to quoting or to
+spreadsheet safety lands everywhere.
 
 No Flask, no database.
 """
@@ -9,7 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+#: Written first by the files people open in a spreadsheet, so that it reads the UTF-8 names
+#: (Chinese, Cyrillic ...) correctly.
+BOM = "\ufeff"
 
 # OWASP CSV injection: a spreadsheet may run a cell starting with = + - @ tab or CR as a
 # formula; LF is added because some spreadsheets drop leading line breaks before parsing.
@@ -33,6 +38,18 @@ def csv_line(values: Iterable[object]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow(safe_row(values))
     return buf.getvalue()
+
+
+def csv_start(header: Iterable[object], *, bom: bool) -> str:
+    """A CSV file's first line: its header, after a BOM when ``bom``."""
+    return (BOM if bom else "") + csv_line(header)
+
+
+def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]], *, bom: bool) -> Iterator[str]:
+    """A whole CSV file, line by line: :func:`csv_start`, then :func:`csv_line` per row."""
+    yield csv_start(header, bom=bom)
+    for row in rows:
+        yield csv_line(row)
 
 
 def utf8(text: str) -> bytes:

@@ -1,39 +1,26 @@
-"""Domain exceptions and the one handler that turns every error into RFC 9457 problem+json.
+"""Domain exceptions: what ``records/``, ``jobs/`` and the views raise when a request cannot be
+done. Each carries the HTTP status it means; nothing here knows about Flask or responses.
 
-``records/`` raises the domain exceptions below (no HTTP in them beyond the status they carry);
-werkzeug/flask-smorest errors (400, 404, 405, 413, 415, 422 from webargs, 428, 412), an
-unreachable database (503 with Retry-After) and anything unexpected go through the same
-:func:`problem_response`.
+The API turns them into RFC 9457 problem+json (:mod:`service.api.problems`); the command line
+prints their ``detail``; a web UI may render them as pages.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import threading
-import time
-from http import HTTPStatus
 from typing import Any
-
-from flask import Flask, Response, current_app, json, request
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
-
-from .records.outage import database_unavailable
-
-log = logging.getLogger(__name__)
-
-PROBLEM_MIMETYPE = "application/problem+json"
-# What a 503 asks clients to wait before retrying: long enough for a restart or failover to
-# finish, short enough that nobody gives up.
-RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
+    """A request that cannot be done as asked. A subclass names its status in its bases:
+    ``class Gone(DomainError, status=410)``; without one it keeps its parent's."""
+
     status = 400
     title: str | None = None
+
+    def __init_subclass__(cls, status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
 
     def __init__(self, detail: str, *, errors: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
@@ -41,177 +28,25 @@ class DomainError(Exception):
         self.errors = errors
 
 
-class NotFound(DomainError):
-    status = 404
+class NotFound(DomainError, status=404):
+    """No such record (or none the caller may see)."""
 
 
-class Conflict(DomainError):
-    status = 409
+class Conflict(DomainError, status=409):
+    """The change clashes with the records as they stand (a duplicate, a record in use)."""
 
 
-class Invalid(DomainError):
+class PreconditionFailed(DomainError, status=412):
+    """The record has changed since the caller read it."""
+
+
+class TooLarge(DomainError, status=413):
+    """More than this service takes in one request: bytes of a file, rows, batch queries."""
+
+
+class UnsupportedMediaType(DomainError, status=415):
+    """A body or upload in a form the endpoint cannot read."""
+
+
+class Invalid(DomainError, status=422):
     """Input that is well-formed but breaks a rule the schema cannot see (e.g. unknown ids)."""
-
-    status = 422
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-
-
-def problem_response(
-    status: int,
-    detail: str | None = None,
-    *,
-    title: str | None = None,
-    errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title or phrase,
-        "status": status,
-    }
-    if detail:
-        body["detail"] = detail
-    try:
-        body["instance"] = request.path
-    except RuntimeError:  # outside a request
-        pass
-    if errors:
-        body["errors"] = errors
-    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
-    for key, value in (headers or {}).items():
-        resp.headers[key] = value
-    return resp
-
-
-class DatabaseOutage:
-    """One log line per database outage, not a traceback per request: a warning when the
-    first request finds the database unreachable, another when a connection is next handed
-    out ("reachable again"). One per app, shared by its request and job threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.down_since: float | None = None
-        self.refused = 0
-
-    def failed(self, error: BaseException) -> None:
-        with self._lock:
-            self.refused += 1
-            if self.down_since is not None:
-                return
-            self.down_since = time.monotonic()
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]
-        log.warning("database unavailable (%s: %s); answering 503 until it is reachable again",
-                    type(error).__name__, reason)
-
-    def reachable(self) -> None:
-        if self.down_since is None:  # the common case: no lock
-            return
-        with self._lock:
-            if self.down_since is None:
-                return
-            seconds, refused = time.monotonic() - self.down_since, self.refused
-            self.down_since, self.refused = None, 0
-        # Same level as the outage line, so whoever sees one sees the other.
-        log.warning("database reachable again after %.1f s (%d requests answered 503)", seconds, refused)
-
-
-def unavailable(error: BaseException, detail: str | None = None) -> Response:
-    """503 for a database that cannot be reached now (down, restarting, connections dropped,
-    pool exhausted, SQLite file locked): the request was fine and may be retried."""
-    outage: DatabaseOutage | None = current_app.extensions.get("database_outage")
-    if outage is not None:
-        outage.failed(error)
-    return problem_response(
-        503, detail or "The database is unavailable; retry in a few seconds.",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-def _http_exception(error: HTTPException) -> Response:
-    data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or data.get("messages")
-    detail = data.get("message") or error.description
-    if error.code == 422 and errors:
-        detail = "The request failed validation; see errors for each field."
-        errors = _flatten_webargs(errors)
-    elif error.code == 400 and errors:
-        errors = _flatten_webargs(errors)
-        if errors.get("json") == ["Invalid JSON body."]:
-            detail = "The request body is not valid JSON."
-    elif error.code == 428:
-        detail = "This request needs an If-Match header with the record's current ETag."
-    elif error.code == 412:
-        detail = "The record has changed since you read it (If-Match does not match its ETag)."
-    elif error.code == 413:
-        detail = "The request body is larger than this service accepts."
-    if error.code == 304:
-        return Response(status=304)
-    headers = dict(data.get("headers") or {})
-    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        headers["Allow"] = ", ".join(error.valid_methods)
-    return problem_response(error.code or 500, detail, errors=errors, headers=headers)
-
-
-def _flatten_webargs(errors: Any) -> dict[str, Any]:
-    """webargs nests messages by location ({"json": {...}}); keep the location only when it
-    says something (query string vs body)."""
-    if not isinstance(errors, dict):
-        return {"_": errors}
-    if set(errors) == {"json"} and isinstance(errors["json"], dict):
-        return errors["json"]
-    return errors
-
-
-def register_error_handlers(app: Flask) -> None:
-    from .extensions import db
-
-    @app.errorhandler(DomainError)
-    def _domain(error: DomainError) -> Response:
-        db.session.rollback()
-        return problem_response(error.status, error.detail, title=error.title, errors=error.errors)
-
-    @app.errorhandler(IntegrityError)
-    def _integrity(error: IntegrityError) -> Response:
-        db.session.rollback()
-        log.info("integrity error: %s", error.orig)
-        return problem_response(
-            409, "The change conflicts with an existing record (a duplicate or a broken link)."
-        )
-
-    @app.errorhandler(DBAPIError)
-    def _database(error: DBAPIError) -> Response:
-        _rollback()
-        if database_unavailable(error):
-            return unavailable(error)
-        log.error("unhandled error", exc_info=error)  # a bug (bad SQL, a value the column refuses)
-        return problem_response(500, "An unexpected error occurred; it has been logged.")
-
-    @app.errorhandler(PoolTimeout)
-    def _pool_timeout(error: PoolTimeout) -> Response:
-        # Every connection busy for pool_timeout seconds: the database is as good as down.
-        _rollback()
-        return unavailable(error)
-
-    def _rollback() -> None:
-        # The connection may be dead: discard it and the transaction, whatever the rollback says.
-        with contextlib.suppress(Exception):
-            db.session.rollback()
-
-    @app.errorhandler(StaleDataError)
-    def _stale(error: StaleDataError) -> Response:
-        db.session.rollback()
-        return problem_response(412, "The record was changed by another request; read it again.")
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response:
-        return _http_exception(error)
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        _rollback()
-        log.exception("unhandled error")
-        return problem_response(500, "An unexpected error occurred; it has been logged.")

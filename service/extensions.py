@@ -16,49 +16,18 @@ from flask.globals import app_ctx
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
+from flask_smorest.spec import prepare_response
 from flask_smorest.spec.plugins import integerconverter2paramschema
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session
-from sqlalchemy.pool import StaticPool
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from .errors import DatabaseOutage, _http_exception
-
-CONNECT_TIMEOUT_SECONDS = 5
-
-
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine with the settings each backend needs."""
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
-        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
-            kwargs["poolclass"] = StaticPool
-    else:
-        # A connection that died while idle in the pool (server restart, failover) is
-        # replaced at checkout instead of failing the request that drew it.
-        kwargs["pool_pre_ping"] = True
-        if "connect_timeout" not in url:
-            # A server that drops packets (rather than refusing) fails a request in seconds,
-            # as a 503, instead of holding a worker for the kernel's TCP timeout.
-            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    engine = create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_conn: Any, record: Any) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets readers (screening, other workers) run while an import writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+from .records.engine import make_engine
+from .schemas.common import MAX_ID, PROBLEM_MIMETYPE, ProblemSchema, page_size_doc
 
 
 class Database:
@@ -73,12 +42,8 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+        engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
         app.extensions["sqlalchemy_engine"] = engine
-        # A connection handed out (after its pre-ping) is the database answering again: the
-        # outage, if there was one, is over (see errors.DatabaseOutage).
-        outage = app.extensions["database_outage"] = DatabaseOutage()
-        event.listen(engine, "checkout", lambda *args: outage.reachable())
         app.teardown_appcontext(self._remove)
 
     def _new_session(self) -> Session:
@@ -96,18 +61,20 @@ db = Database()
 
 
 class Api(_Api):
-    """Our one subclass of flask-smorest's Api: errors leave, and are documented, as
-    problem+json."""
+    """Our one subclass of flask-smorest's Api: errors are documented as problem+json, and the
+    OpenAPI document shows this app's page-size settings.
 
-    def handle_http_exception(self, error: Any) -> Any:
-        return _http_exception(error)
+    Errors are answered by :mod:`service.api.problems`, for the API's requests only; this class
+    registers no handler of its own (flask-smorest's answers every HTTPException app-wide)."""
+
+    def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(page_size_doc(app.config))
+
+    def _register_error_handlers(self) -> None:
+        """None here: service.api.problems registers the API's."""
 
     def _register_responses(self) -> None:
-        from flask_smorest.spec import prepare_response
-
-        from .errors import PROBLEM_MIMETYPE
-        from .schemas.common import ProblemSchema
-
         for status in http.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
@@ -134,9 +101,6 @@ def spec_kwargs(description: str) -> dict[str, Any]:
         # Every operation needs an API key (see service/api/auth.py).
         "security": [{"bearerAuth": []}],
     }
-
-
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, delete, inspect, text
 from sqlalchemy.engine import make_url
 
 from service import create_app
-from service.cli import upgrade_database
-from service.config import ROOT, normalise_database_url
+from service.config import ROOT, data_dir, normalise_database_url
 from service.extensions import db
+from service.migrate import upgrade_database
 from service.models import Base
 
 # Every app a test creates shares the test database: a background job-recovery thread of
@@ -24,7 +24,7 @@ from service.models import Base
 # parts. Tests that need recovery call Executor.recover() themselves.
 os.environ["JOB_RECOVERY"] = "false"
 
-DATA_DIR = Path(os.environ.get("SANCTIONS_DATA_DIR", ROOT.parent / "shared" / "data"))
+DATA_DIR = data_dir()
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
@@ -150,7 +150,7 @@ def session(app: Any) -> Iterator[Any]:
 def seeded(app: Any) -> dict[str, Any]:
     """The APT31 seed loaded; returns ids by name for convenience."""
     from service.models import Entity, ThreatGroup
-    from service.records.seed import load_seed, read_seed_files
+    from service.seed import load_seed, read_seed_files
 
     with app.app_context():
         load_seed(session=db.session, docs=read_seed_files(ROOT / "seed"))

@@ -7,10 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from service.cli import _alembic_config
 from service.config import normalise_database_url
-from service.extensions import make_engine
+from service.migrate import alembic_config as _alembic_config
 from service.models import Base
+from service.records.engine import make_engine
 from tests.conftest import fresh_database
 
 

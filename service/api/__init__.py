@@ -1,6 +1,9 @@
-"""One blueprint per resource; thin MethodViews that call ``records/``.
+"""The JSON API under ``/api/v1``: one blueprint per resource, thin MethodViews that call
+``records/``, ``jobs/`` and ``screening/``.
 
-Also the request-level rules every JSON endpoint shares (415 for a body that is not JSON).
+:func:`init_app` sets it up on an app: problem+json errors (:mod:`.problems`), keys and rate
+limits (:mod:`.auth`) and the 415 rule below, each for the API's requests only, then the
+blueprints; the health check and the docs beside them are public.
 """
 
 from __future__ import annotations
@@ -9,8 +12,22 @@ from typing import Any
 
 from flask import Flask, request
 
-from ..errors import problem_response
 from ..extensions import Api
+from . import (
+    audit,
+    auth,
+    cases,
+    designations,
+    docs,
+    entities,
+    health,
+    imports,
+    jobs,
+    keys,
+    problems,
+    screening,
+    threat_groups,
+)
 
 JSON_MIMETYPES = {"application/json", "application/merge-patch+json"}
 # Endpoints that take uploads rather than JSON declare themselves here (by endpoint name).
@@ -18,7 +35,7 @@ NON_JSON_ENDPOINTS: set[str] = {"imports.Imports", "screening-jobs.ScreeningJobs
 
 
 def _require_json() -> Any:
-    if request.method not in {"POST", "PUT", "PATCH"} or not request.path.startswith("/api/"):
+    if request.method not in {"POST", "PUT", "PATCH"} or not problems.is_api_request():
         return None
     if request.endpoint in NON_JSON_ENDPOINTS or request.routing_exception is not None:
         return None  # uploads take other types; unknown routes and methods get 404/405
@@ -27,27 +44,15 @@ def _require_json() -> Any:
         return None
     if request.mimetype in JSON_MIMETYPES or request.mimetype.endswith("+json"):
         return None
-    return problem_response(
+    return problems.problem_response(
         415,
         f"Send the body as application/json (got {request.mimetype or 'no content type'!s}).",
     )
 
 
-def register_blueprints(app: Flask, api: Api) -> None:
-    from . import (
-        audit,
-        cases,
-        designations,
-        docs,
-        entities,
-        health,
-        imports,
-        jobs,
-        keys,
-        screening,
-        threat_groups,
-    )
-
+def init_app(app: Flask, api: Api) -> None:
+    problems.init_app(app)
+    auth.init_app(app)
     app.before_request(_require_json)
     api.register_blueprint(entities.persons)
     api.register_blueprint(entities.companies)

@@ -1,5 +1,4 @@
-"""``/api/v1/screenings`` (evidence log, export), ``/api/v1/dispositions`` and the
-``/{resource}/{id}/history`` routes every record blueprint gets."""
+"""``/api/v1/screenings`` (evidence log, export) and ``/api/v1/dispositions``."""
 
 from __future__ import annotations
 
@@ -10,23 +9,11 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from ..csvcells import csv_line, utf8
+from ..csvcells import csv_lines, utf8
 from ..errors import NotFound
 from ..extensions import Blueprint, db
 from ..records import evidence
-from ..records.history import history_of
-from ..schemas.audit import (
-    DispositionArgs,
-    DispositionIn,
-    DispositionOut,
-    DispositionPage,
-    HistoryArgs,
-    HistoryList,
-    ScreeningExportArgs,
-    ScreeningLogArgs,
-    ScreeningLogOut,
-    ScreeningLogPage,
-)
+from ..schemas import audit as s
 from .auth import current_actor
 from .common import page_body
 from .screening import log_settings
@@ -45,8 +32,8 @@ def _filters(args: dict[str, Any]) -> evidence.LogFilters:
 
 @screenings.route("")
 class Screenings(MethodView):
-    @screenings.arguments(ScreeningLogArgs, location="query")
-    @screenings.response(200, ScreeningLogPage)
+    @screenings.arguments(s.ScreeningLogArgs, location="query")
+    @screenings.response(200, s.ScreeningLogPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List logged screenings, newest first (filter by dates, key, match, entity)"""
         page = evidence.list_screenings(session=db.session, filters=_filters(args),
@@ -56,7 +43,7 @@ class Screenings(MethodView):
 
 @screenings.route("/export")
 class ScreeningsExport(MethodView):
-    @screenings.arguments(ScreeningExportArgs, location="query")
+    @screenings.arguments(s.ScreeningExportArgs, location="query")
     @screenings.response(200, description="CSV or JSON Lines, streamed",
                          content_type="application/x-ndjson")
     def get(self, args: dict[str, Any]) -> Any:
@@ -77,24 +64,27 @@ EXPORT_COLUMNS = ("id", "at", "request_id", "kind", "batch_key", "key_id", "key_
 
 def _csv(rows: Iterator[Any]) -> Iterator[str]:
     """The header, then one line per row; every cell spreadsheet-safe (``batch_key`` and
-    ``key_name`` are chosen by callers)."""
-    yield csv_line(EXPORT_COLUMNS)
-    schema = ScreeningLogOut()
-    for row in rows:
+    ``key_name`` are chosen by callers). No BOM, as it always was: a program reading the
+    export would otherwise find its first column renamed."""
+    schema = s.ScreeningLogOut()
+
+    def cells(row: Any) -> list[Any]:
         data = schema.dump(row)
-        yield csv_line(json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
-                       for h in EXPORT_COLUMNS)
+        return [json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
+                for h in EXPORT_COLUMNS]
+
+    return csv_lines(EXPORT_COLUMNS, (cells(row) for row in rows), bom=False)
 
 
 def _jsonl(rows: Iterator[Any]) -> Iterator[str]:
-    schema = ScreeningLogOut()
+    schema = s.ScreeningLogOut()
     for row in rows:
         yield json.dumps(schema.dump(row), ensure_ascii=False) + "\n"
 
 
 @screenings.route("/<int:screening_id>")
 class ScreeningById(MethodView):
-    @screenings.response(200, ScreeningLogOut)
+    @screenings.response(200, s.ScreeningLogOut)
     def get(self, screening_id: int) -> Any:
         """Read one logged screening"""
         row = evidence.load_log(session=db.session, log_id=screening_id)
@@ -105,8 +95,8 @@ class ScreeningById(MethodView):
 
 @dispositions.route("")
 class Dispositions(MethodView):
-    @dispositions.arguments(DispositionArgs, location="query")
-    @dispositions.response(200, DispositionPage)
+    @dispositions.arguments(s.DispositionArgs, location="query")
+    @dispositions.response(200, s.DispositionPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List decisions, newest first"""
         subject = {k: args.get(k) for k in ("name", "birth_date", "country")} if args.get("name") else None
@@ -115,8 +105,8 @@ class Dispositions(MethodView):
                                           page=args["page"], page_size=args["page_size"])
         return page_body(page)
 
-    @dispositions.arguments(DispositionIn)
-    @dispositions.response(201, DispositionOut)
+    @dispositions.arguments(s.DispositionIn)
+    @dispositions.response(201, s.DispositionOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Record a decision (true_match, false_positive, needs_review) on a subject and entity"""
         row = evidence.record_disposition(session=db.session, subject=data["subject"], entity_id=data["entity_id"],
@@ -125,20 +115,3 @@ class Dispositions(MethodView):
         db.session.commit()
         return row
 
-
-def add_history_route(blp: Blueprint, rule: str, record_type: str, label: str, id_arg: str) -> None:
-    """``GET {rule}/history`` on a record blueprint: the record's changes, oldest first."""
-
-    class History(MethodView):
-        @blp.arguments(HistoryArgs, location="query")
-        @blp.response(200, HistoryList)
-        @blp.doc(summary=f"Every change to a {label}: who, when, which request, each field before and after")
-        def get(self, args: dict[str, Any], **ids: int) -> Any:
-            entries = history_of(session=db.session, record_type=record_type, record_id=ids[id_arg],
-                                 until=args.get("until"))
-            if not entries:
-                raise NotFound(f"No {label} with id {ids[id_arg]}.")
-            return {"items": entries, "total": len(entries)}
-
-    History.__name__ = f"{record_type.title().replace('_', '')}History"
-    blp.route(f"{rule}/history")(History)

@@ -1,7 +1,10 @@
-"""Who is calling: API keys (``Authorization: Bearer <key>``), roles, request ids and rate limits.
+"""Who is calling the API: API keys (``Authorization: Bearer <key>``), roles and rate limits;
+and a request id for every request.
 
-Every endpoint needs a key except the public ones below. What a role may do is decided by
-the permission each endpoint needs (table below) and ``ROLE_PERMISSIONS`` in records/keys.
+Keys and limits apply to the API's requests only (:func:`.problems.is_api_request`); the health
+check, the OpenAPI document, the docs page and any page beside the API need no key here. What a
+key may do is the permission each endpoint needs (table below), granted by its role
+(:mod:`service.permissions`).
 """
 
 from __future__ import annotations
@@ -14,39 +17,34 @@ from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from ..errors import problem_response
 from ..extensions import db
-from ..records.keys import PREFIX_LEN, ROLE_PERMISSIONS, authenticate
+from ..permissions import ADMIN, DISPOSITION, IMPORT, READ, READ_LOGS, SCREEN, WRITE, allows
+from ..records.keys import PREFIX_LEN, authenticate
+from .problems import is_api_request, problem_response
 
-PUBLIC_BLUEPRINTS = {"health", "docs_assets", "api-docs"}
-PUBLIC_ENDPOINTS = {"static"}
-
-# blueprint -> {method: permission}; "*" is any other method. A blueprint missing here
-# needs "admin": new endpoints are closed until someone decides who may use them.
+# API blueprint -> {method: permission}; "*" is any other method. A blueprint missing here
+# needs ADMIN: new endpoints are closed until someone decides who may use them.
 PERMISSIONS: dict[str, dict[str, str]] = {
-    **{bp: {"GET": "read", "*": "write"} for bp in ("persons", "companies", "vessels", "threat-groups", "designations", "cases")},
-    "screening": {"GET": "read", "POST": "screen"},
-    "screening-jobs": {"*": "screen"},
-    "imports": {"GET": "read", "*": "import"},
-    "keys": {"*": "admin"},
-    "screenings": {"GET": "read_logs"},
-    "dispositions": {"GET": "read_logs", "POST": "disposition"},
+    **{bp: {"GET": READ, "*": WRITE} for bp in ("persons", "companies", "vessels", "threat-groups", "designations", "cases")},
+    "screening": {"GET": READ, "POST": SCREEN},
+    "screening-jobs": {"*": SCREEN},
+    "imports": {"GET": READ, "*": IMPORT},
+    "keys": {"*": ADMIN},
+    "screenings": {"GET": READ_LOGS},
+    "dispositions": {"GET": READ_LOGS, "POST": DISPOSITION},
 }
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def required_permission(endpoint: str | None, method: str) -> str | None:
-    """None for public endpoints."""
+    """The permission an API endpoint needs; None for an unknown route (routing answers it)."""
     if endpoint is None:
         return None  # unknown route: let routing answer 404/405
-    blueprint = endpoint.split(".", 1)[0] if "." in endpoint else ""
-    if blueprint in PUBLIC_BLUEPRINTS or endpoint in PUBLIC_ENDPOINTS:
-        return None
-    table = PERMISSIONS.get(blueprint)
+    table = PERMISSIONS.get(endpoint.split(".", 1)[0] if "." in endpoint else "")
     if table is None:
-        return "admin"
+        return ADMIN
     method = "GET" if method == "HEAD" else method
-    return table.get(method, table.get("*", "admin"))
+    return table.get(method, table.get("*", ADMIN))
 
 
 def _bearer() -> str | None:
@@ -55,11 +53,14 @@ def _bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _authenticate() -> Response | None:
+def _request_id() -> None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.api_key = None
-    if request.method == "OPTIONS":
+
+
+def _authenticate() -> Response | None:
+    if request.method == "OPTIONS" or not is_api_request():
         return None
     permission = required_permission(request.endpoint, request.method)
     if permission is None:
@@ -70,7 +71,7 @@ def _authenticate() -> Response | None:
         detail = "This endpoint needs an API key: send Authorization: Bearer <key>." if not token \
             else "The API key is unknown or revoked."
         return problem_response(401, detail, headers={"WWW-Authenticate": 'Bearer realm="sanctions"'})
-    if permission not in ROLE_PERMISSIONS.get(key.role, frozenset()):
+    if not allows(key.role, permission):
         return problem_response(403, f"A key with role {key.role!r} may not do this (needs {permission!r}).")
     g.api_key = key
     # Who and which request, for the history and evidence rows this request writes.
@@ -90,14 +91,21 @@ def _rate_limit_key() -> str:
     return f"key:{token[:PREFIX_LEN]}" if token else f"ip:{get_remote_address()}"
 
 
-def init_auth(app: Flask) -> None:
+def _not_api() -> bool:
+    return not is_api_request()
+
+
+def init_app(app: Flask) -> None:
+    """Request ids for every request; rate limits and keys for the API's."""
     # One limiter per app: its limits and storage come from that app's settings.
     app.extensions["rate_limiter"] = Limiter(
         key_func=_rate_limit_key, app=app, default_limits=[app.config["RATE_LIMIT"]],
+        default_limits_exempt_when=_not_api,
         storage_uri=app.config["RATE_LIMIT_STORAGE_URI"], key_prefix=app.config["RATE_LIMIT_KEY_PREFIX"],
         headers_enabled=True,
         enabled=app.config["RATELIMIT_ENABLED"],
     )
+    app.before_request(_request_id)
     app.before_request(_authenticate)
     app.after_request(_request_id_header)
 
@@ -106,11 +114,3 @@ def current_actor() -> dict[str, Any]:
     key = getattr(g, "api_key", None)
     return {"key_id": key.id if key else None, "key_name": key.name if key else None,
             "request_id": getattr(g, "request_id", None)}
-
-
-def exempt_public(app: Flask) -> None:
-    """No rate limit on liveness checks and the docs."""
-    limiter: Limiter = app.extensions["rate_limiter"]
-    for name, blueprint in app.blueprints.items():
-        if name in PUBLIC_BLUEPRINTS:
-            limiter.exempt(blueprint)  # type: ignore[call-overload]

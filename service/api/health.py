@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import text
 
-from ..errors import unavailable
 from ..extensions import db
 from ..records.listing import current_state
+from .problems import unavailable
 
 blp = Blueprint("health", __name__)
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from pathlib import Path
@@ -12,13 +11,11 @@ from typing import IO, Any
 from flask import Response, current_app, g, request, url_for
 from flask.views import MethodView
 
-from ..errors import DomainError, Invalid
+from ..errors import Invalid, TooLarge, UnsupportedMediaType
 from ..extensions import Blueprint, db
 from ..jobs import store
-from ..jobs.csvio import records, scan, utf8_input
 from ..jobs.executors import Executor
-from ..jobs.rows import csv_header, csv_row, jsonl_line
-from ..jobs.runner import screen_records
+from ..jobs.pipeline import open_input, screen_file
 from ..schemas.jobs import JobListArgs, JobOptions, JobOut, JobPage, ResultsArgs
 from .auth import current_actor
 from .common import page_body
@@ -47,10 +44,6 @@ RESULTS_DOC = {
 }
 
 
-class UnsupportedUpload(DomainError):
-    status = 415
-
-
 def executor() -> Executor:
     return current_app.extensions["screening_jobs"]  # type: ignore[no-any-return]
 
@@ -72,7 +65,7 @@ def upload() -> tuple[IO[bytes], str | None]:
         return file.stream, file.filename
     if request.mimetype in CSV_TYPES or not request.mimetype:
         return request.stream, None
-    raise UnsupportedUpload(f"Send the file as multipart/form-data (field 'file') or as a text/csv body "
+    raise UnsupportedMediaType(f"Send the file as multipart/form-data (field 'file') or as a text/csv body "
                             f"(got {request.mimetype}).")
 
 
@@ -168,31 +161,16 @@ class ScreenCsv(MethodView):
     def post(self, options: dict[str, Any]) -> Any:
         """Screen a small CSV file at once and get the results file back"""
         limit = current_app.config["SYNC_MAX_ROWS"]
-        source, _ = upload()
+        source, filename = upload()
+        out = io.StringIO()
         with tempfile.TemporaryDirectory(dir=jobs_dir(), prefix="sync-") as tmp:
             path = Path(tmp) / "input.csv"
             store.save_upload(source, path, max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
-            layout, columns = store.inspect_upload(path, options)
-            utf8, offset = utf8_input(path, layout.encoding, Path(tmp))
-            total, _ = scan(utf8, layout.delimiter, offset=offset, part_rows=limit + 1)
-            if total > limit:
-                raise store.TooLarge(f"The file has {total:,} rows; /screen/csv takes at most {limit:,} "
-                                     "(SYNC_MAX_ROWS). Use POST /api/v1/screening-jobs for larger files.")
-            out = io.StringIO()
-            fmt = options["format"]
-            writer = csv.writer(out)
-            if fmt == "csv":
-                out.write("\ufeff")
-                writer.writerow(csv_header(layout.header))
-            with index_cache().pinned(session=db.session) as state:
-                recs = records(utf8, layout.delimiter, offset=offset)
-                next(recs, None)  # the header
-                for rec, matches, error, notes in screen_records(
-                    state.index, recs, columns, threshold=options["threshold"], limit=options["limit"],
-                    date_order=options.get("date_order"),
-                ):
-                    if fmt == "csv":
-                        writer.writerow(csv_row(rec.cells, len(layout.header), rec.line, matches, error, notes))
-                    else:
-                        out.write(jsonl_line(layout.header, rec.cells, rec.line, matches, error, notes))
-        return _download(out.getvalue().encode("utf-8"), fmt, "screening-results")
+            with open_input(path, options, work_dir=Path(tmp)) as inp:
+                if inp.rows > limit:
+                    raise TooLarge(f"The file has {inp.rows:,} rows; /screen/csv takes at most {limit:,} "
+                                         "(SYNC_MAX_ROWS). Use POST /api/v1/screening-jobs for larger files.")
+                screen_file(session=db.session, cache=index_cache(), inp=inp, options=options, write=out.write,
+                            actor=current_actor(), source="screen/csv", filename=filename)
+        db.session.commit()  # the evidence row
+        return _download(out.getvalue().encode("utf-8"), options["format"], "screening-results")

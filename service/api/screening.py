@@ -7,30 +7,18 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from ..errors import DomainError
+from ..errors import TooLarge
 from ..extensions import Blueprint, db
 from ..models import ENTITY_TYPES
 from ..records.entities import EntityFilters
 from ..records.evidence import LogSettings, log_screenings
 from ..records.screening import IndexCache, screen_subjects, search
-from ..schemas.screening import (
-    MAX_BATCH,
-    BatchRequest,
-    BatchResult,
-    ScreenRequest,
-    ScreenResult,
-    SearchArgs,
-    SearchPage,
-)
+from ..schemas import screening as s
 from .auth import current_actor
 from .common import page_body
 
 blp = Blueprint("screening", __name__, url_prefix="/api/v1",
                 description="Fuzzy, cross-script name screening against the records, with explanations.")
-
-
-class TooManyQueries(DomainError):
-    status = 413
 
 
 def index_cache() -> IndexCache:
@@ -56,8 +44,8 @@ def _screen_and_log(subjects: dict[str, Any], *, threshold: float, limit: int, k
 
 @blp.route("/screen")
 class Screen(MethodView):
-    @blp.arguments(ScreenRequest)
-    @blp.response(200, ScreenResult)
+    @blp.arguments(s.ScreenRequest)
+    @blp.response(200, s.ScreenResult)
     def post(self, data: dict[str, Any]) -> Any:
         """Screen one name (with optional type, birth date, country, identifiers)"""
         threshold, limit = data.pop("threshold"), data.pop("limit")
@@ -66,13 +54,13 @@ class Screen(MethodView):
 
 @blp.route("/screen/batch")
 class ScreenBatch(MethodView):
-    @blp.arguments(BatchRequest)
-    @blp.response(200, BatchResult)
+    @blp.arguments(s.BatchRequest)
+    @blp.response(200, s.BatchResult)
     def post(self, data: dict[str, Any]) -> Any:
         """Screen up to 1000 subjects keyed by your own ids"""
-        if len(data["queries"]) > MAX_BATCH:
-            raise TooManyQueries(
-                f"At most {MAX_BATCH} queries per batch request; this one has {len(data['queries'])}. "
+        if len(data["queries"]) > s.MAX_BATCH:
+            raise TooLarge(
+                f"At most {s.MAX_BATCH} queries per batch request; this one has {len(data['queries'])}. "
                 "Split it, or use a bulk screening job."
             )
         responses = _screen_and_log(data["queries"], threshold=data["threshold"], limit=data["limit"], kind="batch")
@@ -81,8 +69,8 @@ class ScreenBatch(MethodView):
 
 @blp.route("/search")
 class Search(MethodView):
-    @blp.arguments(SearchArgs, location="query")
-    @blp.response(200, SearchPage)
+    @blp.arguments(s.SearchArgs, location="query")
+    @blp.response(200, s.SearchPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Fuzzy search of the records by name, with record filters, ranked by score"""
         kind = args.get("type")

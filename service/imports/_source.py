@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .records import ImportFormatError
+from .shape import ImportFormatError
 
 Source = str | os.PathLike[str] | BinaryIO
 
@@ -121,3 +121,19 @@ def xml_root(name: str, data: bytes, expected: str, root_tag: str) -> ET.Element
             f"{name}: not {expected}: root element is <{tag}>, expected <{root_tag}>"
         )
     return root
+
+
+def text_files(sources: Source | Iterable[Source], expected: str) -> Iterator[tuple[str, str]]:
+    """Each file's display name and its UTF-8 text, read one file at a time."""
+    for src in as_list(sources):
+        name = source_name(src)
+        yield name, decode_utf8(name, read_bytes(src), expected)
+
+
+def xml_files(
+    sources: Source | Iterable[Source], expected: str, root_tag: str
+) -> Iterator[tuple[str, ET.Element]]:
+    """Each file's display name and its parsed root element, read one file at a time."""
+    for src in as_list(sources):
+        name = source_name(src)
+        yield name, xml_root(name, read_bytes(src), expected, root_tag)

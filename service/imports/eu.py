@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ._source import Source, as_list, read_bytes, source_name, xml_root
+from ._source import Source, xml_files
 from .dates import partial_iso, to_date, year_range
 from .names import is_non_latin
-from .records import (
-    ImportedAddress,
-    ImportedDesignation,
+from .scope import by_programme
+from .shape import (
     ImportedEntity,
     ImportedIdentifier,
     ImportFormatError,
@@ -172,12 +171,10 @@ def _entity(el: ET.Element, result: ParseResult, file: str) -> ImportedEntity:
             if p
         )
         if full:
-            entity.addresses.append(
-                ImportedAddress(
-                    full, street or None, city or None, region or None, postal or None, country
-                )
+            entity.add_address(
+                full, street or None, city or None, region or None, postal or None, country
             )
-        add_unique(entity.countries, country)
+        add_unique(entity.countries, country)  # also when no street address is given
         for contact in a.findall(f"{NS}contactInfo"):
             key, value = contact.get("key", "").upper(), (contact.get("value") or "").strip()
             if key == "WEB" and value:
@@ -203,22 +200,20 @@ def _entity(el: ET.Element, result: ParseResult, file: str) -> ImportedEntity:
         ),
         None,
     )
-    entity.designations.append(
-        ImportedDesignation(
-            authority="EU",
-            list_ref=el.get("euReferenceNumber") or logical_id,
-            programme="; ".join(
-                dict.fromkeys(r.get("programme", "") for r in regulations if r.get("programme"))
-            )
-            or None,
-            legal_basis="; ".join(
-                dict.fromkeys(r.get("numberTitle", "") for r in regulations if r.get("numberTitle"))
-            )
-            or None,
-            listed_on=listed,
-            reasons=el.get("designationDetails") or None,
-            source_url=url,
+    entity.designate(
+        authority="EU",
+        list_ref=el.get("euReferenceNumber") or logical_id,
+        programme="; ".join(
+            dict.fromkeys(r.get("programme", "") for r in regulations if r.get("programme"))
         )
+        or None,
+        legal_basis="; ".join(
+            dict.fromkeys(r.get("numberTitle", "") for r in regulations if r.get("numberTitle"))
+        )
+        or None,
+        listed_on=listed,
+        reasons=el.get("designationDetails") or None,
+        source_url=url,
     )
     return entity
 
@@ -226,9 +221,7 @@ def _entity(el: ET.Element, result: ParseResult, file: str) -> ImportedEntity:
 def parse_eu(paths: list[Source] | Source) -> ParseResult:
     """Parse one or more EU FSF XML files."""
     result = ParseResult()
-    for src in as_list(paths):
-        name = source_name(src)
-        root = xml_root(name, read_bytes(src), "an EU FSF XML file", "export")
+    for name, root in xml_files(paths, "an EU FSF XML file", "export"):
         if not root.tag.startswith(NS):
             found = root.tag.split("}")[0].lstrip("{") if "}" in root.tag else "none"
             raise ImportFormatError(f"{name}: not an EU FSF XML file: namespace {found!r}")
@@ -236,3 +229,7 @@ def parse_eu(paths: list[Source] | Source) -> ParseResult:
             result.count("sanction_entities")
             result.entities.append(_entity(el, result, name))
     return result
+
+
+# One part of the EU list says nothing about the other regimes: delist per programme.
+delisting_scope = by_programme

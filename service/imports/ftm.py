@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ._source import Source, as_list, decode_utf8, read_bytes, source_name
+from ._source import Source, text_files
 from .countries import to_iso2
 from .dates import to_date
 from .names import is_non_latin
-from .records import (
+from .scope import DelistingScope, Listing, never
+from .shape import (
     ImportedAddress,
     ImportedDesignation,
     ImportedEntity,
@@ -117,9 +118,7 @@ def _country(code: str, result: ParseResult, file: str, line: int) -> str | None
     return iso or None
 
 
-def _read(src: Source, result: ParseResult) -> list[tuple[str, int, dict[str, Any]]]:
-    name = source_name(src)
-    text = decode_utf8(name, read_bytes(src), "an FtM JSON lines file")
+def _read(name: str, text: str, result: ParseResult) -> list[tuple[str, int, dict[str, Any]]]:
     records = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -278,8 +277,8 @@ def parse_ftm(paths: list[Source] | Source) -> ParseResult:
     """Parse one or more FtM JSON-lines files into entities, designations and relationships."""
     result = ParseResult()
     records: list[tuple[str, int, dict[str, Any]]] = []
-    for src in as_list(paths):
-        records.extend(_read(src, result))
+    for name, text in text_files(paths, "an FtM JSON lines file"):
+        records.extend(_read(name, text, result))
     # Merged FtM entities keep the ids they replaced in `referents`; references may use either.
     addresses: dict[str, dict[str, Any]] = {}
     for _, _, o in records:
@@ -359,3 +358,8 @@ def _second_pass(
             f"{len(dangling)} Sanction/Passport/Identification entities point at ids absent from the "
             f"file and were skipped (first: {dangling[0]})",
         )
+
+
+def delisting_scope(file_names: Sequence[str], listed: Iterable[Listing]) -> DelistingScope:
+    """Never: FtM files are excerpts that mix authorities, so an absent entry means nothing."""
+    return never("FtM")

@@ -8,20 +8,19 @@ which is known only from its name. Both lists are authority "OFAC"; ent_num is u
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from ._source import Source, as_list, csv_rows, read_bytes, reject_binary, source_name
 from .countries import to_iso2
 from .ofac_remarks import apply_remarks
-from .records import (
-    ImportedAddress,
-    ImportedDesignation,
+from .scope import DelistingScope, Listing
+from .shape import (
     ImportedEntity,
     ImportedIdentifier,
     ImportFormatError,
     ParseResult,
-    add_unique,
 )
 
 # (kind, expected column count). "prim" = the main entry files.
@@ -64,6 +63,8 @@ _CONS_MEASURES = {
     "NS-ISA": "menu-based sanctions (ISA)",
 }
 _DETAILS_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={}"
+# The measure of every SDN entry; it tells the SDN list's designations from the others.
+SDN_MEASURE = "blocking (asset freeze)"
 
 
 @dataclass
@@ -74,11 +75,19 @@ class _File:
     rows: list[tuple[int, list[str]]]
 
 
-def _classify(name: str) -> tuple[str, str, int]:
+def _kind(name: str) -> tuple[str, str, int] | None:
+    """(kind, list, column count) of a file, from its name; None for an unknown name."""
     lower = PurePath(name).name.lower()
     for pattern, kind, _, ncols in _FILE_KINDS:
         if pattern.match(lower):
             return kind, ("cons" if lower.startswith("cons") else "sdn"), ncols
+    return None
+
+
+def _classify(name: str) -> tuple[str, str, int]:
+    found = _kind(name)
+    if found is not None:
+        return found
     raise ImportFormatError(
         f"{name}: not an OFAC legacy CSV file name (expected sdn.csv, alt.csv, add.csv, "
         "sdn_comments.csv or cons_prim/cons_alt/cons_add/cons_comments.csv)"
@@ -178,17 +187,15 @@ def _entity(
         entity.type = "organization"
 
     if f.list_name == "sdn":
-        measures = ["blocking (asset freeze)"]
+        measures = [SDN_MEASURE]
     else:
         measures = [_CONS_MEASURES[p] for p in programmes if p in _CONS_MEASURES]
-    entity.designations.append(
-        ImportedDesignation(
-            authority="OFAC",
-            list_ref=ent_num,
-            programme="; ".join(programmes) or None,
-            measures=measures,
-            source_url=_DETAILS_URL.format(ent_num),
-        )
+    entity.designate(
+        authority="OFAC",
+        list_ref=ent_num,
+        programme="; ".join(programmes) or None,
+        measures=measures,
+        source_url=_DETAILS_URL.format(ent_num),
     )
     return entity
 
@@ -249,6 +256,17 @@ def parse_ofac(paths: list[Source] | Source) -> ParseResult:
     return result
 
 
+def delisting_scope(file_names: Sequence[str], listed: Iterable[Listing]) -> DelistingScope:
+    """By list file. Designations with the SDN measure belong to the SDN list and are in scope
+    when sdn.csv was imported; all others (consolidated non-SDN entries, and hand-entered OFAC
+    designations without that measure) when cons_prim.csv was. Importing sdn.csv alone never
+    delists consolidated entries."""
+    lists = {found[1] for found in map(_kind, file_names) if found is not None and found[0] == "prim"}
+    sdn, cons = "sdn" in lists, "cons" in lists
+    note = f"OFAC lists: {', '.join(x for x, y in (('SDN', sdn), ('consolidated', cons)) if y)}"
+    return DelistingScope(note, lambda row: sdn if SDN_MEASURE in (row["measures"] or []) else cons)
+
+
 def _merge(into: ImportedEntity, other: ImportedEntity) -> None:
     """Fold a second row for the same ent_num (the other list's copy) into the first."""
     for n in other.names:
@@ -287,14 +305,11 @@ def _attach(f: _File, by_num: dict[str, ImportedEntity], result: ParseResult) ->
                 result.warn(f.name, line, f"unknown country {country_name!r} in address")
             if not (street or city or country_name):
                 continue  # OFAC writes an all-empty address row for "no address known"
-            entity.addresses.append(
-                ImportedAddress(
-                    full=", ".join(p for p in (street, city, country_name) if p),
-                    street=street or None,
-                    city=city or None,
-                    country=code or None,
-                )
+            entity.add_address(
+                full=", ".join(p for p in (street, city, country_name) if p),
+                street=street or None,
+                city=city or None,
+                country=code or None,
             )
-            add_unique(entity.countries, code)
             if remarks:
                 entity.properties.setdefault("address_remarks", []).append(remarks)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from .countries import to_iso2
 from .dates import parse_ofac_date, year_range
-from .records import ImportedEntity, ImportedIdentifier, add_unique
+from .shape import ImportedEntity, ImportedIdentifier, add_unique
 
 Warn = Callable[[str], None]
 
@@ -240,8 +240,11 @@ def apply_remarks(entity: ImportedEntity, remarks: str, warn: Warn) -> None:
         elif head == "Gender" and value.lower() in ("male", "female"):
             entity.gender = value.lower()
         elif alias := _ALIAS.match(clause):
-            kind = {"a": "aka", "f": "fka", "n": "nka"}[alias.group(1).lower()]
-            entity.add_name(alias.group(2), kind)
+            # The legacy files carry OFAC's strong aliases in alt.csv; the quoted ones in the
+            # remarks (a.k.a. 'GIUSEPPE', f.k.a. 'ALPHA') are its "low quality" aliases: nicknames,
+            # single given names, war names. They are weak aliases (as OpenSanctions reads them),
+            # which the engine lets match only a query that is the whole alias.
+            entity.add_name(alias.group(2), "weak_alias")
         elif head == "Website":
             entity.add_identifier(ImportedIdentifier("website", value.strip()))
             props.setdefault("websites", [])

@@ -21,12 +21,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ._source import Source, as_list, csv_rows, decode_utf8, read_bytes, source_name
+from ._source import Source, csv_rows, text_files
 from .countries import to_iso2
 from .dates import dmy_to_date, parse_dmy
-from .records import (
-    ImportedAddress,
-    ImportedDesignation,
+from .scope import by_programme
+from .shape import (
     ImportedEntity,
     ImportedIdentifier,
     ImportFormatError,
@@ -34,15 +33,7 @@ from .records import (
     add_unique,
 )
 
-_REQUIRED = (
-    "Name 6",
-    "Name 1",
-    "Group ID",
-    "Group Type",
-    "Alias Type",
-    "Regime",
-    "Other Information",
-)
+_REQUIRED = ("Name 6", "Name 1", "Group ID", "Group Type", "Alias Type", "Regime", "Other Information")
 _TYPES = {"individual": "person", "entity": "company", "ship": "vessel"}
 _SOURCE_URL = (
     "https://www.gov.uk/government/publications/financial-sanctions-consolidated-list-of-targets"
@@ -62,27 +53,10 @@ _ORG_WORDS = re.compile(
 )
 # Keys OFSI puts in "Other Information" as "(Key):value".
 _OTHER_KEYS = (
-    "UK Sanctions List Ref",
-    "UK Statement of Reasons",
-    "UN Ref",
-    "Gender",
-    "Phone number",
-    "Email address",
-    "Type of entity",
-    "Website",
-    "Parent company",
-    "Business Reg No",
-    "Subsidiaries",
-    "IMO number",
-    "Flag of ship",
-    "Type of ship",
-    "Tonnage of ship",
-    "Length of ship",
-    "Year built",
-    "Current owners",
-    "Fax",
-    "Previous flags",
-    "Tel",
+    "UK Sanctions List Ref", "UK Statement of Reasons", "UN Ref", "Gender", "Phone number",
+    "Email address", "Type of entity", "Website", "Parent company", "Business Reg No",
+    "Subsidiaries", "IMO number", "Flag of ship", "Type of ship", "Tonnage of ship",
+    "Length of ship", "Year built", "Current owners", "Fax", "Previous flags", "Tel",
 )
 _OTHER_RE = re.compile(r"\((" + "|".join(re.escape(k) for k in _OTHER_KEYS) + r")\):")
 _NUMBERED = re.compile(r"\(\d+\)")
@@ -102,9 +76,7 @@ class _Group:
     rows: list[_Row] = field(default_factory=list)
 
 
-def _read(src: Source, groups: dict[str, _Group], result: ParseResult) -> None:
-    name = source_name(src)
-    text = decode_utf8(name, read_bytes(src), "an OFSI consolidated list CSV")
+def _read(name: str, text: str, groups: dict[str, _Group], result: ParseResult) -> None:
     rows = csv_rows(name, text)
     header: list[str] | None = None
     for line, row in rows:
@@ -304,17 +276,15 @@ def _build(group_id: str, group: _Group, result: ParseResult) -> ImportedEntity:
         result.warn(
             first.file, first.line, f"group {group_id} has several UK refs {refs}; first kept"
         )
-    entity.designations.append(
-        ImportedDesignation(
-            authority="UK",
-            list_ref=refs[0] if refs else group_id,
-            programme="; ".join(regimes) or None,
-            legal_basis="; ".join(_LEGAL_BASIS[r] for r in regimes if r in _LEGAL_BASIS) or None,
-            listed_on=min(listed) if listed else None,
-            measures=["specified ship"] if etype == "vessel" else ["asset freeze"],
-            reasons="\n\n".join(reasons) or None,
-            source_url=_SOURCE_URL,
-        )
+    entity.designate(
+        authority="UK",
+        list_ref=refs[0] if refs else group_id,
+        programme="; ".join(regimes) or None,
+        legal_basis="; ".join(_LEGAL_BASIS[r] for r in regimes if r in _LEGAL_BASIS) or None,
+        listed_on=min(listed) if listed else None,
+        measures=["specified ship"] if etype == "vessel" else ["asset freeze"],
+        reasons="\n\n".join(reasons) or None,
+        source_url=_SOURCE_URL,
     )
     if len(refs) == 0:
         props["list_ref_is_group_id"] = True
@@ -334,16 +304,13 @@ def _address(entity: ImportedEntity, row: _Row, result: ParseResult) -> None:
     if any(a.full == full for a in entity.addresses):
         return
     # OFSI's address lines have no fixed meaning; line 6 is most often the town.
-    entity.addresses.append(
-        ImportedAddress(
-            full=full,
-            street=", ".join(p for p in lines[:5] if p) or None,
-            city=lines[5] or None,
-            postal_code=postal or None,
-            country=code or None,
-        )
+    entity.add_address(
+        full=full,
+        street=", ".join(p for p in lines[:5] if p) or None,
+        city=lines[5] or None,
+        postal_code=postal or None,
+        country=code or None,
     )
-    add_unique(entity.countries, code)
 
 
 def _other_properties(
@@ -399,8 +366,8 @@ def parse_uk(paths: list[Source] | Source) -> ParseResult:
     """Parse one or more OFSI ConList CSV files (parts of one list) into one ParseResult."""
     result = ParseResult()
     groups: dict[str, _Group] = {}
-    for src in as_list(paths):
-        _read(src, groups, result)
+    for name, text in text_files(paths, "an OFSI consolidated list CSV"):
+        _read(name, text, groups, result)
     result.stats.pop("last_updated_rows", None)
     result.stats["groups"] = len(groups)
     result.entities = [_build(gid, g, result) for gid, g in groups.items()]
@@ -408,3 +375,7 @@ def parse_uk(paths: list[Source] | Source) -> ParseResult:
         1 for e in result.entities if len(e.properties["regimes"]) > 1
     )
     return result
+
+
+# One part of the UK list says nothing about the other regimes: delist per programme.
+delisting_scope = by_programme

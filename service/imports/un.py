@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ._source import Source, as_list, read_bytes, source_name, xml_root
+from ._source import Source, xml_files
 from .countries import to_iso2
 from .dates import partial_iso, to_date, year_range
-from .records import (
-    ImportedAddress,
-    ImportedDesignation,
+from .scope import by_programme
+from .shape import (
     ImportedEntity,
     ImportedIdentifier,
     ParseResult,
@@ -105,17 +104,14 @@ def _addresses(
         if not (street or city or region or postal or country_name):
             continue
         code = _country(country_name, result, file, row, "address")
-        entity.addresses.append(
-            ImportedAddress(
-                full=", ".join(p for p in (street, city, region, postal, country_name) if p),
-                street=street or None,
-                city=city or None,
-                region=region or None,
-                postal_code=postal or None,
-                country=code,
-            )
+        entity.add_address(
+            full=", ".join(p for p in (street, city, region, postal, country_name) if p),
+            street=street or None,
+            city=city or None,
+            region=region or None,
+            postal_code=postal or None,
+            country=code,
         )
-        add_unique(entity.countries, code)
         if note := _text(addr, "NOTE"):
             entity.properties.setdefault("address_notes", []).append(note)
 
@@ -202,15 +198,13 @@ def _entity(el: ET.Element, is_person: bool, result: ParseResult, file: str) -> 
         result.warn(file, row, f"unparseable LISTED_ON {listed_text!r}")
     comments = (el.findtext("COMMENTS1") or "").strip()
     entity.notes = comments or None
-    entity.designations.append(
-        ImportedDesignation(
-            authority="UN",
-            list_ref=ref or dataid,
-            programme=_text(el, "UN_LIST_TYPE") or None,
-            listed_on=listed,
-            reasons=comments or None,
-            source_url=_SOURCE_URL,
-        )
+    entity.designate(
+        authority="UN",
+        list_ref=ref or dataid,
+        programme=_text(el, "UN_LIST_TYPE") or None,
+        listed_on=listed,
+        reasons=comments or None,
+        source_url=_SOURCE_URL,
     )
     return entity
 
@@ -218,11 +212,7 @@ def _entity(el: ET.Element, is_person: bool, result: ParseResult, file: str) -> 
 def parse_un(paths: list[Source] | Source) -> ParseResult:
     """Parse one or more UN consolidated list XML files."""
     result = ParseResult()
-    for src in as_list(paths):
-        name = source_name(src)
-        root = xml_root(
-            name, read_bytes(src), "a UN consolidated list XML file", "CONSOLIDATED_LIST"
-        )
+    for name, root in xml_files(paths, "a UN consolidated list XML file", "CONSOLIDATED_LIST"):
         for el in root.iterfind("INDIVIDUALS/INDIVIDUAL"):
             result.count("individuals")
             result.entities.append(_entity(el, True, result, name))
@@ -230,3 +220,7 @@ def parse_un(paths: list[Source] | Source) -> ParseResult:
             result.count("entities")
             result.entities.append(_entity(el, False, result, name))
     return result
+
+
+# One part of the UN list says nothing about the other regimes: delist per programme.
+delisting_scope = by_programme

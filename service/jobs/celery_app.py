@@ -8,18 +8,17 @@ JOB_DIR ...) and must see the same job folder (a shared disk when they run elsew
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
-from .runner import Context, prepare, run_part
+from ..records.engine import make_engine
+from ..records.screening import IndexCache
+from .context import PART, PREPARE, Context, context_from_config
+from .runner import prepare, run_part
 
 log = logging.getLogger(__name__)
-
-PREPARE = "sanctions.jobs.prepare"
-PART = "sanctions.jobs.part"
 
 _context: Context | None = None
 
@@ -60,19 +59,8 @@ def worker_context(config: dict[str, Any]) -> Context:
     """One engine, session factory and index cache per worker process (after the fork)."""
     global _context
     if _context is None:
-        from ..extensions import make_engine
-        from ..records.screening import IndexCache
-
         engine = make_engine(config["DATABASE_URL"])
         sessions: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
         _context = context_from_config(config, sessions, IndexCache())
     return _context
 
-
-def context_from_config(config: dict[str, Any], sessions: Any, cache: Any, processes: int = 0) -> Context:
-    return Context(
-        sessions=sessions, cache=cache, jobs_dir=Path(config["JOB_DIR"]), part_rows=config["JOB_PART_ROWS"],
-        progress_seconds=config["JOB_PROGRESS_SECONDS"], stale_seconds=config["JOB_STALE_SECONDS"],
-        outage_seconds=config["JOB_OUTAGE_SECONDS"],
-        processes=processes,
-    )

@@ -1,9 +1,10 @@
-"""The evidence-log row for a finished screening job.
+"""The evidence-log row of a screened file: a finished job, a ``/screen/csv`` upload or a
+``sanctions screen`` run.
 
-One row per job (not per input row: a million-row file would drown the log): the file, who
+One row per file (not per input row: a million-row file would drown the log): the file, who
 sent it, the options and list state, and per listed entity the best score and whether any
-row matched it, read back from the job's JSON Lines results. The full per-row results stay
-in the job's results files, whose hashes the row records.
+row matched it, tallied from the file's JSON Lines results. The full per-row results stay in
+the results files (a job's) or with the caller, and the row records their SHA-256.
 """
 
 from __future__ import annotations
@@ -15,8 +16,30 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import ScreeningHit, ScreeningJob, ScreeningLog
-from ..screening import ALGORITHM, ALGORITHM_VERSION
+from ..models import ScreeningJob, ScreeningLog
+from ..records.evidence import log_file
+
+#: ``kind`` of the evidence row of a file screened at once (the schema's filter takes it).
+FILE_KIND = "file"
+
+
+class Tally:
+    """Per listed entity, from JSON Lines results: the best score, whether any row matched it
+    and how many rows it came up for."""
+
+    def __init__(self) -> None:
+        self.best: dict[int, dict[str, Any]] = {}
+
+    def add(self, line: str) -> None:
+        for m in json.loads(line).get("matches", ()):
+            seen = self.best.setdefault(m["entity_id"], {"entity_id": m["entity_id"], "score": 0.0,
+                                                         "match": False, "rows": 0})
+            seen["score"] = max(seen["score"], m["score"])
+            seen["match"] = seen["match"] or bool(m["match"])
+            seen["rows"] += 1
+
+    def results(self) -> list[dict[str, Any]]:
+        return sorted(self.best.values(), key=lambda r: (-r["score"], r["entity_id"]))
 
 
 def _digest(path: Path) -> str | None:
@@ -30,27 +53,32 @@ def _digest(path: Path) -> str | None:
 
 
 def log_job(session: Session, job: ScreeningJob, result_files: list[Path]) -> ScreeningLog:
-    best: dict[int, dict[str, Any]] = {}
+    """The finished job's row, from its parts' JSON Lines files."""
+    tally = Tally()
     for path in result_files:
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                for m in json.loads(line).get("matches", ()):
-                    seen = best.setdefault(m["entity_id"], {"entity_id": m["entity_id"], "score": 0.0,
-                                                             "match": False, "rows": 0})
-                    seen["score"] = max(seen["score"], m["score"])
-                    seen["match"] = seen["match"] or bool(m["match"])
-                    seen["rows"] += 1
-    results = sorted(best.values(), key=lambda r: (-r["score"], r["entity_id"]))
-    row = ScreeningLog(
-        kind="job", batch_key=str(job.id), request_id=job.request_id, key_id=job.key_id, key_name=job.key_name,
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    tally.add(line)
+    return log_file(
+        session=session, kind="job", batch_key=str(job.id),
+        actor={"key_id": job.key_id, "key_name": job.key_name, "request_id": job.request_id},
         subject={"job_id": job.id, "filename": job.filename, "rows": job.rows_total, "columns": job.columns,
                  "results_sha256": [_digest(p) for p in result_files]},
-        threshold=job.threshold, algorithm=ALGORITHM, algorithm_version=ALGORITHM_VERSION,
-        list_version=job.list_version or 0, list_fingerprint=job.list_fingerprint or "",
-        had_match=job.rows_matched > 0, results=results,
-        hits=[ScreeningHit(entity_id=r["entity_id"], score=r["score"], match=r["match"]) for r in results],
-    )
-    session.add(row)
-    return row
+        threshold=job.threshold, list_version=job.list_version, list_fingerprint=job.list_fingerprint,
+        results=tally.results())
+
+
+def log_screened_file(
+    *, session: Session, source: str, filename: str | None, rows: int, columns: dict[str, Any],
+    results_sha256: str, tally: Tally, actor: dict[str, Any], threshold: float, list_version: int,
+    list_fingerprint: str,
+) -> ScreeningLog:
+    """The row of a file screened at once (``source``: ``screen/csv`` or ``cli``); its results
+    hash is that of its JSON Lines results, whichever format was returned (the hash a one-part
+    job of the same file would record)."""
+    return log_file(
+        session=session, kind=FILE_KIND, batch_key=None, actor=actor,
+        subject={"source": source, "filename": (filename or "")[:255] or None, "rows": rows, "columns": columns,
+                 "results_sha256": [results_sha256]},
+        threshold=threshold, list_version=list_version, list_fingerprint=list_fingerprint, results=tally.results())

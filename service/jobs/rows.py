@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..csvcells import safe_row
 from ..errors import Invalid
 from ..imports.countries import to_iso2
 from ..imports.dates import parse_ofac_date, partial_iso
@@ -262,14 +261,15 @@ def short_explanation(match: Match, notes: Sequence[str] = ()) -> str:
 
 
 def csv_header(header: Sequence[str]) -> list[str]:
-    """The results file's header: the input's, then the result columns; made safe."""
-    return safe_row((*header, *RESULT_COLUMNS))
+    """The results file's header: the input's, then the result columns (written, made safe
+    for spreadsheets, by :func:`..csvcells.csv_line`)."""
+    return [*header, *RESULT_COLUMNS]
 
 
 def csv_row(cells: Sequence[str], width: int, line: int, matches: Sequence[Match], error: str | None,
-            notes: Sequence[str] = ()) -> list[str]:
-    """Input cells (padded or cut to the header's width), then the result columns; every cell
-    made safe for spreadsheets."""
+            notes: Sequence[str] = ()) -> list[object]:
+    """Input cells (padded or cut to the header's width), then the result columns (written,
+    made safe for spreadsheets, by :func:`..csvcells.csv_line`)."""
     row = list(cells[:width]) + [""] * (width - len(cells))
     best = matches[0] if matches else None
     extra = [f"{len(cells) - width} cells beyond the header ignored"] if len(cells) > width else []
@@ -280,23 +280,21 @@ def csv_row(cells: Sequence[str], width: int, line: int, matches: Sequence[Match
     else:
         result = ["", "", "", "", decision(matches, error), "", 0 if not error else "",
                   "; ".join([*notes, *extra]), line, error or ""]
-    return safe_row((*row, *result))
+    return [*row, *result]
 
 
-def match_json(m: Match, *, full: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"entity_id": m.entity_id, "name": m.name, "matched_name": m.matched_name,
-                           "score": m.score, "match": m.match, "references": m.references}
-    if full:
-        out["explanation"] = m.explanation
-    return out
+def match_json(m: Match) -> dict[str, Any]:
+    return {"entity_id": m.entity_id, "name": m.name, "matched_name": m.matched_name, "score": m.score,
+            "match": m.match, "references": m.references, "explanation": m.explanation}
 
 
 def jsonl_line(header: Sequence[str], cells: Sequence[str], line: int, matches: Sequence[Match],
-               error: str | None, notes: Sequence[str] = (), *, full: bool = True) -> str:
-    record: dict[str, Any] = {"row": line, "input": {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}}
-    if full:
-        record["decision"] = decision(matches, error)
-    record["matches"] = [match_json(m, full=full) for m in matches]
+               error: str | None, notes: Sequence[str] = ()) -> str:
+    """One row's JSON Lines record: row number, input by column name, decision, every match
+    with its explanation, and the error or notes when there are any."""
+    record: dict[str, Any] = {"row": line, "input": {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)},
+                              "decision": decision(matches, error)}
+    record["matches"] = [match_json(m) for m in matches]
     if error:
         record["error"] = error
     if notes:

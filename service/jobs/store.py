@@ -4,7 +4,6 @@ root, and commits."""
 
 from __future__ import annotations
 
-import codecs
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -14,19 +13,15 @@ from typing import IO, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..csvcells import csv_line
-from ..errors import Conflict, DomainError, NotFound
+from ..csvcells import csv_start
+from ..errors import Conflict, NotFound, TooLarge
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
 from ..records.common import Page, paginate
-from .csvio import Layout, detect
-from .rows import Columns, csv_header, map_columns
-from .runner import job_path, part_files
+from .context import job_path, part_files
+from .pipeline import RESULTS_BOM, inspect
+from .rows import csv_header
 
 COPY_CHUNK = 1024 * 1024
-
-
-class TooLarge(DomainError):
-    status = 413
 
 
 def save_upload(source: IO[bytes], dest: Path, *, max_bytes: int) -> int:
@@ -41,12 +36,6 @@ def save_upload(source: IO[bytes], dest: Path, *, max_bytes: int) -> int:
     return size
 
 
-def inspect_upload(path: Path, options: dict[str, Any]) -> tuple[Layout, Columns]:
-    """Detect the file's layout and map its columns (422 when it is not CSV or has no name)."""
-    layout = detect(path)
-    return layout, map_columns(layout.header, options)
-
-
 def create_job(
     *, session: Session, jobs_dir: Path, source: IO[bytes], filename: str | None, options: dict[str, Any],
     max_bytes: int, backend: str,
@@ -58,7 +47,7 @@ def create_job(
     work.mkdir(parents=True)
     try:
         size = save_upload(source, work / "input.csv", max_bytes=max_bytes)
-        layout, columns = inspect_upload(work / "input.csv", options)
+        layout, columns = inspect(work / "input.csv", options)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -118,8 +107,8 @@ def results_ready(job: ScreeningJob) -> None:
 
 def results_head(job: ScreeningJob) -> bytes:
     """The CSV results' first bytes: a BOM, so that spreadsheets read the UTF-8 names
-    (Chinese, Cyrillic ...) correctly, then the header line."""
-    return codecs.BOM_UTF8 + csv_line(csv_header(job.header)).encode("utf-8")
+    (Chinese, Cyrillic ...) correctly, then the header line (the parts hold the rows)."""
+    return csv_start(csv_header(job.header), bom=RESULTS_BOM).encode("utf-8")
 
 
 def result_chunks(*, session: Session, jobs_dir: Path, job: ScreeningJob, fmt: str) -> Iterator[bytes]:

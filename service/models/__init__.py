@@ -1,17 +1,39 @@
-"""All models, imported here so ``Base.metadata`` (and Alembic) sees every table."""
+"""All models, imported here so ``Base.metadata`` (and Alembic) sees every table.
 
+The vocabulary (entity types, statuses ...) is re-exported for older imports; its home is
+:mod:`service.vocabulary`.
+"""
+
+from ..vocabulary import (
+    CASE_STATUSES,
+    CHARGE_STATUSES,
+    ENTITY_TYPES,
+    GENDERS,
+    IMPORT_ORIGINS,
+    IMPORT_STATUSES,
+    MEMBER_ROLES,
+    NAME_KINDS,
+)
 from .audit import DECISIONS, ROLES, ApiKey, Disposition, HistoryEntry, ScreeningHit, ScreeningLog
 from .base import Base, RecordMixin, utcnow
-from .case import CASE_STATUSES, CHARGE_STATUSES, Case, CaseDefendant, Charge
-from .designation import Designation
-from .entity import ENTITY_TYPES, GENDERS, NAME_KINDS, Entity, EntityIdentifier, EntityName
-from .imports import IMPORT_ORIGINS, IMPORT_STATUSES, ImportRun
+from .case import Case, CaseDefendant, Charge
+from .designation import Designation, listing_active
+from .entity import Entity, EntityIdentifier, EntityName
+from .imports import ImportRun
 from .jobs import JOB_STATUSES, ScreeningJob, ScreeningJobPart
 from .meta import ListChange, ListState
-from .threat_group import MEMBER_ROLES, ThreatGroup, ThreatGroupMember
+from .threat_group import ThreatGroup, ThreatGroupMember
+
+# The records people edit, by the ``record_type`` their history rows carry.
+RECORD_TYPES: dict[type[RecordMixin], str] = {
+    Entity: "entity", Designation: "designation", ThreatGroup: "threat_group",
+    ThreatGroupMember: "threat_group_member", Case: "case", CaseDefendant: "case_defendant",
+    Charge: "charge",
+}
 
 __all__ = [
     "DECISIONS",
+    "RECORD_TYPES",
     "ROLES",
     "ApiKey",
     "Disposition",
@@ -43,5 +65,6 @@ __all__ = [
     "ScreeningJobPart",
     "ThreatGroup",
     "ThreatGroupMember",
+    "listing_active",
     "utcnow",
 ]

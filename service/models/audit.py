@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..permissions import ROLES as ROLES  # API-key roles: defined with what each may do
 from .base import MEDIUM, Base, utcnow
 
-ROLES = ("admin", "editor", "analyst", "screener")
 DECISIONS = ("true_match", "false_positive", "needs_review")
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Stable constraint names, so Alembic migrations name things the same on every backend.
 NAMING_CONVENTION = {
@@ -75,9 +76,22 @@ class RecordMixin:
         """Mark the record changed; the UPDATE this causes grows ``version``."""
         self.updated_at = utcnow()
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
-def versioned(cls: Any) -> dict[str, Any]:
-    return {"version_id_col": cls.version}
+
+R = TypeVar("R", bound=RecordMixin)
+
+
+def live(records: Iterable[R], across: str | None = None) -> list[R]:
+    """The records that are not archived: what readers and screening see by default. With
+    ``across``, a link (a member, a defendant) whose record at that end is archived is left
+    out too."""
+    return [
+        r for r in records
+        if r.archived_at is None and (across is None or getattr(r, across).archived_at is None)
+    ]
 
 
 SHORT = String(64)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, Base, RecordMixin
+from .base import LONG, MEDIUM, Base, RecordMixin, live
 
 if TYPE_CHECKING:
     from .entity import Entity
     from .threat_group import ThreatGroup
-
-CASE_STATUSES = ("sealed", "open", "closed", "dismissed")
-CHARGE_STATUSES = ("pending", "dismissed", "convicted", "acquitted")
 
 
 class Case(RecordMixin, Base):
@@ -42,17 +39,13 @@ class Case(RecordMixin, Base):
         back_populates="case", order_by="(Charge.entity_id, Charge.count_number, Charge.id)"
     )
 
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
     @property
     def live_defendants(self) -> list[CaseDefendant]:
-        return [d for d in self.defendants if d.archived_at is None and d.entity.archived_at is None]
+        return live(self.defendants, across="entity")
 
     @property
     def live_charges(self) -> list[Charge]:
-        return [c for c in self.charges if c.archived_at is None]
+        return live(self.charges)
 
 
 class CaseDefendant(RecordMixin, Base):
@@ -65,10 +58,6 @@ class CaseDefendant(RecordMixin, Base):
 
     case: Mapped[Case] = relationship(back_populates="defendants")
     entity: Mapped[Entity] = relationship(back_populates="defendant_in")
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
 
     @property
     def live_charges(self) -> list[Charge]:
@@ -92,7 +81,3 @@ class Charge(RecordMixin, Base):
 
     case: Mapped[Case] = relationship(back_populates="charges")
     entity: Mapped[Entity] = relationship(back_populates="charges")
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import LONG, MEDIUM, Base, RecordMixin
 
 if TYPE_CHECKING:
     from .entity import Entity
+
+
+def listing_active(listed_on: date | None, delisted_on: date | None, on: date) -> bool:
+    """Whether a listing with these dates is in force on ``on``: :attr:`Designation.active`
+    as of any day, for plain values (a history snapshot)."""
+    if delisted_on is not None and delisted_on <= on:
+        return False
+    return listed_on is None or listed_on <= on
 
 
 class Designation(RecordMixin, Base):
@@ -32,20 +41,21 @@ class Designation(RecordMixin, Base):
 
     entity: Mapped[Entity] = relationship(back_populates="designations")
 
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
-    def is_active(self, on: date | None = None) -> bool:
-        """Listed (or listing date unknown) and not delisted on or before ``on`` (today)."""
-        on = on or date.today()
-        if self.delisted_on is not None and self.delisted_on <= on:
-            return False
-        return self.listed_on is None or self.listed_on <= on
-
-    @property
+    # The one "active" rule, in Python for a loaded row and in SQL for filters
+    # (``where(Designation.active)``); :func:`listing_active` is its Python half.
+    @hybrid_property
     def active(self) -> bool:
-        return self.is_active()
+        """Listed (or listing date unknown) and not delisted, as of today."""
+        return listing_active(self.listed_on, self.delisted_on, date.today())
+
+    @active.inplace.expression
+    @classmethod
+    def _active_sql(cls) -> ColumnElement[bool]:
+        today = date.today()
+        return and_(
+            or_(cls.delisted_on.is_(None), cls.delisted_on > today),
+            or_(cls.listed_on.is_(None), cls.listed_on <= today),
+        )
 
     @property
     def reference(self) -> str | None:

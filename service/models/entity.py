@@ -6,18 +6,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, SHORT, Base, RecordMixin
+from .base import LONG, MEDIUM, SHORT, Base, RecordMixin, live
 
 if TYPE_CHECKING:
     from .case import CaseDefendant, Charge
     from .designation import Designation
     from .threat_group import ThreatGroupMember
-
-ENTITY_TYPES = ("person", "company", "organization", "vessel", "aircraft")
-NAME_KINDS = ("primary", "aka", "fka", "nka", "weak_alias", "original_script")
-GENDERS = ("male", "female", "other")
 
 
 class Entity(RecordMixin, Base):
@@ -52,14 +48,10 @@ class Entity(RecordMixin, Base):
     )
     charges: Mapped[list[Charge]] = relationship(back_populates="entity", order_by="Charge.id")
 
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
     # "Live" = not archived: what readers and screening see by default.
     @property
     def live_designations(self) -> list[Designation]:
-        return [d for d in self.designations if d.archived_at is None]
+        return live(self.designations)
 
     @property
     def active_designations(self) -> list[Designation]:
@@ -67,15 +59,15 @@ class Entity(RecordMixin, Base):
 
     @property
     def live_charges(self) -> list[Charge]:
-        return [c for c in self.charges if c.archived_at is None and c.case.archived_at is None]
+        return live(self.charges, across="case")
 
     @property
     def live_group_links(self) -> list[ThreatGroupMember]:
-        return [m for m in self.group_links if m.archived_at is None and m.group.archived_at is None]
+        return live(self.group_links, across="group")
 
     @property
     def live_cases(self) -> list[Any]:
-        return [d.case for d in self.defendant_in if d.archived_at is None and d.case.archived_at is None]
+        return [d.case for d in live(self.defendant_in, across="case")]
 
 
 class EntityName(Base):

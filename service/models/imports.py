@@ -14,9 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-IMPORT_STATUSES = ("succeeded", "failed")
-IMPORT_ORIGINS = ("cli", "api", "download")
-
 
 class ImportRun(Base):
     __tablename__ = "import_runs"

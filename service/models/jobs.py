@@ -29,17 +29,30 @@ JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 ACTIVE_STATUSES = ("queued", "running")
 
 
-class ScreeningJob(Base):
+class WorkState:
+    """What a job and each of its parts keep alike: their state, who works on them, and how
+    many rows are done and how they came out. A job's counters are kept up to date with its
+    parts' (in the same transaction as the part's own)."""
+
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set by whoever works on it; a stale heartbeat means it died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    worker: Mapped[str | None] = mapped_column(String(128), default=None)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_matched: Mapped[int] = mapped_column(Integer, default=0)
+    rows_clear: Mapped[int] = mapped_column(Integer, default=0)
+    rows_error: Mapped[int] = mapped_column(Integer, default=0)
+    # List-state counter the screening index was built from.
+    list_version: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class ScreeningJob(WorkState, Base):
     __tablename__ = "screening_jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Set by whoever works on the job (preparation); a stale heartbeat means it died.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
-    worker: Mapped[str | None] = mapped_column(String(128), default=None)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     backend: Mapped[str] = mapped_column(String(16), default="embedded")
 
@@ -60,13 +73,7 @@ class ScreeningJob(Base):
     # Set once the file has been scanned (rows counted, split into parts).
     rows_total: Mapped[int | None] = mapped_column(Integer, default=None)
     parts_total: Mapped[int] = mapped_column(Integer, default=0)
-    # Kept up to date with each part's progress (same transaction as the part's own counters).
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
-    rows_matched: Mapped[int] = mapped_column(Integer, default=0)
-    rows_clear: Mapped[int] = mapped_column(Integer, default=0)
-    rows_error: Mapped[int] = mapped_column(Integer, default=0)
-    # List-state counter the job's index was built from when it started.
-    list_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # With ``list_version``: the list state the job's index was built from when it started.
     list_fingerprint: Mapped[str | None] = mapped_column(String(32), default=None)
     # Who submitted it, for the screening evidence log written when the job finishes.
     key_id: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -87,7 +94,7 @@ class ScreeningJob(Base):
         return round((end - self.started_at).total_seconds(), 3)
 
 
-class ScreeningJobPart(Base):
+class ScreeningJobPart(WorkState, Base):
     """A slice of the input (``rows`` records from byte ``start_offset``), screened by one
     worker into its own results files; resumable from ``in_offset`` / ``*_bytes``."""
 
@@ -97,25 +104,15 @@ class ScreeningJobPart(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("screening_jobs.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    worker: Mapped[str | None] = mapped_column(String(128), default=None)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
-    started_at: Mapped[datetime | None] = mapped_column(default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(default=None)
-
     rows: Mapped[int] = mapped_column(Integer)
     # Where the slice starts in the (UTF-8) input: byte offset, physical line, record index.
     start_offset: Mapped[int] = mapped_column(BigInteger)
     start_line: Mapped[int] = mapped_column(Integer)
-    # Resume point: the input position and result file sizes at the last committed chunk.
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    # Resume point (with ``rows_done`` and the other counters): the input position and result
+    # file sizes at the last committed chunk.
     in_offset: Mapped[int] = mapped_column(BigInteger)
     in_line: Mapped[int] = mapped_column(Integer)
     csv_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     jsonl_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    rows_matched: Mapped[int] = mapped_column(Integer, default=0)
-    rows_clear: Mapped[int] = mapped_column(Integer, default=0)
-    rows_error: Mapped[int] = mapped_column(Integer, default=0)
-    list_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
     job: Mapped[ScreeningJob] = relationship(back_populates="parts")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, Base, RecordMixin
+from .base import LONG, MEDIUM, Base, RecordMixin, live
 
 if TYPE_CHECKING:
     from .case import Case
     from .entity import Entity
-
-MEMBER_ROLES = ("member", "front_company", "operator", "affiliate", "leader", "sponsor")
 
 
 class ThreatGroup(RecordMixin, Base):
@@ -30,17 +28,13 @@ class ThreatGroup(RecordMixin, Base):
     )
     cases: Mapped[list[Case]] = relationship(back_populates="threat_group", order_by="Case.id")
 
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
     @property
     def live_members(self) -> list[ThreatGroupMember]:
-        return [m for m in self.members if m.archived_at is None and m.entity.archived_at is None]
+        return live(self.members, across="entity")
 
     @property
     def live_cases(self) -> list[Case]:
-        return [c for c in self.cases if c.archived_at is None]
+        return live(self.cases)
 
 
 class ThreatGroupMember(RecordMixin, Base):
@@ -56,7 +50,3 @@ class ThreatGroupMember(RecordMixin, Base):
 
     group: Mapped[ThreatGroup] = relationship(back_populates="members")
     entity: Mapped[Entity] = relationship(back_populates="group_links")
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}

@@ -9,35 +9,25 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid
 from ..models import Case, CaseDefendant, Charge, Entity
 from .common import (
     Page,
-    apply_fields,
+    Writable,
     apply_sort,
     archive,
     bump_versions,
-    get_or_raise,
+    check_group_exists,
+    ensure_entity_exists,
+    get_child,
     icontains,
     paginate,
+    resolve_group_ids,
+    taken_by,
 )
-from .entities import ensure_entity_exists
 from .listing import record_entity_changes
-from .threat_groups import check_group_exists, resolve_group_ids
 
-FIELDS = (
-    "title", "court", "case_number", "prosecuting_authority", "filed_on", "unsealed_on",
-    "status", "summary", "threat_group_id", "source_urls",
-)
 SORTABLE = ("filed_on", "unsealed_on", "title", "court", "status", "created_at", "updated_at", "id")
-PUT_DEFAULTS: dict[str, Any] = {
-    "case_number": None, "prosecuting_authority": None, "filed_on": None, "unsealed_on": None,
-    "status": "open", "summary": None, "threat_group_id": None, "source_urls": [],
-}
-CHARGE_FIELDS = ("entity_id", "count_number", "statute", "description", "status", "max_penalty", "source_urls")
-CHARGE_PUT_DEFAULTS: dict[str, Any] = {
-    "count_number": None, "description": None, "status": "pending", "max_penalty": None, "source_urls": [],
-}
 
 
 @dataclass
@@ -58,11 +48,8 @@ def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
     if filed and unsealed and unsealed < filed:
         raise Invalid("unsealed_on is before filed_on.", errors={"unsealed_on": ["Must not be before filed_on."]})
     if data.get("case_number"):
-        clash = session.scalar(
-            select(Case.id).where(
-                Case.court == data["court"], Case.case_number == data["case_number"], Case.id != (exclude or -1)
-            )
-        )
+        clash = taken_by(session, Case, Case.court == data["court"], Case.case_number == data["case_number"],
+                         exclude=exclude)
         if clash:
             raise Conflict(
                 f"Case {data['case_number']!r} already exists in {data['court']} (case id {clash}).",
@@ -70,22 +57,26 @@ def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
             )
 
 
+CASES = Writable(
+    Case,
+    fields=(
+        "title", "court", "case_number", "prosecuting_authority", "filed_on", "unsealed_on",
+        "status", "summary", "threat_group_id", "source_urls",
+    ),
+    put_defaults={
+        "case_number": None, "prosecuting_authority": None, "filed_on": None, "unsealed_on": None,
+        "status": "open", "summary": None, "threat_group_id": None, "source_urls": [],
+    },
+    check=_check,
+)
+
+
 def create_case(*, session: Session, data: dict[str, Any]) -> Case:
-    _check(session, data, None)
-    case = Case(**{k: data[k] for k in FIELDS if k in data})
-    session.add(case)
-    session.flush()
-    return case
+    return CASES.create(session, data)
 
 
 def update_case(*, session: Session, case: Case, data: dict[str, Any], replace: bool) -> Case:
-    if replace:
-        data = {**PUT_DEFAULTS, **data}
-    _check(session, {f: data.get(f, getattr(case, f)) for f in FIELDS}, case.id)
-    if apply_fields(case, data, fields=FIELDS):
-        case.touch()
-    session.flush()
-    return case
+    return CASES.update(session, case, data, replace=replace)
 
 
 def list_cases(*, session: Session, filters: CaseFilters, page: int, page_size: int, sort: str | None) -> Page:
@@ -139,20 +130,24 @@ def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> Case
 
 
 def archive_defendant(*, session: Session, defendant: CaseDefendant) -> None:
-    if defendant.archived:
-        return
-    bump_versions(session, defendant.case)
-    archive(session=session, record=defendant)
+    archive(session=session, record=defendant, parents=(defendant.case,))
 
 
 def get_defendant(*, session: Session, case: Case, defendant_id: int, include_archived: bool) -> CaseDefendant:
-    defendant = get_or_raise(session, CaseDefendant, defendant_id, include_archived=include_archived, label="defendant")
-    if defendant.case_id != case.id:
-        raise NotFound(f"No defendant {defendant_id} in case {case.id}.")
-    return defendant
+    return get_child(session, CaseDefendant, defendant_id, parent=case, parent_key="case_id",
+                     include_archived=include_archived, label="defendant", parent_label="case")
 
 
 # --- charges ----------------------------------------------------------------------------
+
+CHARGES = Writable(
+    Charge,
+    fields=("entity_id", "count_number", "statute", "description", "status", "max_penalty", "source_urls"),
+    put_defaults={
+        "count_number": None, "description": None, "status": "pending", "max_penalty": None, "source_urls": [],
+    },
+)
+
 
 def _check_charge(session: Session, case: Case, data: dict[str, Any], exclude: int | None) -> None:
     is_defendant = session.scalar(
@@ -168,13 +163,9 @@ def _check_charge(session: Session, case: Case, data: dict[str, Any], exclude: i
             errors={"entity_id": ["Not a defendant in this case."]},
         )
     if data.get("count_number") is not None:
-        clash = session.scalar(
-            select(Charge.id).where(
-                Charge.case_id == case.id,
-                Charge.entity_id == data["entity_id"],
-                Charge.count_number == data["count_number"],
-                Charge.id != (exclude or -1),
-            )
+        clash = taken_by(
+            session, Charge, Charge.case_id == case.id, Charge.entity_id == data["entity_id"],
+            Charge.count_number == data["count_number"], exclude=exclude,
         )
         if clash:
             raise Conflict(
@@ -189,29 +180,22 @@ def add_charge(*, session: Session, case: Case, data: dict[str, Any]) -> Charge:
     bump_versions(session, case)
     _check_charge(session, case, data, None)
     bump_versions(session, ensure_entity_exists(session=session, entity_id=data["entity_id"]))
-    charge = Charge(case=case, **{k: data[k] for k in CHARGE_FIELDS if k in data})
-    session.add(charge)
-    session.flush()
-    return charge
+    return CHARGES.create(session, data, case=case)
 
 
 def get_charge(*, session: Session, case: Case, charge_id: int, include_archived: bool) -> Charge:
-    charge = get_or_raise(session, Charge, charge_id, include_archived=include_archived, label="charge")
-    if charge.case_id != case.id:
-        raise NotFound(f"No charge {charge_id} in case {case.id}.")
-    return charge
+    return get_child(session, Charge, charge_id, parent=case, parent_key="case_id",
+                     include_archived=include_archived, label="charge", parent_label="case")
 
 
 def update_charge(*, session: Session, charge: Charge, data: dict[str, Any], replace: bool) -> Charge:
-    if replace:
-        data = {**CHARGE_PUT_DEFAULTS, **data}
-    merged = {f: data.get(f, getattr(charge, f)) for f in CHARGE_FIELDS}
+    data = CHARGES.incoming(data, replace=replace)
+    merged = CHARGES.merged(charge, data)
     _check_charge(session, charge.case, merged, charge.id)
     entities = [charge.entity]
     if merged["entity_id"] != charge.entity_id:  # moved to another defendant
         entities.append(session.get_one(Entity, merged["entity_id"]))  # a defendant: checked above
-    if apply_fields(charge, data, fields=CHARGE_FIELDS):
-        charge.touch()
+    if CHARGES.apply(charge, data):
         bump_versions(session, *entities)
     session.flush()
     if len(entities) > 1:
@@ -220,10 +204,7 @@ def update_charge(*, session: Session, charge: Charge, data: dict[str, Any], rep
 
 
 def archive_charge(*, session: Session, charge: Charge) -> None:
-    if charge.archived:
-        return
-    bump_versions(session, charge.entity)
-    archive(session=session, record=charge)
+    archive(session=session, record=charge, parents=(charge.entity,))
 
 
 def list_defendants(*, session: Session, case: Case, include_archived: bool, page: int, page_size: int) -> Page:

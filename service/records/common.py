@@ -1,20 +1,29 @@
-"""Helpers every record module uses: lookup, archive, paging, sorting, JSON-list filters."""
+"""Helpers every record module uses: lookup, archive, paging, sorting, JSON-list filters.
+
+The lookups of records that others point at (an entity by id, a threat group by id or
+name) live here too, below the record modules that share them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, String, cast, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Invalid, NotFound
-from ..models import RecordMixin, utcnow
+from ..models import Entity, RecordMixin, ThreatGroup, utcnow
 
 M = TypeVar("M", bound=RecordMixin)
 T = TypeVar("T")
+F = TypeVar("F")
+
+# Ids per IN (...) list: below SQLite's and PostgreSQL's bound-parameter limits.
+IN_LIST_SIZE = 900
+# Rows per executemany of a bulk write.
+WRITE_BATCH = 5000
 
 
 @dataclass
@@ -43,6 +52,17 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def in_lists(ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``ids`` cut into IN (...) lists of a size every backend accepts."""
+    return chunks(ids, IN_LIST_SIZE)
+
+
+def filters_from(cls: type[F], args: Mapping[str, Any], **fixed: Any) -> F:
+    """A filters dataclass from a list's query arguments: the keys it declares, no others."""
+    names = {f.name for f in fields(cls)} - fixed.keys()  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in args.items() if k in names}, **fixed)
+
+
 def get_or_raise(
     session: Session, model: type[M], record_id: int, *, include_archived: bool = False,
     label: str | None = None,
@@ -58,10 +78,66 @@ def get_or_raise(
     return obj
 
 
-def archive(*, session: Session, record: RecordMixin) -> None:
-    """Archive instead of delete: the record leaves lists and screening but stays readable."""
+def ensure_entity_exists(*, session: Session, entity_id: int, field: str = "entity_id") -> Entity:
+    """The live entity a new link points at; 422 (not 404) when there is none."""
+    entity = session.get(Entity, entity_id)
+    if entity is None or entity.archived:
+        raise Invalid(
+            f"No active person or company with id {entity_id}.",
+            errors={field: [f"Unknown or archived entity id {entity_id}."]},
+        )
+    return entity
+
+
+def check_group_exists(*, session: Session, group_id: int | None) -> None:
+    if group_id is None:
+        return
+    group = session.get(ThreatGroup, group_id)
+    if group is None or group.archived:
+        raise Invalid(
+            f"No active threat group with id {group_id}.",
+            errors={"threat_group_id": [f"Unknown or archived threat group id {group_id}."]},
+        )
+
+
+def resolve_group_ids(*, session: Session, ref: str) -> list[int]:
+    """A group given by id, name, MITRE id or any alias (case-insensitive)."""
+    if ref.isascii() and ref.isdigit():  # not "²": str.isdigit() is true for it, int() fails
+        group_id = int(ref)
+        return [group_id] if group_id < 2**63 else []  # no integer column holds more
+    wanted = ref.strip().casefold()
+    ids = []
+    for group in session.scalars(select(ThreatGroup).where(ThreatGroup.archived_at.is_(None))):
+        names = [group.name, group.mitre_id or "", *group.aliases]
+        if any(n.casefold() == wanted for n in names):
+            ids.append(group.id)
+    return ids
+
+
+def taken_by(session: Session, model: Any, *key: Any, exclude: int | None) -> int | None:
+    """The id of another record of ``model`` (not ``exclude``) that already has this natural
+    key (the ``key`` conditions), if any."""
+    return session.scalar(select(model.id).where(*key, model.id != (exclude or -1)))
+
+
+def get_child(
+    session: Session, model: type[M], record_id: int, *, parent: RecordMixin, parent_key: str,
+    include_archived: bool, label: str, parent_label: str,
+) -> M:
+    """A record that belongs to ``parent`` (a case's charge, a group's member link)."""
+    record = get_or_raise(session, model, record_id, include_archived=include_archived, label=label)
+    if getattr(record, parent_key) != parent.id:
+        raise NotFound(f"No {label} {record_id} in {parent_label} {parent.id}.")
+    return record
+
+
+def archive(*, session: Session, record: RecordMixin, parents: Iterable[RecordMixin] = ()) -> None:
+    """Archive instead of delete: the record leaves lists and screening but stays readable.
+    The ``parents`` it changes (an entity whose designation goes, a case whose charge goes)
+    grow their versions too."""
     if record.archived:
         return
+    bump_versions(session, *parents)
     record.archived_at = utcnow()
     record.touch()
     session.flush()
@@ -93,13 +169,68 @@ def bump_versions(session: Session, *parents: RecordMixin) -> None:
         set_committed_value(parent, "updated_at", now)
 
 
+# Raises Invalid or Conflict when a record's fields (the record with the given id; None for a
+# new one) break a rule: dates out of order, a natural key used twice.
+Check = Callable[[Session, dict[str, Any], int | None], None]
+
+
+@dataclass(frozen=True)
+class Writable(Generic[M]):
+    """One kind of record as clients write it: its fields, what a PUT (a full replacement)
+    sets the ones it leaves out to, and the rule the fields must keep."""
+
+    model: type[M]
+    fields: tuple[str, ...]
+    put_defaults: Mapping[str, Any]
+    check: Check | None = None
+
+    def incoming(self, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
+        """What a write sets: a PUT resets what it leaves out; a PATCH changes only what it has."""
+        return {**self.put_defaults, **data} if replace else data
+
+    def merged(self, record: M, data: dict[str, Any]) -> dict[str, Any]:
+        """The record's fields as they will stand after the write: what the rule looks at."""
+        return {f: data.get(f, getattr(record, f)) for f in self.fields}
+
+    def create(self, session: Session, data: dict[str, Any], **links: Any) -> M:
+        """A new record (with its parents ``links``), flushed, once the rule accepts it."""
+        if self.check is not None:
+            self.check(session, data, None)
+        return add_record(session, self.model, data, fields=self.fields, **links)
+
+    def apply(self, record: M, data: dict[str, Any]) -> bool:
+        """Copy the fields onto the record (its version grows); True when anything changed."""
+        return apply_fields(record, data, fields=self.fields)
+
+    def update(self, session: Session, record: M, data: dict[str, Any], *, replace: bool) -> M:
+        """A PUT (``replace``) or PATCH of ``record``, flushed, once the rule accepts the
+        fields as they will stand."""
+        data = self.incoming(data, replace=replace)
+        if self.check is not None:
+            self.check(session, self.merged(record, data), record.id)
+        self.apply(record, data)
+        session.flush()
+        return record
+
+
+def add_record(session: Session, model: type[M], data: dict[str, Any], *, fields: Iterable[str], **links: Any) -> M:
+    """A new record of ``model`` from the given fields of ``data`` (and its parents), flushed."""
+    record = model(**links, **{k: data[k] for k in fields if k in data})
+    session.add(record)
+    session.flush()
+    return record
+
+
 def apply_fields(record: Any, data: dict[str, Any], *, fields: Iterable[str]) -> bool:
-    """Copy the given fields onto the record; True when anything changed."""
+    """Copy the given fields onto the record, touching it when anything changed (so its
+    version grows); True when anything changed."""
     changed = False
     for field in fields:
         if field in data and getattr(record, field) != data[field]:
             setattr(record, field, data[field])
             changed = True
+    if changed:
+        record.touch()
     return changed
 
 

@@ -6,24 +6,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Invalid
 from ..models import Designation, Entity, EntityName
-from .common import Page, apply_fields, apply_sort, archive, bump_versions, icontains, paginate
-from .entities import ensure_entity_exists
+from .common import (
+    Page,
+    Writable,
+    apply_sort,
+    archive,
+    bump_versions,
+    ensure_entity_exists,
+    icontains,
+    paginate,
+    taken_by,
+)
 from .listing import record_entity_changes
 
-FIELDS = (
-    "entity_id", "authority", "programme", "legal_basis", "list_ref", "listed_on",
-    "delisted_on", "measures", "reasons", "source_urls",
-)
 SORTABLE = ("listed_on", "delisted_on", "authority", "programme", "list_ref", "created_at", "updated_at", "id")
-PUT_DEFAULTS: dict[str, Any] = {
-    "programme": None, "legal_basis": None, "list_ref": None, "listed_on": None,
-    "delisted_on": None, "measures": [], "reasons": None, "source_urls": [],
-}
 
 
 @dataclass
@@ -47,12 +48,9 @@ def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
             errors={"delisted_on": ["Must not be before listed_on."]},
         )
     if data.get("list_ref"):
-        clash = session.scalar(
-            select(Designation.id).where(
-                Designation.authority == data["authority"],
-                Designation.list_ref == data["list_ref"],
-                Designation.id != (exclude or -1),
-            )
+        clash = taken_by(
+            session, Designation, Designation.authority == data["authority"],
+            Designation.list_ref == data["list_ref"], exclude=exclude,
         )
         if clash:
             raise Conflict(
@@ -62,30 +60,38 @@ def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
             )
 
 
+DESIGNATIONS = Writable(
+    Designation,
+    fields=(
+        "entity_id", "authority", "programme", "legal_basis", "list_ref", "listed_on",
+        "delisted_on", "measures", "reasons", "source_urls",
+    ),
+    put_defaults={
+        "programme": None, "legal_basis": None, "list_ref": None, "listed_on": None,
+        "delisted_on": None, "measures": [], "reasons": None, "source_urls": [],
+    },
+    check=_check,
+)
+
+
 def create_designation(*, session: Session, data: dict[str, Any]) -> Designation:
     entity = ensure_entity_exists(session=session, entity_id=data["entity_id"])
     # The entity's sanctions change: its version grows too. First, so that a concurrent
     # request for the same entity waits here and the duplicate check below sees its row.
     bump_versions(session, entity)
-    _check(session, data, None)
-    designation = Designation(**{k: data[k] for k in FIELDS if k in data})
-    session.add(designation)
-    session.flush()
-    return designation
+    return DESIGNATIONS.create(session, data)
 
 
 def update_designation(
     *, session: Session, designation: Designation, data: dict[str, Any], replace: bool
 ) -> Designation:
-    if replace:
-        data = {**PUT_DEFAULTS, **data}
-    merged = {f: data.get(f, getattr(designation, f)) for f in FIELDS}
+    data = DESIGNATIONS.incoming(data, replace=replace)
+    merged = DESIGNATIONS.merged(designation, data)
     entities = [designation.entity]
     if merged["entity_id"] != designation.entity_id:  # moved to another entity
         entities.append(ensure_entity_exists(session=session, entity_id=merged["entity_id"]))
     _check(session, merged, designation.id)
-    if apply_fields(designation, data, fields=FIELDS):
-        designation.touch()
+    if DESIGNATIONS.apply(designation, data):
         bump_versions(session, *entities)
     session.flush()
     if len(entities) > 1:
@@ -96,10 +102,7 @@ def update_designation(
 
 def archive_designation(*, session: Session, designation: Designation) -> None:
     """Archive a designation entered in error; its entity's version grows."""
-    if designation.archived:
-        return
-    bump_versions(session, designation.entity)
-    archive(session=session, record=designation)
+    archive(session=session, record=designation, parents=(designation.entity,))
 
 
 def list_designations(
@@ -127,11 +130,6 @@ def list_designations(
             )
         )
     if filters.active is not None:
-        today = date.today()
-        active = and_(
-            or_(Designation.delisted_on.is_(None), Designation.delisted_on > today),
-            or_(Designation.listed_on.is_(None), Designation.listed_on <= today),
-        )
-        stmt = stmt.where(active if filters.active else ~active)
+        stmt = stmt.where(Designation.active if filters.active else ~Designation.active)
     stmt = apply_sort(stmt, Designation, sort, allowed=SORTABLE, default="-listed_on")
     return paginate(session, stmt, page=page, page_size=page_size)

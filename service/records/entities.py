@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..errors import Invalid
+from ..errors import NotFound
 from ..models import (
     Case,
     CaseDefendant,
@@ -19,6 +19,7 @@ from ..models import (
     EntityName,
     ThreatGroupMember,
 )
+from ..vocabulary import PERSON_TYPES
 from .common import (
     Page,
     apply_fields,
@@ -27,8 +28,8 @@ from .common import (
     icontains,
     json_list_contains,
     paginate,
+    resolve_group_ids,
 )
-from .threat_groups import resolve_group_ids
 
 SCALAR_FIELDS = (
     "name", "type", "birth_dates", "places_of_birth", "nationalities", "countries",
@@ -61,7 +62,7 @@ class EntityFilters:
 
 
 def _label(types: tuple[str, ...]) -> str:
-    return "person" if types == ("person",) else "company"
+    return "person" if types == PERSON_TYPES else "company"
 
 
 def get_entity(
@@ -72,8 +73,6 @@ def get_entity(
     )
     if entity.type not in types:
         # The id exists but is another kind of record: same answer as an unknown id.
-        from ..errors import NotFound
-
         raise NotFound(f"No {_label(types)} with id {entity_id}.")
     return entity
 
@@ -134,7 +133,7 @@ def update_entity(
     """PUT (``replace=True``) resets what the body leaves out; PATCH changes only what it has."""
     if replace:
         data = {**PUT_DEFAULTS, "type": entity.type, **data}
-    changed = apply_fields(entity, data, fields=SCALAR_FIELDS)
+    apply_fields(entity, data, fields=SCALAR_FIELDS)
     if "names" in data or "name" in data:
         names = data.get("names")
         if names is None:  # PATCH of the primary name alone keeps the other names
@@ -146,8 +145,6 @@ def update_entity(
         _replace_names(entity, names)
     if "identifiers" in data:
         _replace_identifiers(entity, data["identifiers"])
-    if changed:
-        entity.touch()
     session.flush()
     return entity
 
@@ -165,16 +162,11 @@ def _designation_clause(f: EntityFilters) -> Any | None:
     if not conds and f.active is None:
         return None
     base = and_(Designation.entity_id == Entity.id, Designation.archived_at.is_(None), *conds)
-    today = date.today()
-    active = and_(
-        or_(Designation.delisted_on.is_(None), Designation.delisted_on > today),
-        or_(Designation.listed_on.is_(None), Designation.listed_on <= today),
-    )
     if f.active is True:
-        return exists().where(base, active)
+        return exists().where(base, Designation.active)
     if f.active is False:
         # Listed once (matching the other filters) but no such listing is active now.
-        return and_(exists().where(base), ~exists().where(base, active))
+        return and_(exists().where(base), ~exists().where(base, Designation.active))
     return exists().where(base)
 
 
@@ -233,12 +225,3 @@ def filtered(*, session: Session, filters: EntityFilters, columns: Any = Entity)
         )
     return stmt
 
-
-def ensure_entity_exists(*, session: Session, entity_id: int, field: str = "entity_id") -> Entity:
-    entity = session.get(Entity, entity_id)
-    if entity is None or entity.archived:
-        raise Invalid(
-            f"No active person or company with id {entity_id}.",
-            errors={field: [f"Unknown or archived entity id {entity_id}."]},
-        )
-    return entity

@@ -1,7 +1,8 @@
 """Screening evidence and analysts' dispositions.
 
 Every screening leaves a row: who asked, when, in which request, the input (or a keyed hash of
-the name), the threshold, algorithm, list state and results. A disposition is an analyst's
+the name), the threshold, algorithm, list state and results. A screened file (a job, ``/screen/csv``,
+``sanctions screen``) leaves one row for the whole file: :func:`log_file`. A disposition is an analyst's
 decision on a (screened subject, listed entity) pair; later screenings of the same subject
 (same normalised name, birth date and country) carry it, and a ``false_positive`` suppresses
 the match until the listed entity changes.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Invalid
 from ..models import Disposition, Entity, ScreeningHit, ScreeningLog
+from ..screening import ALGORITHM, ALGORITHM_VERSION
 from ..screening.normalize import tokenize
 from .common import Page, paginate
 
@@ -80,6 +82,24 @@ def log_screenings(
         rows[key] = log
     session.flush()
     return {key: log.id for key, log in rows.items()}
+
+
+def log_file(
+    *, session: Session, kind: str, batch_key: str | None, actor: dict[str, Any], subject: dict[str, Any],
+    threshold: float, list_version: int | None, list_fingerprint: str | None, results: list[dict[str, Any]],
+) -> ScreeningLog:
+    """The one evidence row of a screened file: ``subject`` describes the file (name, rows,
+    columns, hashes of the results), ``results`` holds per listed entity the best score,
+    whether a row matched it and how many rows it came up for."""
+    row = ScreeningLog(
+        kind=kind, batch_key=batch_key, request_id=actor.get("request_id"), key_id=actor.get("key_id"),
+        key_name=actor.get("key_name"), subject=subject, threshold=threshold, algorithm=ALGORITHM,
+        algorithm_version=ALGORITHM_VERSION, list_version=list_version or 0, list_fingerprint=list_fingerprint or "",
+        had_match=any(r["match"] for r in results), results=results,
+        hits=[ScreeningHit(entity_id=r["entity_id"], score=r["score"], match=r["match"]) for r in results],
+    )
+    session.add(row)
+    return row
 
 
 @dataclass

@@ -4,7 +4,8 @@ archive and import of a record, written by a session hook in the same transactio
 Each row says who (API key), when, in which request, what changed (each field before and
 after) and holds the record's own fields as they stood afterwards, so a record can be read
 as of any past moment. The actor comes from ``session.info["actor"]`` (set per request by the
-API, by the CLI for its commands); ``session.info["history_action"] = "import"`` marks imports.
+API, by the CLI for its commands). Imports write with bulk statements the hook cannot see and
+tell :func:`write_history` themselves (action ``import``).
 """
 
 from __future__ import annotations
@@ -18,25 +19,17 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import (
-    Case,
-    CaseDefendant,
-    Charge,
-    Designation,
+    RECORD_TYPES,
     Entity,
     EntityIdentifier,
     EntityName,
     HistoryEntry,
     RecordMixin,
-    ThreatGroup,
-    ThreatGroupMember,
+    listing_active,
     utcnow,
 )
-from .common import listen_once
+from .common import WRITE_BATCH, chunks, listen_once
 
-RECORD_TYPES: dict[type, str] = {
-    Entity: "entity", Designation: "designation", ThreatGroup: "threat_group",
-    ThreatGroupMember: "threat_group_member", Case: "case", CaseDefendant: "case_defendant", Charge: "charge",
-}
 MODELS = {name: model for model, name in RECORD_TYPES.items()}
 # Bookkeeping columns: they change with every write and say nothing by themselves.
 QUIET = {"id", "version", "created_at", "updated_at"}
@@ -113,18 +106,25 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = session.info.pop("history_pending", [])
-    if not pending:
+    write_history(session, [
+        {"record_type": RECORD_TYPES[type(obj)], "record_id": obj.id, "action": action,
+         "version": obj.version, "changes": changes, "snapshot": _snapshot(obj)}
+        for obj, action, changes in pending
+    ])
+
+
+def write_history(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert history rows (record_type, record_id, action, version, changes, snapshot), each
+    stamped with now and the session's actor: the one writer, for the ORM hook above and for
+    the importer, whose bulk writes the hook cannot see."""
+    if not rows:
         return
     actor = session.info.get("actor") or {}
-    forced = session.info.get("history_action")
-    now = utcnow()
-    rows = [
-        {"record_type": RECORD_TYPES[type(obj)], "record_id": obj.id, "action": forced or action,
-         "version": obj.version, "at": now, "key_id": actor.get("key_id"), "key_name": actor.get("key_name"),
-         "request_id": actor.get("request_id"), "changes": changes, "snapshot": _snapshot(obj)}
-        for obj, action, changes in pending
-    ]
-    session.connection().execute(insert(HistoryEntry), rows)
+    stamp = {"at": utcnow(), "key_id": actor.get("key_id"), "key_name": actor.get("key_name"),
+             "request_id": actor.get("request_id")}
+    conn = session.connection()
+    for batch in chunks(rows, WRITE_BATCH):
+        conn.execute(insert(HistoryEntry), [{**row, **stamp} for row in batch])
 
 
 def _discard(session: Session, *args: Any) -> None:
@@ -155,8 +155,7 @@ def as_of(*, session: Session, record_type: str, record_id: int, moment: datetim
     snap["archived"] = snap.get("archived_at") is not None
     if record_type == "designation":
         snap["reference"] = f"{snap['authority']}:{snap['list_ref']}" if snap.get("list_ref") else None
-        listed, delisted, today = snap.get("listed_on"), snap.get("delisted_on"), moment.date()
-        snap["active"] = (delisted is None or delisted > today) and (listed is None or listed <= today)
+        snap["active"] = listing_active(snap.get("listed_on"), snap.get("delisted_on"), moment.date())
     return snap
 
 

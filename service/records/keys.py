@@ -19,14 +19,7 @@ from ..models import ROLES, ApiKey, utcnow
 
 TOKEN_PREFIX = "sk_"
 PREFIX_LEN = 12  # characters of the token kept to find its row
-
-# What each role may do. Permissions are named by the endpoints' needs (see service/auth.py).
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "screener": frozenset({"screen"}),
-    "analyst": frozenset({"screen", "read", "read_logs", "disposition"}),
-    "editor": frozenset({"screen", "read", "read_logs", "disposition", "write"}),
-    "admin": frozenset({"screen", "read", "read_logs", "disposition", "write", "import", "admin"}),
-}
+# What each role may do: service/permissions.py.
 
 
 def _hash(token: str) -> str:

@@ -14,25 +14,18 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
-    Case,
-    CaseDefendant,
-    Charge,
-    Designation,
+    RECORD_TYPES,
     Entity,
     EntityIdentifier,
     EntityName,
     ListChange,
     ListState,
-    ThreatGroup,
-    ThreatGroupMember,
     utcnow,
 )
-from .common import listen_once
+from .common import WRITE_BATCH, chunks, listen_once
 
-TRACKED = (
-    Entity, EntityName, EntityIdentifier, Designation, ThreatGroup, ThreatGroupMember,
-    Case, CaseDefendant, Charge,
-)
+# Every record, and an entity's names and identifiers: what screening reads.
+TRACKED: tuple[type, ...] = (*RECORD_TYPES, EntityName, EntityIdentifier)
 
 
 def _touched_entity_ids(session: Session) -> set[int]:
@@ -40,8 +33,8 @@ def _touched_entity_ids(session: Session) -> set[int]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Entity):
             ids.add(obj.id)
-        elif isinstance(obj, TRACKED) and getattr(obj, "entity_id", None) is not None:
-            ids.add(obj.entity_id)  # type: ignore[union-attr]
+        elif isinstance(obj, TRACKED) and (entity_id := getattr(obj, "entity_id", None)) is not None:
+            ids.add(entity_id)
     ids.discard(None)  # type: ignore[arg-type]
     return ids
 
@@ -71,8 +64,8 @@ def record_entity_changes(session: Session, ids: set[int]) -> None:
         session.info["list_counter"] = counter
     logged = session.info.setdefault("list_logged", set())
     fresh = sorted(ids - logged)
-    for start in range(0, len(fresh), 5000):
-        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in fresh[start:start + 5000]])
+    for batch in chunks(fresh, WRITE_BATCH):
+        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in batch])
     logged.update(fresh)
 
 

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -32,12 +31,11 @@ from ..screening import (
     ScreeningIndex,
     Subject,
 )
-from .common import Page, chunks
+from .common import Page, in_lists
 from .entities import EntityFilters, filtered
 from .evidence import apply_dispositions
 from .listing import changed_since, current_state
 
-CHUNK = 900  # ids per IN (...) list: below SQLite's and PostgreSQL's parameter limits
 # Past this share of the index, rebuilding is cheaper than patching.
 REBUILD_SHARE = 0.3
 
@@ -49,15 +47,11 @@ class IndexState:
     fingerprint: str
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    return chunks(ids, CHUNK)
-
-
 def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int] | None) -> Iterable[Any]:
     if ids is None:
         yield from session.execute(stmt)
         return
-    for part in _chunks(ids):
+    for part in in_lists(ids):
         yield from session.execute(stmt.where(column.in_(part)))
 
 
@@ -78,15 +72,12 @@ def listed_entities(*, session: Session, ids: Collection[int] | None = None) -> 
     ):
         idents[eid].append((scheme, value, country))
     refs: dict[int, list[str]] = defaultdict(list)
-    today = date.today()
-    for eid, authority, list_ref, listed_on, delisted_on in _rows(
-        session, select(Designation.entity_id, Designation.authority, Designation.list_ref,
-                        Designation.listed_on, Designation.delisted_on)
-        .where(Designation.archived_at.is_(None)).order_by(Designation.id),
+    for eid, authority, list_ref in _rows(
+        session, select(Designation.entity_id, Designation.authority, Designation.list_ref)
+        .where(Designation.archived_at.is_(None), Designation.active).order_by(Designation.id),
         Designation.entity_id, id_list,
     ):
-        active = (delisted_on is None or delisted_on > today) and (listed_on is None or listed_on <= today)
-        if active and list_ref:
+        if list_ref:
             refs[eid].append(f"{authority}:{list_ref}")
     out = []
     for eid, etype, name, birth_dates, nationalities, countries, addresses in _rows(
@@ -201,7 +192,7 @@ def _entities_by_id(session: Session, ids: Collection[int]) -> dict[int, Entity]
         selectinload(Entity.group_links).selectinload(ThreatGroupMember.group),
     )
     found: dict[int, Entity] = {}
-    for part in _chunks(sorted(ids)):
+    for part in in_lists(sorted(ids)):
         found.update((e.id, e) for e in session.scalars(stmt.where(Entity.id.in_(part))))
     return found
 
@@ -244,7 +235,7 @@ def search(
     matches = [m for m in matches if m.score >= min_score]
     allowed: set[int] = set()
     ids = [m.entity_id for m in matches]
-    for part in _chunks(ids):
+    for part in in_lists(ids):
         stmt = filtered(session=session, filters=filters, columns=Entity.id).where(Entity.id.in_(part))
         allowed.update(session.scalars(stmt))
     hits = [m for m in matches if m.entity_id in allowed]

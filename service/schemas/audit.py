@@ -6,19 +6,24 @@ from marshmallow import fields, validate
 
 from ..models import DECISIONS
 from .common import PageArgs, Schema, optional_text, page_of, record_id
-from .screening import Subject
+from .screening import ScreenedAgainst, ScreeningHitOut, Subject
 
 
-class HistoryEntryOut(Schema):
+class Attribution(Schema):
+    """Who did it (the API key) and in which request."""
+
+    key_id = fields.Integer(allow_none=True)
+    key_name = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+
+
+class HistoryEntryOut(Attribution):
     id = fields.Integer()
     record_type = fields.String()
     record_id = fields.Integer()
     action = fields.String(metadata={"description": "create, update, archive or import"})
     version = fields.Integer(allow_none=True, metadata={"description": "The record's version after the change."})
     at = fields.DateTime()
-    key_id = fields.Integer(allow_none=True)
-    key_name = fields.String(allow_none=True)
-    request_id = fields.String(allow_none=True)
     changes = fields.Dict(metadata={"description": "Field -> [before, after]."})
 
 
@@ -31,27 +36,12 @@ class HistoryArgs(Schema):
     until = fields.DateTime(metadata={"description": "Only changes at or before this moment."})
 
 
-class ScreeningHitOut(Schema):
-    entity_id = fields.Integer()
-    score = fields.Float()
-    match = fields.Boolean()
-    suppressed = fields.Boolean()
-
-
-class ScreeningLogOut(Schema):
+class ScreeningLogOut(Attribution, ScreenedAgainst):
     id = fields.Integer()
     at = fields.DateTime()
-    request_id = fields.String(allow_none=True)
     kind = fields.String(metadata={"description": "single, batch, job or file"})
     batch_key = fields.String(allow_none=True)
-    key_id = fields.Integer(allow_none=True)
-    key_name = fields.String(allow_none=True)
     subject = fields.Dict(metadata={"description": "The input, or with the name as a keyed hash when so configured."})
-    threshold = fields.Float()
-    algorithm = fields.String()
-    algorithm_version = fields.String()
-    list_version = fields.Integer()
-    list_fingerprint = fields.String()
     had_match = fields.Boolean()
     results = fields.List(fields.Nested(ScreeningHitOut))
 
@@ -76,7 +66,7 @@ class DispositionIn(Schema):
     comment = optional_text(5000)
 
 
-class DispositionOut(Schema):
+class DispositionOut(Attribution):
     id = fields.Integer()
     subject = fields.Dict()
     entity_id = fields.Integer()
@@ -84,9 +74,6 @@ class DispositionOut(Schema):
     decision = fields.String()
     comment = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    key_id = fields.Integer(allow_none=True)
-    key_name = fields.String(allow_none=True)
-    request_id = fields.String(allow_none=True)
 
 
 class DispositionArgs(PageArgs):

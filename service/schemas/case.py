@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..models import CASE_STATUSES, CHARGE_STATUSES
+from ..vocabulary import CASE_STATUSES, CHARGE_STATUSES
 from .common import (
     GroupRef,
     Integer,
@@ -17,7 +17,7 @@ from .common import (
     text,
     url_list,
 )
-from .summaries import GroupSummary, SanctionedEntitySummary, nested_list
+from .summaries import CaseSummary, ChargeFields, EntityLinkOut, GroupSummary, nested_list
 
 
 class CaseIn(Schema):
@@ -43,14 +43,8 @@ class ChargeIn(Schema):
     source_urls = url_list()
 
 
-class ChargeOut(RecordOutMixin):
-    case_id = fields.Integer()
+class ChargeOut(RecordOutMixin, ChargeFields):
     entity_id = fields.Integer()
-    count_number = fields.Integer(allow_none=True)
-    statute = fields.String()
-    description = fields.String(allow_none=True)
-    status = fields.String()
-    max_penalty = fields.String(allow_none=True)
     source_urls = fields.List(fields.String())
 
 
@@ -60,23 +54,14 @@ class DefendantIn(Schema):
     source_urls = url_list()
 
 
-class DefendantOut(RecordOutMixin):
+class DefendantOut(EntityLinkOut):
     case_id = fields.Integer()
-    entity_id = fields.Integer()
-    notes = fields.String(allow_none=True)
-    source_urls = fields.List(fields.String())
-    entity = fields.Nested(SanctionedEntitySummary)
     charges = nested_list(ChargeOut, "live_charges", "The charges against this defendant in this case.")
 
 
-class CaseOut(RecordOutMixin):
-    title = fields.String()
-    court = fields.String()
-    case_number = fields.String(allow_none=True)
+class CaseOut(RecordOutMixin, CaseSummary):
     prosecuting_authority = fields.String(allow_none=True)
-    filed_on = fields.Date(allow_none=True)
     unsealed_on = fields.Date(allow_none=True)
-    status = fields.String()
     summary = fields.String(allow_none=True)
     threat_group_id = fields.Integer(allow_none=True)
     threat_group = fields.Nested(GroupSummary, allow_none=True)

@@ -1,18 +1,17 @@
-"""The base Schema, shared fields (country codes, partial dates, URLs) and paging."""
+"""The base Schema, shared fields (country codes, partial dates, URLs), paging and the problem
+details every error is answered with."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date
 from typing import Any
 
 import marshmallow as ma
 import pycountry
+from flask import current_app
 from marshmallow import fields, validate
-
-from ..config import Config
-from ..extensions import MAX_ID
 
 # ISO 3166-1 alpha-2, plus XK (Kosovo), which sanctions lists use though ISO has not assigned it.
 COUNTRY_CODES = frozenset({c.alpha_2 for c in pycountry.countries} | {"XK"})
@@ -47,6 +46,8 @@ def _has_nul(value: Any) -> bool:
 
 # The database's INTEGER columns (ids, counts, numbers): 32-bit signed.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# Record ids run from 1 to this, in the routes' ``<int:...>`` as in bodies and query strings.
+MAX_ID = INT_MAX
 
 
 class Integer(fields.Integer):
@@ -151,13 +152,39 @@ class RecordOutMixin(Schema):
     archived_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
+def _default_page_size() -> int:
+    return int(current_app.config["DEFAULT_PAGE_SIZE"])
+
+
+class PageSize(Integer):
+    """``page_size``: its default and cap are the app's DEFAULT_PAGE_SIZE and MAX_PAGE_SIZE, read
+    when a request is parsed (and by :func:`page_size_doc` when the OpenAPI document is built)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=_default_page_size, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        number = super()._validated(value)
+        validate.Range(min=1, max=current_app.config["MAX_PAGE_SIZE"])(number)
+        return number
+
+
+def page_size_doc(config: Mapping[str, Any]) -> Callable[..., dict[str, Any]]:
+    """An apispec attribute function documenting each :class:`PageSize` with ``config``'s values."""
+
+    def attributes(converter: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(field, PageSize):
+            return {}
+        cap = config["MAX_PAGE_SIZE"]
+        return {"default": config["DEFAULT_PAGE_SIZE"], "minimum": 1, "maximum": cap,
+                "description": f"Items per page, at most {cap}."}
+
+    return attributes
+
+
 class PageArgs(Schema):
     page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = Integer(
-        load_default=Config.DEFAULT_PAGE_SIZE,
-        validate=validate.Range(min=1, max=Config.MAX_PAGE_SIZE),
-        metadata={"description": f"Items per page, at most {Config.MAX_PAGE_SIZE}."},
-    )
+    page_size = PageSize()
     sort = fields.String(
         load_default=None,
         validate=validate.Length(max=100),
@@ -175,20 +202,22 @@ class ItemArgs(Schema):
     )
 
 
-class PageMeta(Schema):
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+PAGE_META = ("total", "page", "page_size", "pages")
 
 
-def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
-    """A paged-list envelope: ``{"items": [...], "total", "page", "page_size", "pages"}``."""
-    return type(name, (PageMeta,), {"items": fields.List(fields.Nested(item_schema))})
+def page_of(item_schema: type[ma.Schema], name: str, *, items_first: bool = False) -> type[ma.Schema]:
+    """A paged-list envelope: ``{"total", "page", "page_size", "pages", "items": [...]}``; with
+    ``items_first`` the items lead (as the search and job pages have always listed them)."""
+    meta = {field: fields.Integer() for field in PAGE_META}
+    items = {"items": fields.List(fields.Nested(item_schema))}
+    return type(name, (Schema,), {**items, **meta} if items_first else {**meta, **items})
+
+
+PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details (sent as PROBLEM_MIMETYPE)."""
 
     type = fields.String()
     title = fields.String()

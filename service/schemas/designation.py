@@ -14,7 +14,7 @@ from .common import (
     str_list,
     url_list,
 )
-from .summaries import EntitySummary
+from .summaries import DesignationSummary, EntitySummary
 
 AUTHORITY = validate.Regexp(
     r"^[A-Z][A-Z0-9_-]{1,31}$", error="An authority code in capitals, e.g. OFAC, UK, EU, UN."
@@ -37,17 +37,9 @@ class DesignationIn(Schema):
     source_urls = url_list()
 
 
-class DesignationOut(RecordOutMixin):
+class DesignationOut(RecordOutMixin, DesignationSummary):
     entity_id = fields.Integer()
-    authority = fields.String()
-    programme = fields.String(allow_none=True)
-    legal_basis = fields.String(allow_none=True)
-    list_ref = fields.String(allow_none=True)
-    reference = fields.String(allow_none=True, metadata={"description": "AUTHORITY:LISTREF"})
-    listed_on = fields.Date(allow_none=True)
-    delisted_on = fields.Date(allow_none=True)
     active = fields.Boolean(metadata={"description": "Listed and not delisted as of today."})
-    measures = fields.List(fields.String())
     reasons = fields.String(allow_none=True)
     source_urls = fields.List(fields.String())
     entity = fields.Nested(EntitySummary)

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..models import GENDERS, NAME_KINDS
+from ..vocabulary import CASE_STATUSES, CRAFT_TYPES, GENDERS, NAME_KINDS, ORGANISATION_TYPES
 from .common import (
     CountryCode,
     GroupRef,
@@ -87,7 +87,7 @@ class PersonIn(EntityIn):
 class CompanyIn(EntityIn):
     type = fields.String(
         load_default="company",
-        validate=validate.OneOf(("company", "organization")),
+        validate=validate.OneOf(ORGANISATION_TYPES),
         metadata={"description": "company (default) or organization"},
     )
 
@@ -95,7 +95,7 @@ class CompanyIn(EntityIn):
 class VesselIn(EntityIn):
     type = fields.String(
         load_default="vessel",
-        validate=validate.OneOf(("vessel", "aircraft")),
+        validate=validate.OneOf(CRAFT_TYPES),
         metadata={"description": "vessel (default) or aircraft; call sign, flag, IMO go in identifiers/properties"},
     )
 
@@ -129,16 +129,16 @@ class EntityListArgs(PageArgs):
     active = fields.Boolean(metadata={"description": "true: has an active designation; false: only delisted ones."})
     listed_from = fields.Date(metadata={"description": "Designated on or after this date."})
     listed_to = fields.Date(metadata={"description": "Designated on or before this date."})
-    case_status = fields.String(validate=validate.OneOf(("sealed", "open", "closed", "dismissed")), metadata={"description": "Defendant in a case with this status."})
+    case_status = fields.String(validate=validate.OneOf(CASE_STATUSES), metadata={"description": "Defendant in a case with this status."})
     identifier = fields.String(validate=validate.Length(max=255), metadata={"description": "Has an identifier with exactly this value."})
 
 
 class CompanyListArgs(EntityListArgs):
-    type = fields.String(validate=validate.OneOf(("company", "organization")))
+    type = fields.String(validate=validate.OneOf(ORGANISATION_TYPES))
 
 
 class VesselListArgs(EntityListArgs):
-    type = fields.String(validate=validate.OneOf(("vessel", "aircraft")))
+    type = fields.String(validate=validate.OneOf(CRAFT_TYPES))
 
 
 EntityPage = page_of(EntityOut, "EntityPage")

@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ..imports import PARSERS
+from ..vocabulary import IMPORT_STATUSES
 from .common import PageArgs, Schema, page_of
 
 
@@ -87,7 +88,7 @@ class ImportListArgs(PageArgs):
         exclude = ("sort", "include_archived")
 
     format = fields.String(validate=validate.OneOf(sorted(PARSERS)))
-    status = fields.String(validate=validate.OneOf(("succeeded", "failed")))
+    status = fields.String(validate=validate.OneOf(IMPORT_STATUSES))
 
 
 ImportRunPage = page_of(ImportRunSummary, "ImportRunPage")

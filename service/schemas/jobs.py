@@ -6,10 +6,10 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..config import Config
+from ..jobs.rows import Columns
 from ..models import JOB_STATUSES
 from ..screening import DEFAULT_THRESHOLD
-from .common import Schema
+from .common import PageSize, Schema, page_of
 
 FORMATS = ("csv", "jsonl")
 
@@ -46,8 +46,7 @@ class JobOptions(Schema):
 
 class JobListArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=Config.DEFAULT_PAGE_SIZE,
-                               validate=validate.Range(min=1, max=Config.MAX_PAGE_SIZE))
+    page_size = PageSize()
     status = fields.String(validate=validate.OneOf(JOB_STATUSES))
 
 
@@ -101,8 +100,6 @@ class JobOut(Schema):
     results_url = fields.Method("_results_url")
 
     def _columns(self, job: Any) -> dict[str, Any]:
-        from ..jobs.rows import Columns
-
         return ColumnsOut().dump(Columns.from_json(job.columns).describe(job.header)) if job.columns else {}
 
     def _progress(self, job: Any) -> dict[str, Any]:
@@ -121,9 +118,4 @@ class JobOut(Schema):
         return f"/api/v1/screening-jobs/{job.id}/results" if job.status == "done" else None
 
 
-class JobPage(Schema):
-    items = fields.List(fields.Nested(JobOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+JobPage = page_of(JobOut, "JobPage", items_first=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..screening import DEFAULT_THRESHOLD
-from .common import CountryCode, GroupRef, Integer, PageArgs, PartialDate, Schema, text
+from ..vocabulary import ENTITY_TYPES
+from .common import CountryCode, GroupRef, Integer, PageArgs, PartialDate, Schema, page_of, text
 from .entity import IDENTIFIER_SCHEME
-from .summaries import ChargeSummary, DesignationSummary, GroupLinkSummary, nested_list
+from .summaries import ChargeSummary, DesignationSummary, EntityName, GroupLinkSummary, nested_list
 
 MAX_BATCH = 1000
-SUBJECT_TYPES = ("person", "company", "organization", "vessel", "aircraft")
+SUBJECT_TYPES = ENTITY_TYPES
 
 
 class SubjectIdentifier(Schema):
@@ -49,12 +50,9 @@ class BatchRequest(Options):
     )
 
 
-class EntityBrief(Schema):
+class EntityBrief(EntityName):
     """What a screening system needs to act on a match, without a second request."""
 
-    id = fields.Integer()
-    type = fields.String()
-    name = fields.String()
     designations = nested_list(DesignationSummary, "active_designations", "Active designations.")
     charges = nested_list(ChargeSummary, "live_charges")
     threat_groups = nested_list(GroupLinkSummary, "live_group_links")
@@ -66,6 +64,12 @@ class Adjustment(Schema):
     detail = fields.String()
 
 
+class Unmatched(Schema):
+    side = fields.String(metadata={"description": "query or listed"})
+    word = fields.String()
+    weight = fields.Float(metadata={"description": "Its cost as a missing part (rarer, longer words weigh more)."})
+
+
 class Explanation(Schema):
     algorithm = fields.String()
     algorithm_version = fields.String()
@@ -74,6 +78,8 @@ class Explanation(Schema):
     matched_name_kind = fields.String()
     name_score = fields.Float()
     token_pairs = fields.List(fields.List(fields.Raw()), metadata={"description": "[query token, listed token, similarity]"})
+    unmatched = fields.List(fields.Nested(Unmatched), metadata={
+        "description": "Words of either name that no pair explains; each lowers the score by its weight."})
     adjustments = fields.List(fields.Nested(Adjustment))
     final_score = fields.Float()
     threshold = fields.Float()
@@ -88,12 +94,18 @@ class DispositionBrief(Schema):
     entity_version = fields.Integer(metadata={"description": "The entity's version when decided."})
 
 
-class MatchOut(Schema):
+class ScreeningHitOut(Schema):
+    """A result as the evidence log keeps it; :class:`MatchOut` is what the screener is sent."""
+
     entity_id = fields.Integer()
-    name = fields.String()
-    matched_name = fields.String()
     score = fields.Float()
     match = fields.Boolean()
+    suppressed = fields.Boolean()
+
+
+class MatchOut(ScreeningHitOut):
+    name = fields.String()
+    matched_name = fields.String()
     references = fields.List(fields.String(), metadata={"description": "AUTHORITY:LISTREF of active designations"})
     explanation = fields.Nested(Explanation)
     entity = fields.Nested(EntityBrief)
@@ -103,14 +115,19 @@ class MatchOut(Schema):
     suppression_note = fields.String(allow_none=True, metadata={"description": "Why suppressed, or why a suppression lapsed."})
 
 
-class ScreenResult(Schema):
-    screening_id = fields.Integer(metadata={"description": "Id of the evidence-log row for this screening."})
-    matches = fields.List(fields.Nested(MatchOut))
+class ScreenedAgainst(Schema):
+    """How a screening was scored and against which list state: what reproduces it."""
+
     threshold = fields.Float()
     algorithm = fields.String()
     algorithm_version = fields.String()
     list_version = fields.Integer(metadata={"description": "List-state counter screened against."})
     list_fingerprint = fields.String(metadata={"description": "Fingerprint of the list state screened against."})
+
+
+class ScreenResult(ScreenedAgainst):
+    screening_id = fields.Integer(metadata={"description": "Id of the evidence-log row for this screening."})
+    matches = fields.List(fields.Nested(MatchOut))
 
 
 class BatchResult(Schema):
@@ -134,9 +151,4 @@ class SearchHit(Schema):
     entity = fields.Nested(EntityBrief)
 
 
-class SearchPage(Schema):
-    items = fields.List(fields.Nested(SearchHit))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+SearchPage = page_of(SearchHit, "SearchPage", items_first=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from .common import Schema
+from .common import RecordOutMixin, Schema
 
 
 def nested_list(schema: type[Schema], attribute: str, description: str | None = None) -> fields.List:
@@ -32,17 +32,22 @@ class DesignationSummary(Schema):
     measures = fields.List(fields.String())
 
 
-class ChargeSummary(Schema):
+class ChargeFields(Schema):
+    """What a charge states, in its own representation and in summaries."""
+
     id = fields.Integer()
     case_id = fields.Integer()
-    case_title = fields.String(attribute="case.title")
-    court = fields.String(attribute="case.court")
-    case_number = fields.String(attribute="case.case_number", allow_none=True)
     count_number = fields.Integer(allow_none=True)
     statute = fields.String()
     description = fields.String(allow_none=True)
     status = fields.String()
     max_penalty = fields.String(allow_none=True)
+
+
+class ChargeSummary(ChargeFields):
+    case_title = fields.String(attribute="case.title")
+    court = fields.String(attribute="case.court")
+    case_number = fields.String(attribute="case.case_number", allow_none=True)
 
 
 class GroupLinkSummary(Schema):
@@ -53,10 +58,15 @@ class GroupLinkSummary(Schema):
     role = fields.String()
 
 
-class EntitySummary(Schema):
+class EntityName(Schema):
+    """An entity as a reference to it: id, type and primary name."""
+
     id = fields.Integer()
     type = fields.String()
     name = fields.String()
+
+
+class EntitySummary(EntityName):
     archived = fields.Boolean()
 
 
@@ -65,6 +75,15 @@ class SanctionedEntitySummary(EntitySummary):
 
     designations = nested_list(DesignationSummary, "live_designations")
     charges = nested_list(ChargeSummary, "live_charges")
+
+
+class EntityLinkOut(RecordOutMixin):
+    """A link of an entity to a case (a defendant) or to a threat group (a member)."""
+
+    entity_id = fields.Integer()
+    notes = fields.String(allow_none=True)
+    source_urls = fields.List(fields.String())
+    entity = fields.Nested(SanctionedEntitySummary)
 
 
 class CaseSummary(Schema):

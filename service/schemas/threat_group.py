@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..models import MEMBER_ROLES
+from ..vocabulary import MEMBER_ROLES
 from .common import (
     PageArgs,
     RecordOutMixin,
@@ -16,7 +16,7 @@ from .common import (
     text,
     url_list,
 )
-from .summaries import CaseSummary, SanctionedEntitySummary, nested_list
+from .summaries import CaseSummary, EntityLinkOut, GroupSummary, nested_list
 
 
 class ThreatGroupIn(Schema):
@@ -44,19 +44,13 @@ class MemberPatch(Schema):
     source_urls = url_list()
 
 
-class MemberOut(RecordOutMixin):
+class MemberOut(EntityLinkOut):
     group_id = fields.Integer()
-    entity_id = fields.Integer()
     role = fields.String()
-    notes = fields.String(allow_none=True)
-    source_urls = fields.List(fields.String())
-    entity = fields.Nested(SanctionedEntitySummary)
 
 
-class ThreatGroupOut(RecordOutMixin):
-    name = fields.String()
+class ThreatGroupOut(RecordOutMixin, GroupSummary):
     aliases = fields.List(fields.String())
-    mitre_id = fields.String(allow_none=True)
     sponsor = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     source_urls = fields.List(fields.String())

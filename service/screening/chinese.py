@@ -17,7 +17,11 @@ both the plain and the aspirated pinyin syllable ("ping" -> bing or ping).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
+
+from .pinyin_syllables import SYLLABLES
 
 # A token longer than this is not a Chinese given name (at most 3 syllables).
 MAX_SYLLABLES = 3
@@ -30,6 +34,8 @@ def table_from_pypinyin() -> dict[str, tuple[str, ...]]:
     :mod:`.pinyin_syllables` so that screening Latin names does not load pypinyin (its
     phrase dictionary takes ~55 MB); ``tests/unit/test_screening_normalize.py`` checks the
     two agree, and :func:`write_table` rewrites the module."""
+    # Imported here, not at the top: importing pypinyin takes ~180 ms and its phrase
+    # dictionary ~55 MB, and only this check and write_table need it.
     from pypinyin import Style
     from pypinyin.pinyin_dict import pinyin_dict
     from pypinyin.style import convert
@@ -54,9 +60,12 @@ def table_from_pypinyin() -> dict[str, tuple[str, ...]]:
 def _tables() -> tuple[dict[str, frozenset[str]], frozenset[str], frozenset[str]]:
     """(syllable as written -> pinyin syllables; the letters syllables start with; those
     they end with)."""
-    from .pinyin_syllables import SYLLABLES
-
     table = {k: frozenset(v) for k, v in SYLLABLES.items()}
+    # The tables write u-umlaut as "v" ("hsveh"); lists write it "u" ("Hsueh").
+    for k, v in SYLLABLES.items():
+        if "v" in k:
+            u = k.replace("v", "u")
+            table[u] = table.get(u, frozenset()) | frozenset(v)
     return table, frozenset(k[0] for k in table), frozenset(k[-1] for k in table)
 
 
@@ -110,8 +119,6 @@ def same_chinese_name(a: str, b: str) -> bool:
 def write_table() -> None:
     """Regenerate :mod:`.pinyin_syllables` (``python -c "from service.screening.chinese
     import write_table; write_table()"``)."""
-    from pathlib import Path
-
     table = table_from_pypinyin()
     lines = ['"""Chinese syllables as written (pinyin, or Wade-Giles without apostrophes) -> the',
              "toneless pinyin syllables they read as. Generated from pypinyin's dictionary by",
@@ -121,3 +128,46 @@ def write_table() -> None:
     lines += ["}", ""]
     Path(__file__).with_name("pinyin_syllables.py").write_text("\n".join(lines), encoding="utf-8")
 
+
+
+# --- single syllables: Chinese (pinyin / Wade-Giles) and Korean --------------
+
+# One Korean syllable romanised in McCune-Reischauer (apostrophes and breves
+# dropped, as lists write it) or Revised Romanisation, with the spellings
+# common on lists (Choi, Yoon, Park): initial consonant, vowel, final consonant.
+_KOREAN_SYLLABLE = re.compile(
+    r"(?:kk|tt|pp|ss|jj|ch|sh|k|g|n|d|t|r|l|m|b|p|s|j|h|y|w)?"
+    r"(?:yae|yeo|wae|ya|ye|yo|yu|wa|wo|we|wi|oe|oi|ui|eo|eu|ae|oo|ee|a|e|i|o|u)"
+    r"(?:ng|rk|k|g|n|t|d|l|r|m|p|b)?"
+)
+MAX_SYLLABLE_LEN = 6
+
+
+@lru_cache(maxsize=10_000)
+def is_syllable(token: str) -> bool:
+    """One romanised Chinese (pinyin or Wade-Giles) or Korean syllable: "kang",
+    "hsueh", "gyong", "suk"."""
+    if not (2 <= len(token) <= MAX_SYLLABLE_LEN and token.isalpha() and token.isascii()):
+        return False
+    return token in _tables()[0] or _KOREAN_SYLLABLE.fullmatch(token) is not None
+
+
+def korean_key(syllable: str) -> str:
+    """A Korean syllable with the McCune-Reischauer / Revised Romanisation
+    differences folded: eo/o and eu/u (the breve dropped), initial g/k, d/t,
+    b/p, j/ch (plain stops), sh/s, and the list spellings Choi, Yoon, Lee,
+    Park ("gyeong" -> "kyong", "jeong" -> "chong", "gim" -> "kim")."""
+    s = syllable.replace("eo", "o").replace("eu", "u").replace("oo", "u").replace("ee", "i")
+    s = s.replace("oi", "oe").replace("rk", "k")
+    if s.startswith(("g", "d", "b")):
+        s = {"g": "k", "d": "t", "b": "p"}[s[0]] + s[1:]
+    elif s.startswith(("j", "sh")):
+        s = ("ch" if s[0] == "j" else "s") + s[1 if s[0] == "j" else 2 :]
+    return s
+
+
+def same_syllable(a: str, b: str) -> bool:
+    """Two spellings of one syllable: a pinyin / Wade-Giles pair the syllable
+    tables know ("hsueh"/"xue", "tuan"/"duan"), or a Korean romanisation pair
+    ("gyong"/"kyong", "jong"/"chong", "gim"/"kim")."""
+    return a == b or same_chinese_name(a, b) or korean_key(a) == korean_key(b)

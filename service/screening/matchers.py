@@ -8,7 +8,7 @@ feature is missing on either side. The policy, in one place:
   One year apart or one digit of the year different: -0.08 (typos and
   calendar conversions are common). Further
   apart: -0.15. Positive effects are only applied to names that already match
-  (see :mod:`.index`), so a birth date never creates a match on its own.
+  (see :mod:`.adjust`), so a birth date never creates a match on its own.
 * country: subject country among the entity's countries: +0.02; not among them:
   -0.05 (lists are incomplete, so a mismatch is weak evidence).
 * identifier: same normalised value (spaces, dashes, dots removed, case folded)
@@ -129,7 +129,9 @@ def normalize_country(value: str | None) -> str | None:
     up = v.upper()
     if up in aliases:
         return aliases[up]
-    import pycountry  # imported lazily: only needed when countries are given
+    # Imported on first use, not at the top: importing pycountry (with the
+    # importlib.metadata it loads) takes ~20 ms, and only screening with countries needs it.
+    import pycountry
 
     try:
         c = pycountry.countries.lookup(v)

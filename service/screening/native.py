@@ -24,12 +24,16 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
+
+from ..config import pure_python_forced  # SANCTIONS_PURE_PYTHON
 
 log = logging.getLogger(__name__)
 
 #: Modules compiled, in dependency order (all of the per-query hot path).
-COMPILED = ("chinese", "companies", "normalize", "tokens", "score", "index")
+COMPILED = ("chinese", "companies", "normalize", "tokens", "prepare", "variants", "score", "vocabulary",
+            "retrieval", "adjust", "index")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "_compiled"
 MANIFEST = "manifest.json"
@@ -57,10 +61,6 @@ def is_fresh(out: Path = OUT, src: Path = HERE) -> bool:
     return all(manifest.get(k) == v for k, v in wanted.items())
 
 
-def pure_python_forced() -> bool:
-    return os.environ.get("SANCTIONS_PURE_PYTHON", "").strip() not in ("", "0")
-
-
 def activate(package_path: list[str], out: Path = OUT, src: Path = HERE) -> bool:
     """Prefer the compiled modules for the package whose ``__path__`` is given,
     if a fresh build exists and pure Python is not forced."""
@@ -83,8 +83,8 @@ def activate(package_path: list[str], out: Path = OUT, src: Path = HERE) -> bool
 
 def build(out: Path = OUT, quiet: bool = True) -> Path:
     """Compile :data:`COMPILED` with mypyc into ``out`` (replaced atomically)."""
-    import warnings
-
+    # The [native] extra, needed only to build: mypyc and setuptools take ~230 ms to
+    # import, which every start of the service would otherwise pay.
     from mypyc.build import mypycify
     from setuptools import setup
 

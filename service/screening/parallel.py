@@ -24,15 +24,14 @@ import os
 import signal
 from collections.abc import Callable, Generator, Iterable
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from .types import DEFAULT_THRESHOLD, Match, Subject
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from .index import ScreeningIndex
-
+IndexT = TypeVar("IndexT")  # whatever the children inherit and the task reads
 T = TypeVar("T")
 P = TypeVar("P")
 R = TypeVar("R")
@@ -44,6 +43,12 @@ PARALLEL_MIN_BATCH = 500
 IN_FLIGHT_PER_PROCESS = 3
 #: How often an idle child checks that its parent is still there.
 ORPHAN_CHECK_SECONDS = 1.0
+
+
+class Screener(Protocol):
+    """What the screening tasks need of an index (a :class:`~.index.ScreeningIndex`)."""
+
+    def screen(self, subject: Subject, *, threshold: float = ..., limit: int = ...) -> list[Match]: ...
 
 
 class ScreeningProcessError(RuntimeError):
@@ -70,7 +75,7 @@ def _default_signals() -> None:
             continue
 
 
-def _child_main(index: ScreeningIndex, task: Callable[[ScreeningIndex, Any], Any], conn: Connection,
+def _child_main(index: Any, task: Callable[[Any, Any], Any], conn: Connection,
                 parent: int) -> None:
     _default_signals()
     # Everything inherited goes to the permanent generation (a constant-time splice): the
@@ -98,7 +103,7 @@ def _child_main(index: ScreeningIndex, task: Callable[[ScreeningIndex, Any], Any
 class _Children:
     """``n`` processes forked now, each inheriting ``index`` and waiting for batches."""
 
-    def __init__(self, index: ScreeningIndex, task: Callable[[ScreeningIndex, Any], Any], n: int) -> None:
+    def __init__(self, index: Any, task: Callable[[Any, Any], Any], n: int) -> None:
         ctx = mp.get_context("fork")
         self.procs: dict[Connection, BaseProcess] = {}
         try:
@@ -125,9 +130,9 @@ class _Children:
 
 
 def map_batches(
-    index: ScreeningIndex,
+    index: IndexT,
     batches: Iterable[tuple[T, P]],
-    task: Callable[[ScreeningIndex, P], R],
+    task: Callable[[IndexT, P], R],
     *,
     processes: int = 0,
 ) -> Generator[tuple[T, R], None, None]:
@@ -188,13 +193,13 @@ def map_batches(
         children.stop()
 
 
-def _screen_subjects(index: ScreeningIndex, payload: tuple[list[Subject], float, int]) -> list[list[Match]]:
+def _screen_subjects(index: Screener, payload: tuple[list[Subject], float, int]) -> list[list[Match]]:
     subjects, threshold, limit = payload
     return [index.screen(s, threshold=threshold, limit=limit) for s in subjects]
 
 
 def screen_batches(
-    index: ScreeningIndex,
+    index: Screener,
     batches: Iterable[tuple[T, list[Subject]]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
@@ -208,14 +213,14 @@ def screen_batches(
 
 
 def screen_many(
-    index: ScreeningIndex,
+    index: Screener,
     subjects: Iterable[Subject],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     limit: int = 10,
     workers: int = 1,
 ) -> list[list[Match]]:
-    """Matches for each subject, as :meth:`ScreeningIndex.screen` in a loop
+    """Matches for each subject, as :meth:`~.index.ScreeningIndex.screen` in a loop
     would return them; large lists are split over ``workers`` processes."""
     subjects = list(subjects)
     n = processes(workers)

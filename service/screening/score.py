@@ -1,14 +1,13 @@
-"""Name similarity and the final score of one subject against one entity.
+"""Name score (0..1) of two names: token alignment and the score formula.
 
-Name score (0..1)
------------------
-Both names are tokenised (:mod:`.normalize`), each token gets a weight (low for
-legal forms, generic business words, stop words, particles like "al"/"bin",
-initials; zero for titles such as "Mr"), then tokens are aligned one-to-one,
-greedily by similarity, regardless of order. Token similarity is described in
-:mod:`.tokens` (spelling, phonetic keys, consonant skeletons, initials,
-nicknames, contractions, shared name affixes, nominative endings, the Arabic
-article, Wade-Giles and pinyin spellings of Chinese syllables). Two tokens read from the same Han/Hangul script pair only when the
+Both names are tokenised (:mod:`.normalize`), each token gets a weight
+(:mod:`.prepare`: low for legal forms, generic business words, stop words,
+particles like "al"/"bin", initials; zero for titles such as "Mr"), then tokens
+are aligned one-to-one, greedily by similarity, regardless of order. Token
+similarity is described in :mod:`.tokens` (spelling, phonetic keys, consonant
+skeletons, initials, nicknames, contractions, shared name affixes, nominative
+endings, the Arabic article, Wade-Giles and pinyin spellings of Chinese
+syllables). Two tokens read from the same Han/Hangul script pair only when the
 characters are equal: romanisation merges distinct characters.
 
 Besides the plain alignment, other readings are tried and the best kept:
@@ -35,56 +34,34 @@ father's/grandfather's name after "bin"/"ibn", weighs as a patronymic (often
 left out), an extra business-line word in a company name ("Systems",
 "Trust") at least GENERIC_CONFLICT_WEIGHT (another company of the group),
 unlike an extra place word ("Europe", :data:`~.companies.GEO_WORDS`). A pair
-below MIN_TOKEN_SIM earns half credit. A name whose only shared tokens are
+below MIN_TOKEN_SIM earns half credit.
+
+What nothing explains costs more when little is explained
+(:func:`unexplained_cost`): query words beyond UNEXPLAINED_SHARE of the
+squared matched weight cost UNEXPLAINED_COST each (one shared word does not
+make "Mahmud Limazah" the listed "MAHMUD"; listed words the query leaves out
+stay a dropped middle name); in two names written as romanised Chinese/Korean
+syllables a missing syllable costs SYLLABLE_EXTRA_FACTOR times more, and two
+different syllables pair at most at MIN_TOKEN_SIM (:func:`~.tokens.syllable_sim`);
+the part of a full word an initial leaves unexplained ("Golodets" ~ "G.")
+contradicts a word left over on the other side ("STEPANOVA").
+:func:`unmatched_words` lists the unexplained words for an explanation. A name whose only shared tokens are
 low-weight words (legal forms, "al", "international") is capped at 0.5.
 
 The parameters below were chosen by coordinate descent on the labelled pairs
 of ``bench/accuracy.py`` (F1 at the best threshold), with per-case-group
 held-out checks; see that benchmark before changing them.
 
-Entity score and explanation
-----------------------------
-The best-scoring name of an entity gives ``name_score``; then adjustments are
-added (see :func:`adjust`). Every :class:`~.types.Match` carries this stable
-``explanation`` dict::
-
-    {
-      "algorithm": "tokalign", "algorithm_version": "1.3",
-      "query_name": "Guangzong Zhao",          # as given
-      "matched_name": "ZHAO, Guangzong",       # listed name that scored best
-      "matched_name_kind": "primary",          # its kind (aka, fka, ...)
-      "name_score": 0.93,                      # name-only similarity, 0..1
-      "token_pairs": [["zhao", "zhao", 1.0], ["guangzong", "guangzong", 1.0]],
-      "adjustments": [                         # in the order applied
-        {"feature": "birth_date", "effect": 0.02, "detail": "1985-11-12 matches 1985-11-12"},
-        {"feature": "country", "effect": -0.05, "detail": "FR not in CN"},
-        {"feature": "identifier", "effect": 0.3, "detail": "passport E123 matches"}
-      ],
-      "final_score": 0.90,                     # clamped to 0..1
-      "threshold": 0.80
-    }
+The prepared tokens come from :mod:`.prepare`; the entity score (birth date,
+country and identifier evidence) and the explanation from :mod:`.adjust`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-from typing import Any
-
-from .companies import (
-    GENERIC_WORDS,
-    GEO_WORDS,
-    LEGAL_FORMS,
-    PARTICLES,
-    ROMAN_NUMERALS,
-    STOP_WORDS,
-    TITLES,
-    VESSEL_PREFIXES,
-    acronym_runs,
-    canonical_legal_forms,
-    has_legal_form,
-)
-from .normalize import Tokenized, tokenize_full, tokenize_uncached
+from .chinese import is_syllable
+from .companies import GEO_WORDS, has_legal_form
+from .normalize import tokenize_full
+from .prepare import readings, type_class
 from .tokens import (
     DIGIT,
     GENERIC,
@@ -92,16 +69,22 @@ from .tokens import (
     KIND_WEIGHT,
     LEGAL,
     NORMAL,
-    PARTICLE,
     PATRONYMIC,
-    STOP,
     Tok,
+    syllable_sim,
     token_sim,
-    weight_for,
 )
-from .translit import has_han, japanese_reading, korean_reading
+from .variants import acronym_variants, merged_variants
 
-__all__ = ["Tok", "compare_prepared", "prepare", "prepare_uncached", "score_pair", "token_sim"]
+__all__ = [
+    "Pair",
+    "compare_prepared",
+    "compare_readings",
+    "extra_weight",
+    "score_pair",
+    "unexplained_cost",
+    "unmatched_words",
+]
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 MIN_TOKEN_SIM = 0.7  # below this two tokens are not considered the same word
@@ -121,131 +104,23 @@ LEGAL_CONFLICT_WEIGHT = 0.3
 ROLE_SWAP_FACTOR = 0.5
 GENERIC_EXTRA_WEIGHT = 1.0
 FILIAL_EXTRA_WEIGHT = 0.6
-
-_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
-# "X bin Y": Y is the father's name. Swapping father and son is another person.
-_FILIAL = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad"})
-# Generational suffixes of personal names weigh like stop words.
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-
-
-def type_class(type_: str | None) -> str | None:
-    """Collapse entity/subject types into the classes the type rule uses."""
-    if not type_:
-        return None
-    t = type_.strip().lower().replace("-", "_").replace(" ", "_")
-    if t in ("person", "individual", "natural_person"):
-        return "person"
-    if t in ("vessel", "ship"):
-        return "vessel"
-    if t == "aircraft":
-        return "aircraft"
-    return "org"  # company, organization, legal_entity, entity, public_body ...
-
-
-def prepare_uncached(
-    name: str, cls: str | None = None, tokenizer: Callable[[str], Tokenized] = tokenize_uncached
-) -> tuple[Tok, ...]:
-    """Raw name -> weighted tokens for the given type class.
-
-    ``cls=None`` (unknown type) treats the name as an organisation when it
-    carries a legal form and as a person otherwise."""
-    tokens, flags, origins = tokenizer(name)
-    toks = list(tokens)
-    if cls is None:
-        cls = "org" if has_legal_form(toks) else "person"
-    abjad = dict(zip(tokens, flags, strict=False))
-    origin = dict(zip(tokens, origins, strict=False))
-    out: list[Tok] = []
-    seen: set[str] = set()
-    if cls == "person":
-        kept = [t for t in toks if t not in TITLES] or toks
-        after_filial = False
-        for k, t in enumerate(kept):
-            if t in seen and len(t) == 1:
-                continue
-            # A repeated part is kept: "Abdul Kabir Abdul Jan" has two Abduls,
-            # and the second one contradicts "Mohammad" in "Abdul Kabir
-            # Mohammad Jan"; against "Sergey Shoigu", "Sergey Sergey Shoigu"
-            # only has an extra part.
-            seen.add(t)
-            if t.isdigit():
-                kind = DIGIT
-            elif len(t) == 1:
-                kind = INITIAL
-            elif t in PARTICLES:
-                kind = PARTICLE
-            elif k > 1 and t in _SUFFIXES:
-                kind = STOP
-            elif k > 0 and len(kept) > 2 and t.endswith(_PATRONYMIC_ENDINGS):
-                # Only beside a given name and a surname: in "Roman
-                # Abramovich" the -ovich word is the surname.
-                kind = PATRONYMIC
-            else:
-                kind = NORMAL
-            w = weight_for(t, kind)
-            # The father's name is the first real name after "bin", past an
-            # article: "bin al-Din" names "Din".
-            filial = False
-            if kind == NORMAL:
-                filial, after_filial = after_filial, False
-            elif t in _FILIAL:
-                after_filial = True
-            out.append(Tok(t, w, kind, abjad.get(t, False), filial, origin.get(t, "")))
-    else:
-        toks, _ = canonical_legal_forms(toks)
-        for i, t in enumerate(toks):
-            if i > 0 and t in ROMAN_NUMERALS:
-                t = ROMAN_NUMERALS[t]
-            if t in seen:
-                continue
-            seen.add(t)
-            if t.isdigit():
-                kind = DIGIT
-            elif t in LEGAL_FORMS:
-                kind = LEGAL
-            elif t in STOP_WORDS:
-                kind = STOP
-            elif t in GENERIC_WORDS:
-                kind = GENERIC
-            elif cls == "vessel" and i == 0 and t in VESSEL_PREFIXES:
-                kind = STOP
-            else:
-                kind = NORMAL
-            out.append(Tok(t, weight_for(t, kind), kind, abjad.get(t, False), False, origin.get(t, "")))
-    return tuple(out)
-
-
-@lru_cache(maxsize=4096)
-def prepare(name: str, cls: str | None = None) -> tuple[Tok, ...]:
-    """Cached :func:`prepare_uncached`; the person and org readings of one
-    query share the (cached) tokenisation. Small: :func:`readings` keeps the
-    results that repeat, this only serves the readings it builds."""
-    return prepare_uncached(name, cls, tokenize_full)
-
-
-@lru_cache(maxsize=2_000)
-def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
-    """The prepared name, then its other readings: a name in Han characters
-    may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong
-    un"), not only Chinese."""
-    main = prepare(name, cls)
-    if not has_han(name):
-        return (main,)
-    out = [main]
-    others = [japanese_reading(name)]
-    if cls == "person":
-        others.append(korean_reading(name))
-    for reading in others:
-        if reading:
-            alt = prepare(reading, cls)
-            if alt and alt not in out:
-                out.append(alt)
-    return tuple(out)
-
+# What the aligned words leave unexplained. A missing part costs EXTRA_COST_x
+# while it is one part of a longer name (a dropped middle name); the weight of
+# missing parts beyond UNEXPLAINED_SHARE of the matched weight costs
+# UNEXPLAINED_COST more, so one shared word ("Mahmud" in "Mahmud Limazah", a
+# given name shared with "STEPANOVA, Olga G.") is not a match: a listed name
+# of one or two words needs a query about as short.
+UNEXPLAINED_SHARE = 0.5
+UNEXPLAINED_COST = 0.6
+# In a name written as romanised Chinese/Korean syllables ("KANG, Song Nam"),
+# no syllable is a droppable middle name: a missing one costs this many times
+# more than a missing part of another name.
+SYLLABLE_EXTRA_FACTOR = 4.0
+# Share of a full word matched only by an initial ("Golodets" ~ "G.") that
+# contradicts a word left unmatched on the other side ("STEPANOVA").
+INITIAL_RESIDUAL_CONFLICT = 1.0
 
 Pair = tuple[Tok, Tok, float]
-_token_sim_uncached = token_sim.__wrapped__
 
 
 def _align(
@@ -253,6 +128,9 @@ def _align(
 ) -> tuple[list[Pair], list[Tok], list[Tok]]:
     """Greedy one-to-one alignment, best similarities first."""
     cands: list[tuple[float, float, int, int]] = []
+    # Two names written in romanised syllables: a syllable one letter off is
+    # another syllable ("Jin Wei" / "Lin Wei"), see tokens.syllable_sim.
+    syllabic = _syllabic(q) and _syllabic(c)
     for i, a in enumerate(q):
         at, la, aa, ao = a.text, len(a.text), a.abjad, a.orig
         for j, b in enumerate(c):
@@ -276,6 +154,8 @@ def _align(
             ):
                 continue
             s = token_sim(at, bt, aa, b.abjad)
+            if syllabic:
+                s = syllable_sim(a, b, s)
             if s >= PAIR_MIN_SIM:
                 cands.append((s, a.weight + b.weight, i, j))
     cands.sort(reverse=True)
@@ -326,9 +206,62 @@ def extra_weight(t: Tok) -> float:
     return t.weight
 
 
+def _syllabic(toks: list[Tok] | tuple[Tok, ...]) -> bool:
+    """A name of two or more words, each one romanised Chinese/Korean syllable."""
+    names = [t for t in toks if t.kind == NORMAL]
+    return len(names) >= 2 and all(is_syllable(t.text) for t in names)
+
+
+def unexplained_cost(
+    matched: float, rest_q: list[Tok], rest_c: list[Tok], syllabic: bool, extra_cost: float
+) -> float:
+    """What the denominator adds, beyond the plain missing-part cost, for the
+    words nothing matched. ``matched`` is the weight of the (not partial)
+    pairs; ``syllabic`` whether both names are romanised syllables.
+
+    * Query words over UNEXPLAINED_SHARE of the matched weight cost
+      UNEXPLAINED_COST each: a short listed name ("MAHMUD", "Karume") does not
+      explain a longer query. Listed words the query leaves out stay a
+      dropped middle name (the query may say less than the list).
+    * In a syllabic name every missing syllable costs SYLLABLE_EXTRA_FACTOR
+      times a missing part ("Gang Song" is not "KANG, Song Nam")."""
+    eq = sum(extra_weight(t) for t in rest_q)
+    ec = sum(extra_weight(t) for t in rest_c)
+    # Two shared words are rarely a coincidence, one is: the allowance grows
+    # with the square of the matched weight.
+    cost = UNEXPLAINED_COST * max(0.0, eq - ec - UNEXPLAINED_SHARE * matched * matched)
+    if syllabic and eq != ec:
+        longer = rest_q if eq > ec else rest_c
+        missing = min(abs(eq - ec), sum(extra_weight(t) for t in longer if is_syllable(t.text)))
+        cost += (SYLLABLE_EXTRA_FACTOR - 1.0) * extra_cost * missing
+    return cost
+
+
+def unmatched_words(
+    pairs: list[Pair], q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]
+) -> list[dict[str, object]]:
+    """The words of either name no pair explains, with their weight as a
+    missing part, for the explanation: ``{"side": "query" | "listed", "word",
+    "weight"}``."""
+    used_q = {id(a) for a, _, _ in pairs}
+    used_c = {id(b) for _, b, _ in pairs}
+    out: list[dict[str, object]] = []
+    for side, toks, used in (("query", q, used_q), ("listed", c, used_c)):
+        out.extend(
+            {"side": side, "word": t.text, "weight": round(extra_weight(t), 3)}
+            for t in toks
+            if id(t) not in used
+        )
+    return out
+
+
 def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost: float) -> float:
     num = 0.0
     den = 0.0
+    matched = 0.0
+    # The part of a full word an initial leaves unexplained ("Golodets" ~ "G."):
+    # it contradicts a word left over on the other side ("STEPANOVA").
+    residual_q = residual_c = 0.0
     strong = False
     roles_q = any(a.filial for a, _, _ in pairs) or any(t.filial for t in rest_q)
     roles_c = any(b.filial for _, b, _ in pairs) or any(t.filial for t in rest_c)
@@ -336,23 +269,39 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     for a, b, s in pairs:
         if a.kind == INITIAL or b.kind == INITIAL:
             w = min(a.weight, b.weight)
+            if a.kind != INITIAL:
+                residual_q += INITIAL_RESIDUAL_CONFLICT * (a.weight - w)
+            elif b.kind != INITIAL:
+                residual_c += INITIAL_RESIDUAL_CONFLICT * (b.weight - w)
         else:
             w = (a.weight + b.weight) / 2
         if s < MIN_TOKEN_SIM:
             s *= PARTIAL_FACTOR
-        elif w >= 0.5:
-            strong = True
+        else:
+            matched += w
+            if w >= 0.5:
+                strong = True
         if both_roles and a.filial != b.filial:
             s *= ROLE_SWAP_FACTOR
         num += w * s
         den += w
     # Contradictions are weighed with conflict weights (a differing generic
     # word or number still disagrees); a part missing on one side by its own.
-    conflict = min(sum(_conflict_weight(t) for t in rest_q), sum(_conflict_weight(t) for t in rest_c))
+    conflict = min(
+        sum(_conflict_weight(t) for t in rest_q) + (residual_q if rest_c else 0.0),
+        sum(_conflict_weight(t) for t in rest_c) + (residual_c if rest_q else 0.0),
+    )
     eq = sum(extra_weight(t) for t in rest_q)
     ec = sum(extra_weight(t) for t in rest_c)
     extra = max(eq, ec) - min(eq, ec)
     den += CONFLICT_COST * conflict + extra_cost * extra
+    if rest_q or rest_c:
+        syllabic = (
+            bool(pairs)
+            and _syllabic([a for a, _, _ in pairs] + rest_q)
+            and _syllabic([b for _, b, _ in pairs] + rest_c)
+        )
+        den += unexplained_cost(matched, rest_q, rest_c, syllabic, extra_cost)
     if den <= 0:
         return 0.0
     score = num / den
@@ -361,72 +310,6 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
         # distinctive words differ: never a match on the legal form alone.
         score = min(score, LOW_WEIGHT_CAP)
     return score
-
-
-def _merged_variants(
-    side: tuple[Tok, ...], other: tuple[Tok, ...], loose: set[str], targets: list[Tok]
-) -> list[tuple[Tok, ...]]:
-    """Readings of ``side`` with 2-3 adjacent tokens joined, kept only when the
-    joined word is close to a word of ``other`` ("guang"+"zong" ~ "guangzong").
-
-    ``loose`` are the texts on ``side`` left unmatched (or weakly matched) by
-    the plain alignment: a join must involve one of them to change anything;
-    ``targets`` are the tokens of ``other`` it may be compared with."""
-    out = []
-    n = len(side)
-    firsts = {o.text[0] for o in targets}
-    lasts = {o.text[-1] for o in targets}
-    any_abjad = any(o.abjad for o in targets)
-    for size in (2, 3):
-        for i in range(n - size + 1):
-            parts = side[i : i + size]
-            abj = parts[0].abjad
-            # A joined word keeps its first or last letter (abjad readings aside).
-            if (
-                parts[0].text[0] not in firsts
-                and parts[-1].text[-1] not in lasts
-                and not (any_abjad or abj)
-            ):
-                continue
-            if not any(p.text in loose for p in parts) or any(p.kind == DIGIT for p in parts):
-                continue
-            text = "".join(p.text for p in parts)
-            best = 0.0
-            lt = len(text)
-            for o in targets:
-                if o.abjad != abj or abs(len(o.text) - lt) <= 3:
-                    # Uncached: a joined word is mostly seen once, and would
-                    # only push useful pairs out of the cache.
-                    best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
-            if best >= 0.8:
-                orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
-                merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
-                out.append(side[:i] + (merged,) + side[i + size :])
-    return out
-
-
-def _acronym_variants(
-    side: tuple[Tok, ...], loose_other: list[Tok], person: bool
-) -> list[tuple[Tok, ...]]:
-    """Readings of ``side`` with a run of words replaced by the acronym the
-    other side uses ("People's Liberation Army" -> "pla", "U.S." ~ "United
-    States", "JC" ~ "Jean-Claude")."""
-    out = []
-    texts = [t.text for t in side]
-    for o in loose_other:
-        acro = o.text
-        if not (2 <= len(acro) <= 6 and acro.isalpha() and o.kind in (NORMAL, GENERIC)):
-            continue
-        for i, j in acronym_runs(texts, acro, STOP_WORDS):
-            run = side[i:j]
-            if any(t.kind in (LEGAL, DIGIT) for t in run):
-                continue
-            if person and not any(t.kind == NORMAL for t in side[:i] + side[j:]):
-                continue  # "N.N." is not Nursultan Nazarbayev: initials need a surname
-
-            w = max(t.weight for t in run)
-            out.append(side[:i] + (Tok(acro, w, NORMAL, False),) + side[j:])
-    return out
 
 
 def compare_prepared(
@@ -451,14 +334,14 @@ def compare_prepared(
         targets_q = rq + [a for a, _ in weak]
         variants: list[tuple[tuple[Tok, ...], tuple[Tok, ...]]] = []
         if len(q) > 1 and loose_q and targets_c:
-            variants.extend((vq, c) for vq in _merged_variants(q, c, loose_q, targets_c))
+            variants.extend((vq, c) for vq in merged_variants(q, c, loose_q, targets_c))
         if len(c) > 1 and loose_c and targets_q:
-            variants.extend((q, vc) for vc in _merged_variants(c, q, loose_c, targets_q))
+            variants.extend((q, vc) for vc in merged_variants(c, q, loose_c, targets_q))
         person = cls in (None, "person")
         if rq and len(c) > 1:
-            variants.extend((q, vc) for vc in _acronym_variants(c, rq, person))
+            variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
         if rc and len(q) > 1:
-            variants.extend((vq, c) for vq in _acronym_variants(q, rc, person))
+            variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
         for vq, vc in variants:
             p2, r2q, r2c = _align(vq, vc)
             s2 = _combine(p2, r2q, r2c, extra)
@@ -501,7 +384,3 @@ def score_pair(name1: str, name2: str, type: str | None = None) -> float:  # noq
         cls = "org" if has_legal_form(list(probe)) else "person"
     score, _ = compare_readings(readings(name1, cls), readings(name2, cls), cls)
     return round(score, 4)
-
-
-def pairs_for_explanation(pairs: list[Pair]) -> list[list[Any]]:
-    return [[a.text, b.text, round(s, 3)] for a, b, s in pairs]

@@ -19,6 +19,9 @@ Token similarity (0..1) is the best of:
   ("Intl" for "International", "Mohd" for "Mohammed", "Dept");
 * :data:`CHINESE_SIM` for two spellings of the same Chinese syllables, pinyin
   or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`);
+* (in :mod:`.score`, for two names of romanised Chinese/Korean syllables)
+  at most :data:`SYLLABLE_MISMATCH_SIM` for two different syllables
+  ("jin"/"lin"), see :func:`syllable_sim`;
 * :data:`KEY_EQUAL_SIM` for legal forms of one family ("Corp"/"Co"/"Inc",
   :data:`~.companies.LEGAL_FORM_FAMILY`).
 
@@ -37,7 +40,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .chinese import same_chinese_name
+from .chinese import is_syllable, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
 from .normalize import phonetic_key, skeleton
 
@@ -57,6 +60,14 @@ TYPO_EDITS = 2
 TYPO_EDIT_COST = 0.9
 EXTRA_EDIT_COST = 1.5
 CHINESE_SIM = 0.85
+# Two different romanised Chinese or Korean syllables ("jin"/"lin", "liang"/
+# "lung", "suk"/"su"): one letter apart, they are other characters, so they
+# pair at most at score.MIN_TOKEN_SIM (phonetic keys gave 0.85). Lower values
+# (0.5: no pair at all) cut more alerts but lose typo and alias_typo recall on
+# bench/realistic.py and labelled pairs of bench/accuracy.py ("SON YONG HYOK" /
+# "SON JONG HYOK"). Known spellings of one syllable (pinyin / Wade-Giles,
+# Korean romanisations) are exempt.
+SYLLABLE_MISMATCH_SIM = 0.7
 
 # Token kinds, used for weights and for explanations.
 NORMAL, INITIAL, PARTICLE, GENERIC, LEGAL, STOP, DIGIT = "n", "i", "p", "g", "l", "s", "d"
@@ -96,6 +107,8 @@ def nickname_pairs() -> frozenset[tuple[str, str]]:
     """(name, nickname) pairs, both orders, from the ``nicknames`` package."""
     global _NICKNAMES
     if _NICKNAMES is None:
+        # Imported on first use, not at the top: importing nicknames (with the
+        # importlib.metadata it loads) takes ~15 ms, paid only once names are compared.
         from nicknames import name_triplets
 
         pairs: set[tuple[str, str]] = set()
@@ -211,4 +224,19 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         sim = ABBREV_SIM
     if sim < CHINESE_SIM and same_chinese_name(a, b):
         sim = CHINESE_SIM
+    return sim
+
+
+def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
+    """``sim`` capped at SYLLABLE_MISMATCH_SIM when the two are name words
+    reading as different romanised Chinese/Korean syllables ("jin"/"lin")."""
+    if (
+        sim > SYLLABLE_MISMATCH_SIM
+        and a.kind == NORMAL
+        and b.kind == NORMAL
+        and is_syllable(a.text)
+        and is_syllable(b.text)
+        and not same_syllable(a.text, b.text)
+    ):
+        return SYLLABLE_MISMATCH_SIM
     return sim

@@ -38,6 +38,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from .hanja_ko import ALT_READING, READING
+
 # Script classes we need to tell apart, by code point range.
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 _HANGUL = ((0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F))
@@ -81,9 +83,10 @@ def is_ascii(text: str) -> bool:
 
 
 def _pinyin(text: str) -> list[str]:
-    """pypinyin's toneless reading of a run of Han characters. Imported on first use:
-    its phrase dictionary takes ~55 MB, which a service screening only Latin names
-    never needs."""
+    """pypinyin's toneless reading of a run of Han characters."""
+    # Imported on first use, not at the top: importing pypinyin takes ~180 ms and its
+    # phrase dictionary ~55 MB, which a service screening only Latin names never needs
+    # (tests/unit/test_screening_normalize.py checks it stays unloaded).
     from pypinyin import Style, lazy_pinyin
 
     return list(lazy_pinyin(text, style=Style.NORMAL))
@@ -230,6 +233,8 @@ def japanese_reading(text: str) -> str | None:
     global _KAKASI
     if _KAKASI is None:
         try:
+            # Optional dependency (the [japanese] extra), ~20 ms to import and ~0.5 s to
+            # load its dictionaries: imported on the first name in kanji.
             import pykakasi
         except ImportError:
             _KAKASI = False
@@ -261,8 +266,6 @@ KOREAN_NAME_LENGTHS = (2, 3, 4)
 def _hanja_tables() -> tuple[dict[str, str], dict[str, str]]:
     global _HANJA, _HANJA_SURNAME
     if _HANJA is None or _HANJA_SURNAME is None:
-        from .hanja_ko import ALT_READING, READING
-
         _HANJA = {ch: hangul for hangul, chars in READING.items() for ch in chars}
         _HANJA_SURNAME = {ch: hangul for hangul, chars in ALT_READING.items() for ch in chars}
     return _HANJA, _HANJA_SURNAME

@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.config import ROOT
 from service.extensions import db
 from service.models import Entity, ListState
-from service.records.seed import load_seed, read_seed_files
+from service.seed import load_seed, read_seed_files
 
 
 def test_seven_defendants_in_apt31(client, seeded):

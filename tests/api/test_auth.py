@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
+from typing import Any
 
-from service import create_app
+import pytest
+from click.testing import CliRunner
+from flask import Blueprint, abort
+
+from service import create_app, permissions
+from service.api import auth
 from service.cli import main
+from service.errors import NotFound
+from service.models import ROLES
 from tests.conftest import authed, make_key
 from tests.helpers import problem
 
@@ -111,3 +118,50 @@ def test_serve_refuses_public_address_without_keys(tmp_path):
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     result = runner.invoke(main, ["serve", "--host", "0.0.0.0"], env=env)
     assert result.exit_code == 1 and "no API key" in result.output
+
+
+def test_roles_and_permissions_are_defined_once():
+    assert ROLES is permissions.ROLES and set(permissions.ROLE_PERMISSIONS) == set(ROLES)
+    needed = {permission for table in auth.PERMISSIONS.values() for permission in table.values()}
+    assert needed <= set(permissions.PERMISSIONS)
+    assert all(granted <= set(permissions.PERMISSIONS) for granted in permissions.ROLE_PERMISSIONS.values())
+
+
+def test_pages_beside_the_api_need_no_key_and_keep_their_own_errors(database_url, tmp_path):
+    """Keys, rate limits, the JSON-only rule and problem+json are the API's: a page beside it
+    (a web UI at /) answers without a key and renders its own errors."""
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "JOB_DIR": str(tmp_path),
+                      "RATE_LIMIT": "2 per minute"})
+    probe = Blueprint("ui-probe", __name__, url_prefix="/ui-probe")
+
+    @probe.get("/")
+    def page() -> str:
+        return "<p>a page</p>"
+
+    @probe.post("/form")
+    def form() -> str:
+        return "saved"
+
+    @probe.get("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    @probe.get("/record")
+    def record() -> Any:
+        raise NotFound("No such record.")
+
+    app.register_blueprint(probe)
+    anonymous = app.test_client()
+    for _ in range(4):  # no key, and not counted against the API's rate limit
+        resp = anonymous.get("/ui-probe/")
+        assert resp.status_code == 200 and resp.mimetype == "text/html"
+        assert resp.headers["X-Request-ID"]
+    assert anonymous.post("/ui-probe/form", data={"name": "x"}).status_code == 200  # a form: no 415
+    for path in ("/ui-probe/gone", "/ui-probe/nothing-here", "/nothing-here"):
+        resp = anonymous.get(path)
+        assert resp.status_code == 404 and resp.mimetype == "text/html", path
+    with pytest.raises(NotFound):  # the page's own error handling (none here) decides
+        anonymous.get("/ui-probe/record")
+    # The API beside it is unchanged: a key is needed, and errors are problem+json.
+    problem(anonymous.get("/api/v1/persons"), 401)
+    problem(anonymous.get("/api/v1/nothing-here"), 404)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+from service.config import ROOT
 from tests.helpers import problem
 
 
@@ -40,3 +44,10 @@ def test_wrong_json_types(client):
     err = problem(client.post("/api/v1/persons", json={"name": 5, "names": "x", "properties": []}), 422)
     assert set(err["errors"]) == {"name", "names", "properties"}
     problem(client.post("/api/v1/designations", json={"entity_id": "abc", "authority": "OFAC"}), 422)
+
+
+def test_domain_errors_load_no_flask():
+    """records/, jobs/ and a future UI share service.errors; it knows nothing of HTTP responses."""
+    code = ("import sys, service.errors, service.config, service.permissions; "
+            "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
@@ -96,3 +97,26 @@ def test_entity_version_used_for_lapse_is_the_records_version(client, seeded):
     before = client.get(path).json["version"]
     client.patch(path, json={"notes": "x"}, headers={"If-Match": etag_of(client, path)})
     assert client.get(path).json["version"] == before + 1
+
+
+def test_screen_csv_is_logged(client, seeded):
+    """One evidence row per uploaded file (kind "file"), like a job's, whichever the format."""
+    body = "name,ref\nZhao Guangzong,V1\nMary Poppins,V2\n,V3\n"
+    resp = client.post("/api/v1/screen/csv?format=jsonl", data={"file": (io.BytesIO(body.encode()), "vendors.csv")},
+                       headers={"X-Request-ID": "upload-7"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    logged = client.get("/api/v1/screenings?kind=file").json
+    assert logged["total"] == 1
+    row = logged["items"][0]
+    assert row["key_name"] == "test admin" and row["key_id"] and row["request_id"] == "upload-7"
+    assert row["subject"]["source"] == "screen/csv" and row["subject"]["filename"] == "vendors.csv"
+    assert row["subject"]["rows"] == 3 and row["subject"]["columns"]["name"] == [0]
+    assert row["subject"]["results_sha256"] == [hashlib.sha256(resp.data).hexdigest()]
+    assert row["had_match"] is True and row["list_fingerprint"] and row["algorithm_version"]
+    assert seeded["ZHAO, Guangzong"] in {r["entity_id"] for r in row["results"] if r["match"]}
+    assert client.get(f"/api/v1/screenings?kind=file&entity_id={seeded['ZHAO, Guangzong']}").json["total"] == 1
+    # CSV results are logged too; a refused file is not.
+    assert client.post("/api/v1/screen/csv", data=b"name\nMary Poppins\n", content_type="text/csv").status_code == 200
+    problem(client.post("/api/v1/screen/csv", data=b"city\nParis\n", content_type="text/csv"), 422)
+    files = client.get("/api/v1/screenings?kind=file").json["items"]
+    assert len(files) == 2 and files[0]["had_match"] is False and files[0]["subject"]["filename"] is None

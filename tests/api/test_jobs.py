@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from service import create_app
 from service.cli import main
 from service.extensions import db
-from service.jobs import runner
+from service.jobs import pipeline, runner
 from service.models import ScreeningJob, ScreeningJobPart, utcnow
 from service.records.screening import IndexCache
 from service.screening import Subject
@@ -281,6 +281,30 @@ def test_cli_screen_counts_rows_and_neutralises_formulas(app, seeded, database_u
     assert "screened 2 rows" in result.output
 
 
+def test_a_job_screen_csv_and_the_cli_give_the_same_files(client, seeded, database_url, tmp_path):
+    """One pipeline: the same file gives byte-identical results as a job, at once and from
+    the command line, in both formats (CSV with a BOM; JSON Lines with decisions and
+    explanations)."""
+    job = wait(client, submit(client, VENDORS).json["id"])
+    assert job["status"] == "done", job
+    src = tmp_path / "vendors.csv"
+    src.write_text(VENDORS, encoding="utf-8")
+    for fmt in ("csv", "jsonl"):
+        from_job = client.get(f"/api/v1/screening-jobs/{job['id']}/results?format={fmt}").data
+        at_once = client.post(f"/api/v1/screen/csv?format={fmt}", data=VENDORS.encode(), content_type="text/csv")
+        assert at_once.status_code == 200, at_once.get_data(as_text=True)
+        out = tmp_path / f"out.{fmt}"
+        result = CliRunner().invoke(main, ["screen", str(src), "-o", str(out), "--format", fmt],
+                                    env={"DATABASE_URL": database_url})
+        assert result.exit_code == 0, result.output
+        assert from_job == at_once.data == out.read_bytes()
+        if fmt == "csv":
+            assert from_job.startswith(codecs.BOM_UTF8)
+        else:
+            first = json.loads(from_job.splitlines()[0])
+            assert first["decision"] == "match" and "explanation" in first["matches"][0]
+
+
 def test_concurrent_jobs(client, seeded):
     ids = []
     threads = [threading.Thread(target=lambda: ids.append(submit(client, "name\nNi Gaobin\nAcme\n").json["id"]))
@@ -332,7 +356,7 @@ def test_screening_processes_give_the_same_results_as_the_job_thread(client, see
     results = {}
     for processes in (0, 1, 2):
         monkeypatch.setattr(ctx, "processes", processes)
-        monkeypatch.setattr(runner, "BATCH_ROWS", 7)  # many batches, some with bad rows only
+        monkeypatch.setattr(pipeline, "BATCH_ROWS", 7)  # many batches, some with bad rows only
         job = wait(client, submit(client, body).json["id"])
         assert job["status"] == "done" and job["progress"]["rows_done"] == 1200, job
         results[processes] = (job["counts"], csv_results(client, job["id"]),

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from service.jobs.celery_app import context_from_config
+from service.jobs.context import context_from_config
 from service.jobs.executors import CeleryExecutor
 from tests.api.test_jobs import _wait_parts_stopped, csv_results, submit, wait
 

@@ -121,7 +121,7 @@ def test_screen_cli(app, seeded, database_url, tmp_path):
     out = tmp_path / "out.csv"
     result = runner.invoke(main, ["screen", str(src), "-o", str(out)], env={"DATABASE_URL": database_url})
     assert result.exit_code == 0, result.output
-    lines = out.read_text(encoding="utf-8").splitlines()
+    lines = out.read_text(encoding="utf-8-sig").splitlines()  # the file starts with a BOM, as jobs' do
     assert lines[0].startswith("ref,name,birth_date,country,match_entity_id,match_name")
     assert lines[1].startswith("A1,赵光宗,1985-11-12,CN,") and "OFAC:47814;UK:CYB0045" in lines[1]
     assert "name: Missing data" in lines[3] and "birth_date" in lines[4]
@@ -131,7 +131,8 @@ def test_screen_cli(app, seeded, database_url, tmp_path):
     rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["input"] == {"ref": "A1", "name": "赵光宗", "birth_date": "1985-11-12", "country": "CN"}
     assert rows[0]["matches"][0]["references"] == ["OFAC:47814", "UK:CYB0045"]
-    assert set(rows[0]["matches"][0]) == {"entity_id", "name", "matched_name", "score", "match", "references"}
+    assert "decision" in rows[0] and set(rows[0]["matches"][0]) == {
+        "entity_id", "name", "matched_name", "score", "match", "references", "explanation"}
     bad = tmp_path / "bad.csv"
     bad.write_text("city,zip\nParis,75001\n")
     result = runner.invoke(main, ["screen", str(bad)], env={"DATABASE_URL": database_url})

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from service import create_app
-from service.cli import upgrade_database
 from service.config import normalise_database_url
 from service.extensions import db
+from service.migrate import upgrade_database
 from service.models import (
     CaseDefendant,
     Charge,

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from service import create_app
-from service.cli import upgrade_database
 from service.config import normalise_database_url
 from service.extensions import db
+from service.migrate import upgrade_database
 from service.models import ScreeningJobPart
 from service.records.keys import create_key
-from service.records.seed import load_seed, read_seed_files
+from service.seed import load_seed, read_seed_files
 from tests.api.test_jobs import wait
 from tests.conftest import PG_URL, PostgresDatabase, authed, fresh_database
 from tests.faults.proxy import PgProxy

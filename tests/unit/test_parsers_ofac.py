@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.imports import PARSERS, ImportFormatError, parse_ofac
+from service.imports import PARSERS, ImportedEntity, ImportFormatError, parse_ofac
+from service.imports.ofac_remarks import apply_remarks
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
@@ -88,7 +89,8 @@ def test_fixture_vessel_programmes_and_aliases(fixture_result):
     bank = ents["OFAC:306"]
     assert [(n.kind, n.name) for n in bank.names] == [
         ("primary", "BANCO NACIONAL DE CUBA"),
-        ("aka", "BNC"),
+        # A quoted alias in the remarks is one of OFAC's weak ("low quality") aliases.
+        ("weak_alias", "BNC"),
         ("aka", "NATIONAL BANK OF CUBA"),
     ]
     cons = ents["OFAC:9639"]
@@ -108,7 +110,7 @@ def test_fixture_bad_rows_warn_and_keep_the_rest(fixture_result):
     # sdn_comments.csv continues the cut-off Remarks mid-word.
     assert ("email", "john@example.com") in {(i.scheme, i.value) for i in doe.identifiers}
     assert ("website", "www.example.com") in {(i.scheme, i.value) for i in doe.identifiers}
-    assert ("aka", "DOE, Johnny") in {(n.kind, n.name) for n in doe.names}
+    assert ("weak_alias", "DOE, Johnny") in {(n.kind, n.name) for n in doe.names}
     assert doe.addresses[0].country is None and doe.addresses[0].full == "Nowhere, Atlantis"
     messages = {(w.file, w.row, w.message) for w in fixture_result.warnings}
     assert ("sdn.csv", 6, "unparseable date of birth '31 Feb 1970'") in messages
@@ -132,6 +134,19 @@ def test_v2_fixture_added_changed_removed(fixture_result):
     changed = v2["OFAC:47818"]
     assert ("passport", "E12345678") in {(i.scheme, i.value) for i in changed.identifiers}
     assert ("aka", "NI, Gao Bin") in {(n.kind, n.name) for n in changed.names}
+
+
+def test_quoted_remark_aliases_are_weak_aliases():
+    """OFAC's quoted remark aliases are its low-quality ones, whatever the a/f/n.k.a."""
+    entity = ImportedEntity(source_key="OFAC:1", type="vessel", name="SAND SWAN")
+    apply_remarks(entity, "a.k.a. 'GIUSEPPE'; f.k.a. 'ALPHA'; n.k.a. 'DOVE'; alt. a.k.a. 'DON MARIO'.",
+                  lambda message: None)
+    assert [(n.kind, n.name) for n in entity.names] == [
+        ("weak_alias", "GIUSEPPE"),
+        ("weak_alias", "ALPHA"),
+        ("weak_alias", "DOVE"),
+        ("weak_alias", "DON MARIO"),
+    ]
 
 
 def test_binary_file_objects_are_accepted():

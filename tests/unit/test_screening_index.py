@@ -170,7 +170,7 @@ def test_explanation_shape(index: ScreeningIndex) -> None:
     e = m.explanation
     assert set(e) == {
         "algorithm", "algorithm_version", "query_name", "matched_name", "matched_name_kind",
-        "name_score", "token_pairs", "adjustments", "final_score", "threshold",
+        "name_score", "token_pairs", "unmatched", "adjustments", "final_score", "threshold",
     }
     assert e["algorithm"] == ALGORITHM
     assert e["matched_name"] == m.matched_name
@@ -179,6 +179,14 @@ def test_explanation_shape(index: ScreeningIndex) -> None:
     assert all(set(a) == {"feature", "effect", "detail"} for a in e["adjustments"])
     assert [a["feature"] for a in e["adjustments"]] == ["birth_date", "country"]
     assert all(len(p) == 3 for p in e["token_pairs"])
+    assert e["unmatched"] == []  # every word of both names is paired
+
+
+def test_explanation_lists_unmatched_words_with_their_cost(index: ScreeningIndex) -> None:
+    m = index.screen(Subject(name="Guangzong Zhao Wenbo", type="person"), threshold=0.5)[0]
+    unmatched = m.explanation["unmatched"]
+    assert [(u["side"], u["word"]) for u in unmatched] == [("query", "wenbo")]
+    assert unmatched[0]["weight"] > 0
 
 
 def test_ranking_limit_and_floor(index: ScreeningIndex) -> None:

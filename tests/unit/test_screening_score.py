@@ -264,7 +264,7 @@ def test_spelling_similarity_counts_edits_not_only_length() -> None:
 
 
 def test_patronymic_missing_is_cheap_differing_is_not() -> None:
-    from service.screening.score import prepare
+    from service.screening.prepare import prepare
     from service.screening.tokens import NORMAL, PATRONYMIC
 
     assert score_pair("Ivan Sidorov", "Ivan Petrovich Sidorov", "person") > 0.95

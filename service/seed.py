@@ -17,8 +17,8 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Invalid
-from ..models import (
+from .errors import Invalid
+from .models import (
     Case,
     CaseDefendant,
     Charge,
@@ -28,13 +28,12 @@ from ..models import (
     ThreatGroup,
     ThreatGroupMember,
 )
-from ..schemas.case import CaseIn, ChargeIn
-from ..schemas.designation import DesignationIn
-from ..schemas.entity import CompanyIn, PersonIn
-from ..schemas.threat_group import MemberIn, ThreatGroupIn
-from . import cases, designations, entities, threat_groups
-
-STRONG_SCHEMES = ("national_id", "passport", "uscc", "lei", "imo", "company_registration", "tax_id")
+from .records import cases, designations, entities, threat_groups
+from .schemas.case import CaseIn, ChargeIn
+from .schemas.designation import DesignationIn
+from .schemas.entity import CompanyIn, PersonIn
+from .schemas.threat_group import MemberIn, ThreatGroupIn
+from .vocabulary import norm_ident, same_identifier, strong_key
 
 
 @dataclass
@@ -71,16 +70,21 @@ def _validate(schema: Schema, data: dict[str, Any], where: str) -> dict[str, Any
 
 
 def _find_entity(session: Session, data: dict[str, Any]) -> Entity | None:
+    """The live entity sharing a strong identifier (the importer's rule), else the one of the
+    same type and primary name."""
     for ident in data.get("identifiers", []):
-        if ident["scheme"] in STRONG_SCHEMES:
-            found = session.scalar(
-                select(Entity).join(EntityIdentifier).where(
-                    EntityIdentifier.scheme == ident["scheme"], EntityIdentifier.value == ident["value"],
-                    Entity.archived_at.is_(None),
-                )
-            )
-            if found is not None:
-                return found
+        key = strong_key(ident["scheme"], ident["value"], ident.get("country"))
+        if key is None:
+            continue
+        scheme, value, country = key
+        candidates = session.execute(
+            select(EntityIdentifier.entity_id, EntityIdentifier.value, EntityIdentifier.country)
+            .join(Entity).where(EntityIdentifier.scheme == scheme, Entity.archived_at.is_(None))
+            .order_by(EntityIdentifier.id)
+        )
+        for entity_id, other, other_country in candidates:
+            if norm_ident(other) == value and same_identifier(scheme, country, other_country):
+                return session.get(Entity, entity_id)
     return session.scalar(
         select(Entity).where(Entity.type == data["type"], Entity.name == data["name"], Entity.archived_at.is_(None))
     )

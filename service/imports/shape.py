@@ -1,7 +1,7 @@
 """The one record shape every list parser yields.
 
 Parsers are pure: they read files and return these dataclasses. Nothing here knows about
-Flask or the database; `apply.py` maps these records onto the models.
+Flask or the database; :mod:`service.records.imports` maps them onto the models.
 """
 
 from __future__ import annotations
@@ -10,25 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-NAME_KINDS = ("primary", "aka", "fka", "nka", "weak_alias", "original_script")
-ENTITY_TYPES = ("person", "company", "organization", "vessel", "aircraft")
-IDENTIFIER_SCHEMES = (
-    "passport",
-    "national_id",
-    "tax_id",
-    "uscc",
-    "company_registration",
-    "lei",
-    "imo",
-    "mmsi",
-    "swift_bic",
-    "call_sign",
-    "aircraft_registration",
-    "aircraft_serial",
-    "email",
-    "website",
-    "other",
-)
+# Types, name kinds and identifier schemes are the words of service/vocabulary.py.
 
 
 class ImportFormatError(Exception):
@@ -115,6 +97,18 @@ class ImportedEntity:
         if any((i.scheme, i.value, i.country) == key for i in self.identifiers):
             return
         self.identifiers.append(ident)
+
+    def add_address(
+        self, full: str, street: str | None = None, city: str | None = None, region: str | None = None,
+        postal_code: str | None = None, country: str | None = None,
+    ) -> None:
+        """An address; its country counts among the entity's countries."""
+        self.addresses.append(ImportedAddress(full, street, city, region, postal_code, country))
+        add_unique(self.countries, country)
+
+    def designate(self, authority: str, list_ref: str, **details: Any) -> None:
+        """A designation of this entity (``details``: the other fields of ImportedDesignation)."""
+        self.designations.append(ImportedDesignation(authority, list_ref, **details))
 
 
 def add_unique(values: list[str], value: str | None) -> None:

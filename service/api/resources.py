@@ -1,0 +1,175 @@
+"""One way to declare a record's resources: a collection (list, create), an item (read,
+replace, change, archive) and its history, built from ``records/`` functions and the schemas.
+
+Every record resource has the same HTTP shape, so it is written once here: ETags on every
+operation, If-Match on every write, ``as_of`` reads from history, 201 with a Location on
+create. A module declares what differs: the schemas, the records functions (as callables
+taking the URL's ids as keywords) and the one-line summaries the OpenAPI document shows.
+Each resource is a MethodView named as its endpoint (``cases.CaseById``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+
+from ..errors import NotFound
+from ..extensions import Blueprint, db
+from ..records.common import Page
+from ..records.history import as_of, history_of
+from ..schemas.audit import HistoryArgs, HistoryList
+from ..schemas.common import ItemArgs
+from .common import page_body
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """An item resource as its history route needs it."""
+
+    rule: str
+    record_type: str
+    label: str
+    id_arg: str
+
+
+class Operations:
+    """The operations of one resource as they are declared: each view function under
+    flask-smorest's decorators, with its OpenAPI summary."""
+
+    def __init__(self, blp: Blueprint, summaries: Mapping[str, str], *, doc_summaries: bool) -> None:
+        self.blp = blp
+        self.summaries = summaries
+        # Summaries go in as docstrings, or through ``blp.doc`` as the entity and history
+        # resources always have: the two differ only in where openapi.yaml shows them.
+        self.doc_summaries = doc_summaries
+        self.views: dict[str, Callable[..., Any]] = {}
+
+    def add(self, method: str, view: Callable[..., Any], *decorators: Decorator) -> None:
+        """``view`` as the ``method`` (get, post ...), under ``decorators`` (outermost first)."""
+        summary = self.summaries[method]
+        if self.doc_summaries:
+            decorators = (*decorators, self.blp.doc(summary=summary))
+        else:
+            view.__doc__ = summary
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        self.views[method] = view
+
+    def register(self, rule: str, name: str) -> None:
+        self.blp.route(rule)(type(name, (MethodView,), self.views))
+
+
+def partial_schema(schema_cls: type) -> Any:
+    """The PATCH form of a schema: every top-level field optional and without defaults, while
+    nested items (a name, an identifier) stay whole and validated as on create."""
+    return schema_cls(partial=tuple(schema_cls().fields))
+
+
+def collection_resource(
+    blp: Blueprint, rule: str, name: str, *, list_args: type, page: type, body: type, out: type,
+    list_page: Callable[..., Page], create: Callable[..., Any], item: tuple[str, str], summaries: Mapping[str, str],
+    doc_summaries: bool = False,
+) -> None:
+    """``GET``: ``list_page(args, **ids)`` (``args`` parsed by ``list_args``) as a ``page``;
+    ``POST``: ``create(data, **ids)``, answered 201 with the Location of ``item`` (its endpoint
+    name and id variable)."""
+    item_endpoint, item_id = item
+
+    def get(self: MethodView, args: dict[str, Any], **ids: int) -> Any:
+        return page_body(list_page(args, **ids))
+
+    def post(self: MethodView, data: dict[str, Any], **ids: int) -> Any:
+        record = create(data, **ids)
+        db.session.commit()
+        location: dict[str, Any] = {**ids, item_id: record.id}
+        return record, 201, {"Location": url_for(f"{blp.name}.{item_endpoint}", **location)}
+
+    ops = Operations(blp, summaries, doc_summaries=doc_summaries)
+    ops.add("get", get, blp.etag, blp.arguments(list_args, location="query"), blp.response(200, page))
+    ops.add("post", post, blp.etag, blp.arguments(body), blp.response(201, out))
+    ops.register(rule, name)
+
+
+def item_resource(
+    blp: Blueprint, rule: str, name: str, *, record_type: str, label: str, out: type, load: Callable[..., Any],
+    summaries: Mapping[str, str], body: type | None = None, patch: type | None = None,
+    update: Callable[[Any, dict[str, Any], bool], object] | None = None,
+    archive: Callable[[Any], object] | None = None, doc_summaries: bool = False,
+) -> Item:
+    """One record, its id the last variable of ``rule``: ``load(**ids, include_archived=False)``.
+
+    ``GET`` reads it (or, with ``as_of``, its own fields as they stood then). With ``update``,
+    ``PUT`` replaces it (given a ``body``) and ``PATCH`` changes some fields (``patch``, by default
+    ``body`` made partial), both through ``update(record, data, replace)``; with ``archive``,
+    ``DELETE`` archives it. Every write checks If-Match.
+    Summaries: ``get`` is required; the writes default to "Replace / Change some fields of /
+    Archive a {label} (If-Match required)"."""
+    id_arg = re.findall(r"<(?:\w+:)?(\w+)>", rule)[-1]
+    summaries = {
+        "put": f"Replace a {label} (If-Match required)",
+        "patch": f"Change some fields of a {label} (If-Match required)",
+        "delete": f"Archive a {label} (If-Match required)",
+        **summaries,
+    }
+
+    def get(self: MethodView, args: dict[str, Any], **ids: int) -> Any:
+        if args.get("as_of") is not None:
+            return as_of(session=db.session, record_type=record_type, record_id=ids[id_arg],
+                         moment=args["as_of"], label=label)
+        return load(**ids, include_archived=args["include_archived"])
+
+    def checked(ids: dict[str, int]) -> Any:
+        record = load(**ids)
+        blp.check_etag(record, out)
+        return record
+
+    ops = Operations(blp, summaries, doc_summaries=doc_summaries)
+    ops.add("get", get, blp.etag, blp.arguments(ItemArgs, location="query"), blp.response(200, out))
+    if update is not None:
+        def write(replace: bool) -> Callable[..., Any]:
+            def view(self: MethodView, data: dict[str, Any], **ids: int) -> Any:
+                record = checked(ids)
+                update(record, data, replace)
+                db.session.commit()
+                return record
+            return view
+
+        if body is not None:
+            ops.add("put", write(True), blp.etag, blp.arguments(body), blp.response(200, out))
+            patch = patch or partial_schema(body)
+        ops.add("patch", write(False), blp.etag, blp.arguments(patch), blp.response(200, out))
+    if archive is not None:
+        def delete(self: MethodView, **ids: int) -> None:
+            archive(checked(ids))
+            db.session.commit()
+
+        ops.add("delete", delete, blp.etag, blp.response(204))
+    ops.register(rule, name)
+    return Item(rule, record_type, label, id_arg)
+
+
+def history_resources(blp: Blueprint, *items: Item) -> None:
+    """``GET {item}/history`` for each item: the record's changes, oldest first."""
+    for item in items:
+        _history(blp, item)
+
+
+def _history(blp: Blueprint, item: Item) -> None:
+    def get(self: MethodView, args: dict[str, Any], **ids: int) -> Any:
+        entries = history_of(session=db.session, record_type=item.record_type, record_id=ids[item.id_arg],
+                             until=args.get("until"))
+        if not entries:
+            raise NotFound(f"No {item.label} with id {ids[item.id_arg]}.")
+        return {"items": entries, "total": len(entries)}
+
+    summary = f"Every change to a {item.label}: who, when, which request, each field before and after"
+    ops = Operations(blp, {"get": summary}, doc_summaries=True)
+    ops.add("get", get, blp.arguments(HistoryArgs, location="query"), blp.response(200, HistoryList))
+    ops.register(f"{item.rule}/history", f"{item.record_type.title().replace('_', '')}History")

@@ -1,0 +1,5 @@
+"""``python -m service.cli``: the ``sanctions`` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,167 @@
+"""A name as weighted tokens, read the way its type class is compared.
+
+A person's name keeps repeated parts and marks initials, particles ("al",
+"bin"), generational suffixes, patronymics ("Viktorovich" between a given name
+and a surname) and the father's name after "bin"/"ibn"; titles ("Mr") are
+dropped. A company, vessel or aircraft name has its legal forms made canonical
+("Limited" -> "ltd"), Roman numerals read as numbers and its legal forms, stop
+words and generic business words marked. Each kind weighs
+:data:`~.tokens.KIND_WEIGHT`.
+
+A name in Han characters has other readings besides its pinyin: Japanese
+(山田太郎 -> "yamada taro") and, for a person, Korean (金正恩 -> "kim jong un").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from .companies import (
+    GENERIC_WORDS,
+    LEGAL_FORMS,
+    PARTICLES,
+    ROMAN_NUMERALS,
+    STOP_WORDS,
+    TITLES,
+    VESSEL_PREFIXES,
+    canonical_legal_forms,
+    has_legal_form,
+)
+from .normalize import Tokenized, tokenize_full, tokenize_uncached
+from .tokens import (
+    DIGIT,
+    GENERIC,
+    INITIAL,
+    LEGAL,
+    NORMAL,
+    PARTICLE,
+    PATRONYMIC,
+    STOP,
+    Tok,
+    weight_for,
+)
+from .translit import has_han, japanese_reading, korean_reading
+
+__all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
+
+_PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
+# "X bin Y": Y is the father's name. Swapping father and son is another person.
+_FILIAL = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad"})
+# Generational suffixes of personal names weigh like stop words.
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def type_class(type_: str | None) -> str | None:
+    """Collapse entity/subject types into the classes the type rule uses."""
+    if not type_:
+        return None
+    t = type_.strip().lower().replace("-", "_").replace(" ", "_")
+    if t in ("person", "individual", "natural_person"):
+        return "person"
+    if t in ("vessel", "ship"):
+        return "vessel"
+    if t == "aircraft":
+        return "aircraft"
+    return "org"  # company, organization, legal_entity, entity, public_body ...
+
+
+def prepare_uncached(
+    name: str, cls: str | None = None, tokenizer: Callable[[str], Tokenized] = tokenize_uncached
+) -> tuple[Tok, ...]:
+    """Raw name -> weighted tokens for the given type class.
+
+    ``cls=None`` (unknown type) treats the name as an organisation when it
+    carries a legal form and as a person otherwise."""
+    tokens, flags, origins = tokenizer(name)
+    toks = list(tokens)
+    if cls is None:
+        cls = "org" if has_legal_form(toks) else "person"
+    abjad = dict(zip(tokens, flags, strict=False))
+    origin = dict(zip(tokens, origins, strict=False))
+    out: list[Tok] = []
+    seen: set[str] = set()
+    if cls == "person":
+        kept = [t for t in toks if t not in TITLES] or toks
+        after_filial = False
+        for k, t in enumerate(kept):
+            if t in seen and len(t) == 1:
+                continue
+            # A repeated part is kept: "Abdul Kabir Abdul Jan" has two Abduls,
+            # and the second one contradicts "Mohammad" in "Abdul Kabir
+            # Mohammad Jan"; against "Sergey Shoigu", "Sergey Sergey Shoigu"
+            # only has an extra part.
+            seen.add(t)
+            if t.isdigit():
+                kind = DIGIT
+            elif len(t) == 1:
+                kind = INITIAL
+            elif t in PARTICLES:
+                kind = PARTICLE
+            elif k > 1 and t in _SUFFIXES:
+                kind = STOP
+            elif k > 0 and len(kept) > 2 and t.endswith(_PATRONYMIC_ENDINGS):
+                # Only beside a given name and a surname: in "Roman
+                # Abramovich" the -ovich word is the surname.
+                kind = PATRONYMIC
+            else:
+                kind = NORMAL
+            w = weight_for(t, kind)
+            # The father's name is the first real name after "bin", past an
+            # article: "bin al-Din" names "Din".
+            filial = False
+            if kind == NORMAL:
+                filial, after_filial = after_filial, False
+            elif t in _FILIAL:
+                after_filial = True
+            out.append(Tok(t, w, kind, abjad.get(t, False), filial, origin.get(t, "")))
+    else:
+        toks, _ = canonical_legal_forms(toks)
+        for i, t in enumerate(toks):
+            if i > 0 and t in ROMAN_NUMERALS:
+                t = ROMAN_NUMERALS[t]
+            if t in seen:
+                continue
+            seen.add(t)
+            if t.isdigit():
+                kind = DIGIT
+            elif t in LEGAL_FORMS:
+                kind = LEGAL
+            elif t in STOP_WORDS:
+                kind = STOP
+            elif t in GENERIC_WORDS:
+                kind = GENERIC
+            elif cls == "vessel" and i == 0 and t in VESSEL_PREFIXES:
+                kind = STOP
+            else:
+                kind = NORMAL
+            out.append(Tok(t, weight_for(t, kind), kind, abjad.get(t, False), False, origin.get(t, "")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def prepare(name: str, cls: str | None = None) -> tuple[Tok, ...]:
+    """Cached :func:`prepare_uncached`; the person and org readings of one
+    query share the (cached) tokenisation. Small: :func:`readings` keeps the
+    results that repeat, this only serves the readings it builds."""
+    return prepare_uncached(name, cls, tokenize_full)
+
+
+@lru_cache(maxsize=2_000)
+def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
+    """The prepared name, then its other readings: a name in Han characters
+    may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong
+    un"), not only Chinese."""
+    main = prepare(name, cls)
+    if not has_han(name):
+        return (main,)
+    out = [main]
+    others = [japanese_reading(name)]
+    if cls == "person":
+        others.append(korean_reading(name))
+    for reading in others:
+        if reading:
+            alt = prepare(reading, cls)
+            if alt and alt not in out:
+                out.append(alt)
+    return tuple(out)

@@ -1,0 +1,78 @@
+"""Other readings of a name the aligner also tries: adjacent words joined ("guang" +
+"zong" ~ "guangzong") and a run of words replaced by the acronym the other name uses
+("People's Liberation Army" ~ "PLA"). Used by :func:`.score.compare_prepared`."""
+
+from __future__ import annotations
+
+from .companies import STOP_WORDS, acronym_runs
+from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, Tok, token_sim
+
+# Uncached: a joined word is mostly seen once, and would only push useful pairs out of the
+# cache.
+_token_sim_uncached = token_sim.__wrapped__
+
+
+def merged_variants(
+    side: tuple[Tok, ...], other: tuple[Tok, ...], loose: set[str], targets: list[Tok]
+) -> list[tuple[Tok, ...]]:
+    """Readings of ``side`` with 2-3 adjacent tokens joined, kept only when the
+    joined word is close to a word of ``other`` ("guang"+"zong" ~ "guangzong").
+
+    ``loose`` are the texts on ``side`` left unmatched (or weakly matched) by
+    the plain alignment: a join must involve one of them to change anything;
+    ``targets`` are the tokens of ``other`` it may be compared with."""
+    out = []
+    n = len(side)
+    firsts = {o.text[0] for o in targets}
+    lasts = {o.text[-1] for o in targets}
+    any_abjad = any(o.abjad for o in targets)
+    for size in (2, 3):
+        for i in range(n - size + 1):
+            parts = side[i : i + size]
+            abj = parts[0].abjad
+            # A joined word keeps its first or last letter (abjad readings aside).
+            if (
+                parts[0].text[0] not in firsts
+                and parts[-1].text[-1] not in lasts
+                and not (any_abjad or abj)
+            ):
+                continue
+            if not any(p.text in loose for p in parts) or any(p.kind == DIGIT for p in parts):
+                continue
+            text = "".join(p.text for p in parts)
+            best = 0.0
+            lt = len(text)
+            for o in targets:
+                if o.abjad != abj or abs(len(o.text) - lt) <= 3:
+                    # Uncached: a joined word is mostly seen once, and would
+                    # only push useful pairs out of the cache.
+                    best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
+            if best >= 0.8:
+                orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
+                merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
+                out.append(side[:i] + (merged,) + side[i + size :])
+    return out
+
+
+def acronym_variants(
+    side: tuple[Tok, ...], loose_other: list[Tok], person: bool
+) -> list[tuple[Tok, ...]]:
+    """Readings of ``side`` with a run of words replaced by the acronym the
+    other side uses ("People's Liberation Army" -> "pla", "U.S." ~ "United
+    States", "JC" ~ "Jean-Claude")."""
+    out = []
+    texts = [t.text for t in side]
+    for o in loose_other:
+        acro = o.text
+        if not (2 <= len(acro) <= 6 and acro.isalpha() and o.kind in (NORMAL, GENERIC)):
+            continue
+        for i, j in acronym_runs(texts, acro, STOP_WORDS):
+            run = side[i:j]
+            if any(t.kind in (LEGAL, DIGIT) for t in run):
+                continue
+            if person and not any(t.kind == NORMAL for t in side[:i] + side[j:]):
+                continue  # "N.N." is not Nursultan Nazarbayev: initials need a surname
+
+            w = max(t.weight for t in run)
+            out.append(side[:i] + (Tok(acro, w, NORMAL, False),) + side[j:])
+    return out

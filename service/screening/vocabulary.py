@@ -1,0 +1,182 @@
+"""The vocabulary of listed name tokens, and its fuzzy lookup.
+
+Retrieval (:mod:`.retrieval`) works on the distinct name tokens, which are far
+fewer than the names. Each token has an id and a postings list (the name slots
+it appears in); a query token finds the listed tokens it may stand for through:
+
+* a delete-one index (SymSpell style) over tokens of 3+ letters, so a token
+  with one typo/transposition finds the listed spelling in a few dict lookups
+  instead of a scan;
+* a phonetic-key index (transliteration variants), a consonant-skeleton index
+  (queries romanised from Arabic/Hebrew ... arrive without vowels) and an
+  index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
+* split readings of a query word ("AlisherUsmanov" -> "alisher" + "usmanov").
+
+Each neighbour found is kept only when :func:`~.tokens.token_sim` agrees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .chinese import pinyin_readings
+from .normalize import phonetic_key, skeleton
+from .score import MIN_TOKEN_SIM
+from .tokens import Tok, token_sim
+
+__all__ = ["JOINED", "Vocabulary"]
+
+#: Shortest word whose one-edit variants are indexed: one edit in a three-letter word
+#: ("Min"/"Mun", "Gol"/"Gom") can still be the same name.
+MIN_DELETES_LEN = 3
+#: Shortest Latin query word also looked up by its consonant skeleton: spellings two or
+#: three edits apart ("schulze"/"scholz", "aleksandr"/"alexander", "volodymyr"/"vladimir")
+#: share it, and the pruning estimate counts on the vocabulary finding what the scorer pairs.
+MIN_SKELETON_LEN = 5
+#: Query tokens whose vocabulary neighbours are remembered (per index). Given
+#: names and common surnames recur across the rows of a bulk file; the cache
+#: is dropped whenever the vocabulary grows.
+VOCAB_CACHE_SIZE = 10_000
+#: Kind of the retrieval-only probe made of two adjacent query tokens joined.
+JOINED = "j"
+
+
+def _deletes(text: str) -> list[str]:
+    return [text[:i] + text[i + 1 :] for i in range(len(text))]
+
+
+def _put(table: dict[int, Any], key: int, tid: object) -> None:
+    # ``tid`` comes boxed (object, not int): compiled with mypyc, an int argument would be
+    # boxed into a new object on every store, ~70 MB more at 1M names.
+    cur = table.get(key)
+    if cur is None:
+        table[key] = tid
+    elif isinstance(cur, int):
+        if cur != tid:
+            table[key] = [cur, tid]
+    elif tid not in cur:
+        cur.append(tid)
+
+
+def _get(table: dict[int, Any], key: int, into: set[int]) -> None:
+    cur = table.get(key)
+    if cur is None:
+        return
+    if isinstance(cur, int):
+        into.add(cur)
+    else:
+        into.update(cur)
+
+
+class Vocabulary:
+    """Distinct name tokens: ids, postings lists and the fuzzy lookup tables."""
+
+    def __init__(self) -> None:
+        self._tid: dict[str, int] = {}
+        self.texts: list[str] = []
+        #: Per token id: the name slots it appears in (they only ever grow).
+        self.postings: list[list[int]] = []
+        # Fuzzy lookup tables keyed by hash(string) -> token id, or a list of
+        # ids when several share it. Hash keys and bare ints instead of strings
+        # and one-element lists keep these tables small at 1M names; a hash
+        # collision only adds a candidate that the exact similarity rejects.
+        # Values are token ids (int) or lists of them.
+        self._deletes: dict[int, Any] = {}
+        self._keys: dict[int, Any] = {}
+        self._skeletons: dict[int, Any] = {}
+        self._chinese: dict[int, Any] = {}  # pinyin reading -> token ids
+        # (token text, abjad, fuzzy, split) -> vocabulary neighbours; see matches.
+        self._cache: dict[tuple[str, bool, bool, bool], tuple[tuple[int, float], ...]] = {}
+
+    def token_id(self, text: str) -> int:
+        """The id of ``text``, added to the vocabulary if new."""
+        tid = self._tid.get(text)
+        if tid is not None:
+            return tid
+        tid = len(self.texts)
+        boxed: object = tid  # one int object shared by every table below (see _put)
+        self._tid[text] = tid
+        if self._cache:
+            self._cache.clear()
+        self.texts.append(text)
+        self.postings.append([])
+        if len(text) >= MIN_DELETES_LEN and text.isalpha():
+            for d in _deletes(text):
+                _put(self._deletes, hash(d), boxed)
+        if len(text) >= 4 and text.isalpha():
+            # __wrapped__: the uncached function, so building a big index does
+            # not fill the query-time caches with every vocabulary word.
+            _put(self._keys, hash(phonetic_key.__wrapped__(text)), boxed)
+        if text.isalpha():
+            sk = skeleton.__wrapped__(text)
+            if len(sk) >= 2:
+                _put(self._skeletons, hash(sk), boxed)
+            # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
+            for reading in pinyin_readings.__wrapped__(text):
+                _put(self._chinese, hash(reading), boxed)
+        return tid
+
+    def matches(self, tok: Tok) -> tuple[tuple[int, float], ...]:
+        """Vocabulary tokens similar to one query token, with similarities."""
+        text = tok.text
+        # Initials and low-weight words (legal forms, "al", "group") are
+        # looked up exactly: fuzzy variants of them find nothing useful.
+        fuzzy = len(text) >= 2 and tok.weight >= 0.5
+        # A joined probe ("guang"+"zong") is not split again: that would only
+        # find its own parts a second time and double their coverage.
+        split = tok.kind != JOINED
+        key = (text, tok.abjad, fuzzy, split)
+        cache = self._cache
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        out = self._search(text, tok.abjad, fuzzy, split)
+        if len(cache) >= VOCAB_CACHE_SIZE:
+            # Oldest first out: cheap, and bounded.
+            cache.pop(next(iter(cache)), None)
+        cache[key] = out
+        return out
+
+    def _search(
+        self, text: str, abjad: bool, fuzzy: bool, split: bool = True
+    ) -> tuple[tuple[int, float], ...]:
+        found: dict[int, float] = {}
+        tid = self._tid.get(text)
+        if tid is not None:
+            found[tid] = 1.0
+        if not fuzzy:
+            return tuple(found.items())
+        probes: set[int] = set()
+        if abjad or len(text) >= MIN_SKELETON_LEN:
+            _get(self._skeletons, hash(skeleton(text)), probes)
+            if text[0] == "l" and len(text) >= 4:
+                # The Arabic article read into the word ("lqbysy" for al-Qubaysi).
+                _get(self._skeletons, hash(skeleton(text[1:])), probes)
+        if text.isalpha():
+            for reading in pinyin_readings(text):
+                _get(self._chinese, hash(reading), probes)
+        if len(text) >= MIN_DELETES_LEN - 1 and text.isalpha():
+            _get(self._deletes, hash(text), probes)
+            if len(text) >= MIN_DELETES_LEN:
+                for d in _deletes(text):
+                    t2 = self._tid.get(d)
+                    if t2 is not None:
+                        probes.add(t2)
+                    _get(self._deletes, hash(d), probes)
+            if len(text) >= 4:
+                _get(self._keys, hash(phonetic_key(text)), probes)
+        texts = self.texts
+        for t2 in probes:
+            if t2 in found:
+                continue
+            s = token_sim(text, texts[t2], abjad, False)
+            if s >= MIN_TOKEN_SIM:
+                found[t2] = s
+        if split and not found and len(text) >= 6 and text.isalpha():
+            # "alisherusmanov": try reading the query word as two listed words.
+            for i in range(2, len(text) - 1):
+                a, b = self._tid.get(text[:i]), self._tid.get(text[i:])
+                if a is not None and b is not None:
+                    found[a] = found[b] = 0.9
+                    break
+        return tuple(found.items())

@@ -1,0 +1,62 @@
+"""Retrieval finds what the scorer accepts: the pruning estimate, spacing-free keys,
+the vocabulary's skeleton and article lookups, and long legal forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
+from service.screening.score import score_pair
+from service.screening.types import DEFAULT_THRESHOLD
+
+CASES = [
+    # Fuzzy words two or three edits apart, found by their consonant skeleton.
+    ("Olaf Schulze", "Olaf Scholz", "person"),
+    ("Aleksandr Viktorovich Uss", "USS, Alexander Viktorovich", "person"),
+    # German spelling of a patronymic.
+    ("Boris Romanovitsch Paykin", "PAYKIN, Boris Romanovich", "person"),
+    # Split and joined words, of any kind (generic words too).
+    ("Bank Sepah Inter National Plc", "BANK SEPAH INTERNATIONAL PLC", "company"),
+    ("Iran Petro Chemical Commercial Company", "IRAN PETROCHEMICAL COMMERCIAL COMPANY", "company"),
+    ("Sol Tech Industry Co., Ltd.", "SOLTECH INDUSTRY CO., LTD.", "company"),
+    ("Mohammadhossein Haghighian", "HAGHIGHIAN, Mohammad Hossein", "person"),
+    # Arabic script with the article read into the word.
+    ("منير القبيسي", "AL-QUBAYSI, Munir", "person"),
+    # Long spellings of legal forms.
+    ("Ltd Liability Company UNITED ARCTIC COMPANY", "UNITED ARCTIC COMPANY LLC", "company"),
+    ("PETROGAT Free Zone Establishment", "PETROGAT FZE", "company"),
+]
+
+
+@pytest.mark.parametrize(("query", "listed", "type_"), CASES)
+def test_index_returns_what_the_scorer_accepts(query: str, listed: str, type_: str) -> None:
+    assert score_pair(query, listed, type_) >= DEFAULT_THRESHOLD
+    index = ScreeningIndex.build([ListedEntity(1, type_, listed, [ListedName(listed)])])
+    found = index.screen(Subject(query, type_))
+    assert found and found[0].match, (query, listed)
+
+
+def test_despaced_key_ignores_spacing_among_many_names() -> None:
+    ents = [ListedEntity(i, "company", f"SOL{i} TRADING LLC", []) for i in range(300)]
+    ents.append(ListedEntity(999, "company", "SOLTECH INDUSTRY CO., LTD.", []))
+    index = ScreeningIndex.build(ents)
+    assert index.screen(Subject("Sol Tech Industry Co Ltd", "company"))[0].entity_id == 999
+
+
+def test_common_given_name_does_not_crowd_out_the_target() -> None:
+    # Many names share the common words; the adaptive budget still scores the target.
+    ents = [ListedEntity(i, "person", f"MEHDI, Ali {c}", []) for i, c in
+            enumerate(f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnr")]
+    ents.append(ListedEntity(999, "person", "MEHDI, Ali", []))
+    index = ScreeningIndex.build(ents)
+    assert 999 in [m.entity_id for m in index.screen(Subject("Ali Mehdi", "person")) if m.match]
+
+
+@pytest.mark.parametrize(("long", "short"), [
+    ("Free Zone Establishment", "FZE"),
+    ("Ltd Liability Company", "LLC"),
+    ("Sociedad Anonima de Capital Variable", "SA de CV"),
+    ("Private Joint Stock Company", "JSC"),
+])
+def test_long_and_short_legal_forms_compare_equal(long: str, short: str) -> None:
+    assert score_pair(f"Zarvoka {long}", f"Zarvoka {short}", "company") == 1.0

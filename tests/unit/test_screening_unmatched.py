@@ -1,0 +1,76 @@
+"""Scoring charges for what the aligned words leave unexplained (score.py),
+and romanised Chinese/Korean syllables (chinese.py, tokens.syllable_sim)."""
+
+from __future__ import annotations
+
+from service.screening import DEFAULT_THRESHOLD, score_pair
+from service.screening.chinese import is_syllable, korean_key, same_syllable
+from service.screening.prepare import prepare
+from service.screening.score import compare_prepared, unmatched_words
+
+
+def test_one_shared_word_does_not_explain_a_longer_query() -> None:
+    # The listed name explains one word of two: the query's other word costs.
+    assert score_pair("Mahmud Limazah", "MAHMUD", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("Georges Dos Santos", "SANTOS", "Person") < DEFAULT_THRESHOLD
+
+
+def test_abjad_query_with_one_aligned_word_is_not_a_match() -> None:
+    assert score_pair("یاسمین کریمی", "Karume", "Person") < DEFAULT_THRESHOLD
+
+
+def test_two_shared_words_allow_more_in_the_query() -> None:
+    # Two distinctive words in common are rarely a coincidence.
+    assert (
+        score_pair("ANJEM IFTIKHAR CHOUDARY MAHMOOD", "ANJEM CHOUDARY", "Person")
+        >= DEFAULT_THRESHOLD
+    )
+
+
+def test_dropped_middle_name_still_matches() -> None:
+    # Listed words the query leaves out are a missing middle name, not a conflict.
+    assert score_pair("Ali Mehdi", "MEHDI, Ali Ghadeer", "Person") >= DEFAULT_THRESHOLD
+    assert score_pair("Seyed Shariat", "SHARIAT, Seyed Hossein", "Person") >= DEFAULT_THRESHOLD
+
+
+def test_initial_does_not_stand_for_another_surname() -> None:
+    # "G." may be Olga's middle initial; it does not make "Golodets" a "Stepanova".
+    assert score_pair("Olga Golodets", "STEPANOVA, Olga G.", "Person") < DEFAULT_THRESHOLD
+    assert (
+        score_pair("Olga G. Stepanova", "STEPANOVA, Olga Gennadyevna", "Person")
+        >= DEFAULT_THRESHOLD
+    )
+    assert score_pair("J. Smith", "John Michael Smith", "Person") >= DEFAULT_THRESHOLD
+
+
+def test_missing_syllable_of_a_syllabic_name_costs() -> None:
+    # No syllable of "KANG, Song Nam" is a droppable middle name.
+    assert score_pair("Gang Song", "KANG, Song Nam", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("Liang Wei", "WEI, Hsueh Lung", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("Kyongnam Kim", "KIM, Kyong Nam", "Person") >= DEFAULT_THRESHOLD
+
+
+def test_different_syllables_pair_at_most_at_the_floor() -> None:
+    _, pairs = compare_prepared(prepare("Jin Wei Hua", "person"), prepare("Lin Wei Hua", "person"))
+    sims = {(a.text, b.text): s for a, b, s in pairs}
+    assert sims[("jin", "lin")] <= 0.7
+    # A Wade-Giles / pinyin pair keeps its similarity.
+    assert score_pair("Hsueh Lung Wei", "Xue Long Wei", "Person") >= DEFAULT_THRESHOLD
+
+
+def test_syllables_and_known_spellings() -> None:
+    assert is_syllable("kang") and is_syllable("gyong") and is_syllable("hsueh")
+    assert not is_syllable("omar") and not is_syllable("mehdi")
+    assert same_syllable("hsueh", "xue")  # Wade-Giles / pinyin
+    assert same_syllable("gyeong", "kyong") and korean_key("gim") == korean_key("kim")
+    assert not same_syllable("jin", "lin")
+    assert not same_syllable("liang", "lung")
+    assert not same_syllable("suk", "su")
+
+
+def test_unmatched_words_are_listed_with_their_weight() -> None:
+    q, c = prepare("Olga Golodets", "person"), prepare("STEPANOVA, Olga G.", "person")
+    _, pairs = compare_prepared(q, c)
+    words = unmatched_words(pairs, q, c)
+    assert {"side": "listed", "word": "stepanova", "weight": 1.0} in words
+    assert all(w["side"] in ("query", "listed") for w in words)
