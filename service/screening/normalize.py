@@ -283,9 +283,12 @@ def normalize_text(text: str) -> str:
 
 # --- comparison keys -------------------------------------------------------
 
-# Ordered: longer patterns first so "sch" wins over "ch".
+# Spellings of ч, ш and дж that contain "ch" (German tsch/sch/dsch, English tch): folded
+# before "ch" is set aside from the c -> k rule below, longer patterns first.
+_CH_RULES = [("tsch", "ch"), ("dsch", "j"), ("sch", "sh"), ("tch", "ch")]
+# Ordered: longer patterns first.
 _KEY_RULES = [
-    ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("zh", "j"), ("dj", "j"), ("dsch", "j"),
+    ("dzh", "j"), ("zh", "j"), ("dj", "j"),
     ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"),
     ("q", "k"), ("x", "ks"), ("w", "v"), ("c", "k"), ("ksh", "ch"),
 ]
@@ -308,6 +311,9 @@ def phonetic_key(token: str) -> str:
         # A final "j" after a vowel is the Slavic short i (German, Czech and
         # Polish spellings): Sergej/Sergey, Andrej/Andrei, Jurij/Yuriy.
         s = s[:-1] + "y"
+    for a, b in _CH_RULES:
+        if a in s:
+            s = s.replace(a, b)
     s = s.replace("ch", "\x01")
     for a, b in _KEY_RULES:
         if a in s:

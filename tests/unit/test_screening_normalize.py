@@ -178,3 +178,13 @@ def test_screening_latin_names_does_not_load_pypinyin() -> None:
             "print('pypinyin' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_phonetic_key_folds_german_and_english_spellings_of_ch_sh_j() -> None:
+    from service.screening.normalize import phonetic_key
+
+    assert phonetic_key("makarevitch") == phonetic_key("makarevich")
+    assert phonetic_key("nikolaevitsch") == phonetic_key("nikolaevich")
+    assert phonetic_key("schulze") == phonetic_key("shulze")
+    assert phonetic_key("dschamil") == phonetic_key("jamil")
+    assert phonetic_key("chekhov") != phonetic_key("kekhov")  # "ch" is not "k"
