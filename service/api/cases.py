@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..extensions import Blueprint, db
-from ..models import Case, CaseDefendant, Charge
+from ..models import Case, Charge
 from ..records import cases as records
 from ..records.common import Page, archive, filters_from, get_or_raise
 from ..schemas import case as s
-from ..schemas.common import PageArgs
-from .resources import collection_resource, history_resources, item_resource
+from .resources import collection_resource, history_resources, item_resource, link_resources
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Criminal cases (indictments), their defendants and the charges against each.")
@@ -41,30 +40,12 @@ case = item_resource(
 )
 
 
-def _list_defendants(args: dict[str, Any], case_id: int) -> Page:
-    return records.list_defendants(session=db.session, case=_case(case_id), include_archived=args["include_archived"],
-                                   page=args["page"], page_size=args["page_size"])
-
-
-collection_resource(
-    blp, "/<int:case_id>/defendants", "Defendants", list_args=PageArgs, page=s.DefendantPage, body=s.DefendantIn,
-    out=s.DefendantOut, item=("Defendant", "defendant_id"), list_page=_list_defendants,
-    create=lambda data, case_id: records.add_defendant(session=db.session, case=_case(case_id), data=data),
-    summaries={"get": "List a case's defendants with their charges",
-               "post": "Add a person or company as a defendant"},
-)
-
-
-def _defendant(case_id: int, defendant_id: int, include_archived: bool = False) -> CaseDefendant:
-    return records.get_defendant(session=db.session, case=_case(case_id), defendant_id=defendant_id,
-                                 include_archived=include_archived)
-
-
-defendant = item_resource(
-    blp, "/<int:case_id>/defendants/<int:defendant_id>", "Defendant", record_type="case_defendant",
-    label="defendant", out=s.DefendantOut, load=_defendant,
-    archive=lambda defendant: records.archive_defendant(session=db.session, defendant=defendant),
-    summaries={"get": "Read one defendant of a case", "delete": "Archive a defendant link (If-Match required)"},
+defendant = link_resources(
+    blp, "/<int:case_id>/defendants", ("Defendants", "Defendant"), parent=_case, record_type="case_defendant",
+    label="defendant", page=s.DefendantPage, body=s.DefendantIn, out=s.DefendantOut, links=records.DEFENDANTS,
+    summaries={"list": "List a case's defendants with their charges",
+               "add": "Add a person or company as a defendant",
+               "get": "Read one defendant of a case", "delete": "Archive a defendant link (If-Match required)"},
 )
 
 

@@ -23,7 +23,7 @@ from ..extensions import Blueprint, db
 from ..records.common import Page
 from ..records.history import as_of, history_of
 from ..schemas.audit import HistoryArgs, HistoryList
-from ..schemas.common import ItemArgs
+from ..schemas.common import ItemArgs, PageArgs
 from .common import page_body
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -153,6 +153,41 @@ def item_resource(
         ops.add("delete", delete, blp.etag, blp.response(204))
     ops.register(rule, name)
     return Item(rule, record_type, label, id_arg)
+
+
+def link_resources(
+    blp: Blueprint, rule: str, names: tuple[str, str], *, parent: Callable[[int], Any], record_type: str, label: str,
+    page: type, body: type, out: type, links: Any, summaries: Mapping[str, str], patch: type | None = None,
+) -> Item:
+    """A parent's links to entities (a case's defendants, a group's members) at ``rule``:
+    the collection ``names[0]`` and each link ``names[1]`` at ``rule/<int:{names[1]}_id>``.
+
+    ``parent(id)`` loads the parent from the URL's first id; ``links`` holds the records
+    functions, each taking the session and the parent first: ``list``, ``add``, ``get``,
+    ``archive`` and, when links can change (given ``patch``), ``update``."""
+    parent_id = re.findall(r"<(?:\w+:)?(\w+)>", rule)[0]
+    collection, item_name = names
+    link_id = f"{item_name.lower()}_id"
+
+    def list_page(args: dict[str, Any], **ids: int) -> Page:
+        return links.list(db.session, parent(ids[parent_id]), include_archived=args["include_archived"],
+                          page=args["page"], page_size=args["page_size"])
+
+    def load(include_archived: bool = False, **ids: int) -> Any:
+        return links.get(db.session, parent(ids[parent_id]), ids[link_id], include_archived=include_archived)
+
+    collection_resource(
+        blp, rule, collection, list_args=PageArgs, page=page, body=body, out=out, item=(item_name, link_id),
+        list_page=list_page, create=lambda data, **ids: links.add(db.session, parent(ids[parent_id]), data),
+        summaries={"get": summaries["list"], "post": summaries["add"]},
+    )
+    item_summaries = {key: summaries[key] for key in ("get", "delete", "patch") if key in summaries}
+    return item_resource(
+        blp, f"{rule}/<int:{link_id}>", item_name, record_type=record_type, label=label, out=out, patch=patch,
+        load=load, archive=lambda link: links.archive(db.session, link), summaries=item_summaries,
+        # A link is never replaced whole: only its role, notes and sources change.
+        update=(lambda link, data, replace: links.update(db.session, link, data)) if patch else None,
+    )
 
 
 def history_resources(blp: Blueprint, *items: Item) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, Invalid
 from ..models import Case, CaseDefendant, Charge, Entity
 from .common import (
+    LinkRecords,
     Page,
     Writable,
     apply_sort,
@@ -21,6 +22,7 @@ from .common import (
     ensure_entity_exists,
     get_child,
     icontains,
+    list_children,
     paginate,
     resolve_group_ids,
     taken_by,
@@ -109,7 +111,7 @@ def list_cases(*, session: Session, filters: CaseFilters, page: int, page_size: 
 
 # --- defendants -------------------------------------------------------------------------
 
-def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> CaseDefendant:
+def add_defendant(session: Session, case: Case, data: dict[str, Any]) -> CaseDefendant:
     entity = ensure_entity_exists(session=session, entity_id=data["entity_id"])
     # Both parents' versions grow; first, so a concurrent add waits and then sees this one.
     bump_versions(session, case, entity)
@@ -129,11 +131,11 @@ def add_defendant(*, session: Session, case: Case, data: dict[str, Any]) -> Case
     return defendant
 
 
-def archive_defendant(*, session: Session, defendant: CaseDefendant) -> None:
+def archive_defendant(session: Session, defendant: CaseDefendant) -> None:
     archive(session=session, record=defendant, parents=(defendant.case,))
 
 
-def get_defendant(*, session: Session, case: Case, defendant_id: int, include_archived: bool) -> CaseDefendant:
+def get_defendant(session: Session, case: Case, defendant_id: int, *, include_archived: bool) -> CaseDefendant:
     return get_child(session, CaseDefendant, defendant_id, parent=case, parent_key="case_id",
                      include_archived=include_archived, label="defendant", parent_label="case")
 
@@ -207,11 +209,12 @@ def archive_charge(*, session: Session, charge: Charge) -> None:
     archive(session=session, record=charge, parents=(charge.entity,))
 
 
-def list_defendants(*, session: Session, case: Case, include_archived: bool, page: int, page_size: int) -> Page:
-    stmt = select(CaseDefendant).where(CaseDefendant.case_id == case.id)
-    if not include_archived:
-        stmt = stmt.where(CaseDefendant.archived_at.is_(None))
-    return paginate(session, stmt.order_by(CaseDefendant.id), page=page, page_size=page_size)
+def list_defendants(session: Session, case: Case, *, include_archived: bool, page: int, page_size: int) -> Page:
+    return list_children(session, CaseDefendant, CaseDefendant.case_id == case.id, include_archived=include_archived,
+                         page=page, page_size=page_size)
+
+
+DEFENDANTS = LinkRecords(list=list_defendants, add=add_defendant, get=get_defendant, archive=archive_defendant)
 
 
 def list_charges(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, String, cast, event, func, inspect, or_, select, update
+from sqlalchemy import Select, String, cast, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -240,6 +240,29 @@ def paginate(session: Session, stmt: Select[Any], *, page: int, page_size: int) 
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
+def list_children(
+    session: Session, model: Any, of_parent: Any, *, include_archived: bool, page: int, page_size: int
+) -> Page:
+    """One page of a parent's links (``of_parent``: the SQL condition on the parent's key), oldest first."""
+    stmt = select(model).where(of_parent)
+    if not include_archived:
+        stmt = stmt.where(model.archived_at.is_(None))
+    return paginate(session, stmt.order_by(model.id), page=page, page_size=page_size)
+
+
+@dataclass(frozen=True)
+class LinkRecords:
+    """The records functions of one kind of link between a parent and an entity (a case's
+    defendants, a group's members), each taking the session and the parent (or the link) first,
+    so one declaration serves every interface."""
+
+    list: Callable[..., Page]
+    add: Callable[..., Any]
+    get: Callable[..., Any]
+    archive: Callable[..., None]
+    update: Callable[..., Any] | None = None
+
+
 def apply_sort(
     stmt: Select[Any], model: Any, sort: str | None, *, allowed: Sequence[str], default: str
 ) -> Select[Any]:
@@ -280,10 +303,6 @@ def escape_like(text: str) -> str:
 
 def icontains(column: Any, text: str) -> Any:
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
-
-
-def any_of(*clauses: Any) -> Any:
-    return or_(*clauses)
 
 
 def visible(model: Any, include_archived: bool) -> Any:

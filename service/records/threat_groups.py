@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict
 from ..models import ThreatGroup, ThreatGroupMember
 from .common import (
+    LinkRecords,
     Page,
     Writable,
     add_record,
@@ -21,6 +22,7 @@ from .common import (
     get_child,
     icontains,
     json_text_icontains,
+    list_children,
     paginate,
     taken_by,
 )
@@ -81,7 +83,7 @@ def list_groups(
     return paginate(session, stmt, page=page, page_size=page_size)
 
 
-def add_member(*, session: Session, group: ThreatGroup, data: dict[str, Any]) -> ThreatGroupMember:
+def add_member(session: Session, group: ThreatGroup, data: dict[str, Any]) -> ThreatGroupMember:
     ensure_entity_exists(session=session, entity_id=data["entity_id"])
     # The group's version grows; first, so a concurrent add waits and then sees this link.
     bump_versions(session, group)
@@ -106,16 +108,16 @@ def add_member(*, session: Session, group: ThreatGroup, data: dict[str, Any]) ->
     return add_record(session, ThreatGroupMember, data, fields=("entity_id", *MEMBER_FIELDS), group=group)
 
 
-def archive_member(*, session: Session, link: ThreatGroupMember) -> None:
+def archive_member(session: Session, link: ThreatGroupMember) -> None:
     archive(session=session, record=link, parents=(link.group,))
 
 
-def get_member(*, session: Session, group: ThreatGroup, member_id: int, include_archived: bool) -> ThreatGroupMember:
+def get_member(session: Session, group: ThreatGroup, member_id: int, *, include_archived: bool) -> ThreatGroupMember:
     return get_child(session, ThreatGroupMember, member_id, parent=group, parent_key="group_id",
                      include_archived=include_archived, label="member link", parent_label="threat group")
 
 
-def update_member(*, session: Session, link: ThreatGroupMember, data: dict[str, Any]) -> ThreatGroupMember:
+def update_member(session: Session, link: ThreatGroupMember, data: dict[str, Any]) -> ThreatGroupMember:
     if "role" in data and data["role"] != link.role:
         clash = session.scalar(
             select(ThreatGroupMember.id).where(
@@ -131,8 +133,9 @@ def update_member(*, session: Session, link: ThreatGroupMember, data: dict[str, 
     return link
 
 
-def list_members(*, session: Session, group: ThreatGroup, include_archived: bool, page: int, page_size: int) -> Page:
-    stmt = select(ThreatGroupMember).where(ThreatGroupMember.group_id == group.id)
-    if not include_archived:
-        stmt = stmt.where(ThreatGroupMember.archived_at.is_(None))
-    return paginate(session, stmt.order_by(ThreatGroupMember.id), page=page, page_size=page_size)
+def list_members(session: Session, group: ThreatGroup, *, include_archived: bool, page: int, page_size: int) -> Page:
+    return list_children(session, ThreatGroupMember, ThreatGroupMember.group_id == group.id,
+                         include_archived=include_archived, page=page, page_size=page_size)
+
+
+MEMBERS = LinkRecords(list=list_members, add=add_member, get=get_member, archive=archive_member, update=update_member)

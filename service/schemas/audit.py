@@ -68,9 +68,10 @@ class DispositionIn(Schema):
 
 class DispositionOut(Attribution):
     id = fields.Integer()
-    subject = fields.Dict()
+    subject = fields.Dict(metadata={"description": "The screened subject the decision is about."})
     entity_id = fields.Integer()
-    entity_version = fields.Integer()
+    entity_version = fields.Integer(metadata={
+        "description": "The entity's version when decided; a later change to the entity reopens the match."})
     decision = fields.String()
     comment = fields.String(allow_none=True)
     created_at = fields.DateTime()

@@ -219,9 +219,9 @@ PROBLEM_MIMETYPE = "application/problem+json"
 class ProblemSchema(Schema):
     """RFC 9457 problem details (sent as PROBLEM_MIMETYPE)."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    instance = fields.String()
+    type = fields.String(metadata={"description": "A URI naming the problem type (about:blank for plain HTTP errors)."})
+    title = fields.String(metadata={"description": "A short summary of the problem type."})
+    status = fields.Integer(metadata={"description": "The HTTP status code."})
+    detail = fields.String(metadata={"description": "What went wrong with this request, for a person to read."})
+    instance = fields.String(metadata={"description": "The request path the problem occurred on."})
     errors = fields.Dict(metadata={"description": "Field-level messages, keyed by field name."})

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import (
-    PageArgs,
-    RecordOutMixin,
-    Schema,
-    optional_text,
-    page_of,
-    record_id,
-    str_list,
-    url_list,
-)
+from . import common as c
 from .summaries import DesignationSummary, EntitySummary
 
 AUTHORITY = validate.Regexp(
@@ -21,23 +12,23 @@ AUTHORITY = validate.Regexp(
 )
 
 
-class DesignationIn(Schema):
-    entity_id = record_id(required=True)
+class DesignationIn(c.Schema):
+    entity_id = c.record_id(required=True)
     authority = fields.String(required=True, validate=AUTHORITY, metadata={"description": "OFAC, UK, EU, UN ..."})
-    programme = optional_text(255, metadata={"description": "Programme or regime, e.g. CYBER2"})
-    legal_basis = optional_text(1024, metadata={"description": "e.g. E.O. 13694; S.I. 2020/597"})
+    programme = c.optional_text(255, metadata={"description": "Programme or regime, e.g. CYBER2"})
+    legal_basis = c.optional_text(1024, metadata={"description": "e.g. E.O. 13694; S.I. 2020/597"})
     list_ref = fields.String(
         allow_none=True, validate=validate.Length(min=1, max=64),
         metadata={"description": "The list's own reference: OFAC ent_num, UK list ref ..."},
     )
     listed_on = fields.Date(allow_none=True)
     delisted_on = fields.Date(allow_none=True)
-    measures = str_list(64, 20)
-    reasons = optional_text(50_000, metadata={"description": "Statement of reasons"})
-    source_urls = url_list()
+    measures = c.str_list(64, 20)
+    reasons = c.optional_text(50_000, metadata={"description": "Statement of reasons"})
+    source_urls = c.url_list()
 
 
-class DesignationOut(RecordOutMixin, DesignationSummary):
+class DesignationOut(c.RecordOutMixin, DesignationSummary):
     entity_id = fields.Integer()
     active = fields.Boolean(metadata={"description": "Listed and not delisted as of today."})
     reasons = fields.String(allow_none=True)
@@ -45,8 +36,8 @@ class DesignationOut(RecordOutMixin, DesignationSummary):
     entity = fields.Nested(EntitySummary)
 
 
-class DesignationListArgs(PageArgs):
-    entity_id = record_id()
+class DesignationListArgs(c.PageArgs):
+    entity_id = c.record_id()
     authority = fields.String(validate=validate.Length(max=32))
     programme = fields.String(validate=validate.Length(max=255))
     list_ref = fields.String(validate=validate.Length(max=64))
@@ -56,4 +47,4 @@ class DesignationListArgs(PageArgs):
     name = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "The designated entity's name contains this."})
 
 
-DesignationPage = page_of(DesignationOut, "DesignationPage")
+DesignationPage = c.page_of(DesignationOut, "DesignationPage")

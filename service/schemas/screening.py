@@ -71,12 +71,14 @@ class Unmatched(Schema):
 
 
 class Explanation(Schema):
-    algorithm = fields.String()
-    algorithm_version = fields.String()
-    query_name = fields.String()
-    matched_name = fields.String()
-    matched_name_kind = fields.String()
-    name_score = fields.Float()
+    algorithm = fields.String(metadata={"description": "The matching algorithm's name."})
+    algorithm_version = fields.String(metadata={
+        "description": "Its version: scores from different versions are not comparable."})
+    query_name = fields.String(metadata={"description": "The query name that matched best (the name or an alias)."})
+    matched_name = fields.String(metadata={"description": "The listed name it matched, as written on the list."})
+    matched_name_kind = fields.String(metadata={
+        "description": "primary, aka, fka, nka, weak_alias or original_script (a weak alias counts only whole and near-exact)."})
+    name_score = fields.Float(metadata={"description": "The name similarity before adjustments, 0 to 1."})
     token_pairs = fields.List(fields.List(fields.Raw()), metadata={"description": "[query token, listed token, similarity]"})
     unmatched = fields.List(fields.Nested(Unmatched), metadata={
         "description": "Words of either name that no pair explains; each lowers the score by its weight."})
@@ -98,9 +100,10 @@ class ScreeningHitOut(Schema):
     """A result as the evidence log keeps it; :class:`MatchOut` is what the screener is sent."""
 
     entity_id = fields.Integer()
-    score = fields.Float()
-    match = fields.Boolean()
-    suppressed = fields.Boolean()
+    score = fields.Float(metadata={"description": "The final score, 0 to 1."})
+    match = fields.Boolean(metadata={"description": "True when the score reaches the threshold."})
+    suppressed = fields.Boolean(metadata={
+        "description": "A false positive recorded for this subject and entity version; still returned, never hidden."})
 
 
 class MatchOut(ScreeningHitOut):

@@ -78,10 +78,6 @@ def script_of(ch: str) -> str:
     return "other"
 
 
-def is_ascii(text: str) -> bool:
-    return text.isascii()
-
-
 def _pinyin(text: str) -> list[str]:
     """pypinyin's toneless reading of a run of Han characters."""
     # Imported on first use, not at the top: importing pypinyin takes ~180 ms and its
@@ -249,11 +245,6 @@ def japanese_reading(text: str) -> str | None:
             reading = reading.replace(a, b)
         words.append(reading)
     return " ".join(w for w in words if w.strip())
-
-
-def has_non_latin(text: str) -> bool:
-    """True if the text contains letters from a script other than Latin."""
-    return any(ch.isalpha() and script_of(ch) != "latin" for ch in text)
 
 
 _HANJA: dict[str, str] | None = None
