@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint compile bench bench-imports bench-bulk openapi clean
+.PHONY: run test lint compile bench bench-imports bench-bulk bench-monitoring openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,8 @@ run: $(VENV)/.installed $(ENGINE_BUILD)
 	$(BIN)/sanctions db upgrade
 	$(BIN)/sanctions seed
 	$(BIN)/sanctions keys bootstrap
-	@echo "Serving on http://$(HOST):$(PORT)  -  API docs: http://$(HOST):$(PORT)/docs  -  OpenAPI: http://$(HOST):$(PORT)/openapi.yaml"
+	$(BIN)/sanctions users bootstrap
+	@echo "Serving on http://$(HOST):$(PORT)  -  sign in: http://$(HOST):$(PORT)/login  -  API docs: http://$(HOST):$(PORT)/docs  -  OpenAPI: http://$(HOST):$(PORT)/openapi.yaml"
 	$(BIN)/sanctions serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(VENV)/.installed-dev
@@ -59,6 +60,10 @@ bench-imports: $(VENV)/.installed-dev
 # 100,000-row bulk screening job, in-process and on two Celery workers (needs Redis).
 bench-bulk: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/bulk_speed.py
+
+# A 1,000-entry OFAC update against 100,000 monitored subjects; API and CSV rates.
+bench-monitoring: $(VENV)/.installed-dev $(ENGINE_BUILD)
+	$(BIN)/python bench/monitoring.py
 
 openapi: $(VENV)/.installed
 	$(BIN)/sanctions openapi -o openapi.yaml

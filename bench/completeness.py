@@ -9,11 +9,11 @@ The queries are a stratified sample of ``bench/realistic.py``'s (every positive 
 category, same seed). Each is screened twice, by name and type only:
 
 * through the index (``screen_many``, limit 1000 so that no result is cut by the limit);
-* by an exhaustive scan: the engine's own name scorer (``compare_readings`` on the query's
-  readings and each listed name's prepared tokens, as the index scores a candidate) over every
-  name of every OFAC entry of the query's type class, in forked worker processes. That is
-  about 17,000-19,000 name comparisons per query, roughly 0.5-1.5 CPU seconds: 1,000 queries
-  take 5-10 minutes on 2 idle cores. ``--queries`` trades coverage for time.
+* by an exhaustive scan: ``ScreeningIndex.screen_exhaustive``, the index's own scoring of a
+  candidate (the same function: readings, type rule, whole-name rule for weak aliases and
+  one-word names) applied to every name of the list instead of the retrieved ones, in forked
+  worker processes. That is about 36,000 name slots per query, roughly 0.5-1.5 CPU seconds:
+  1,000 queries take 5-10 minutes on 2 idle cores. ``--queries`` trades coverage for time.
 
 Completeness is the share of (query, entity) pairs that score at or above DEFAULT_THRESHOLD in
 the scan which the index also returns with ``match=True`` (target >= 99.5%). The pairs it
@@ -25,7 +25,6 @@ below the threshold) and what retrieval loses (the scan finds it, the index does
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import math
 import multiprocessing
@@ -35,75 +34,31 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._lists import is_latin, script_of, type_class  # noqa: E402
 from bench.realistic import DEFAULT_SEED, NEGATIVE, POSITIVE, Query, setup  # noqa: E402
-from service.screening import DEFAULT_THRESHOLD, ListedName  # noqa: E402
+from service.screening import DEFAULT_THRESHOLD, ScreeningIndex  # noqa: E402
+from service.screening.prepare import readings  # noqa: E402
 
 TARGET_COMPLETENESS = 0.995
 INDEX_LIMIT = 1000
 
 
-def _engine(name: str) -> Any:
-    """An engine function by name: from the package root if it exports it, else from whichever
-    module of service.screening holds it now (functions move between modules)."""
-    import pkgutil
-
-    import service.screening as pkg
-
-    if hasattr(pkg, name):
-        return getattr(pkg, name)
-    for mod_name in ["score", *(m.name for m in pkgutil.iter_modules(pkg.__path__))]:
-        try:
-            mod = importlib.import_module(f"{pkg.__name__}.{mod_name}")
-        except ImportError:
-            continue
-        if hasattr(mod, name):
-            return getattr(mod, name)
-    raise ImportError(f"service.screening has no {name}")
-
-
-compare_readings = _engine("compare_readings")
-readings = _engine("readings")
-
-# Shared with the forked workers: per type class, (entity id, listed name, prepared tokens).
-SLOTS: dict[str, list[tuple[int, ListedName, Any]]] = {}
+# Shared with the forked workers.
+INDEX: list[ScreeningIndex] = []
 QUERIES: list[Query] = []
 
 
-def build_slots(listed: list[Any]) -> None:
-    """Every name slot as the index makes them (the primary name first if it is not among the
-    names, each distinct name once)."""
-    SLOTS.clear()
-    for e in listed:
-        cls = type_class(e.type)
-        names = e.names if any(n.name == e.name for n in e.names) else [ListedName(e.name, "primary"), *e.names]
-        seen: set[str] = set()
-        for n in names:
-            if not n.name or n.name in seen:
-                continue
-            seen.add(n.name)
-            toks = readings(n.name, cls)[0]
-            if toks:
-                SLOTS.setdefault(cls, []).append((e.entity_id, n, toks))
-
-
 def scan(qi: int) -> tuple[int, dict[int, tuple[float, str, str]]]:
-    """Best name score per entity of the query's class, for entities at >= 0.8 x threshold:
+    """Best score per entity at >= 0.8 x threshold, every listed name scored:
     entity id -> (score, best listed name, its kind)."""
     q = QUERIES[qi]
-    cls = type_class(q.type)
-    rq = readings(q.name, cls)
-    floor = DEFAULT_THRESHOLD * 0.8
-    best: dict[int, tuple[float, str, str]] = {}
-    for eid, lname, ctoks in SLOTS.get(cls, ()):
-        s, _ = compare_readings(rq, (ctoks,), cls)
-        if s >= floor and (eid not in best or s > best[eid][0]):
-            best[eid] = (s, lname.name, lname.kind)
-    return qi, best
+    ms = INDEX[0].screen_exhaustive(q.subject(), limit=INDEX_LIMIT)
+    return qi, {
+        m.entity_id: (m.score, m.matched_name, m.explanation["matched_name_kind"]) for m in ms
+    }
 
 
 def sample(queries: list[Query], n: int, seed: int) -> list[Query]:
@@ -136,7 +91,9 @@ def pattern(q: Query, listed_name: str, cls: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--queries", type=int, default=1000, help="queries screened exhaustively")
     ap.add_argument("--examples", type=int, default=3, help="missed pairs listed per category")
@@ -146,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}")
     steps = dict(setup(args.seed, None))
-    index, lists = steps["index"], steps["lists"]
+    index = steps["index"]
     QUERIES[:] = sample(steps["queries"], args.queries, args.seed)
     print(f"sample: {len(QUERIES)} queries ({sum(q.kind == 'pos' for q in QUERIES)} positives)")
 
@@ -155,16 +112,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"index: {time.perf_counter() - t0:.1f} s")
 
     t0 = time.perf_counter()
-    build_slots(lists.listed)
+    INDEX[:] = [index]
     exhaustive: list[dict[int, tuple[float, str, str]]] = [{} for _ in QUERIES]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(args.workers) as pool:
-        for done, (qi, best) in enumerate(pool.imap_unordered(scan, range(len(QUERIES)), chunksize=4), 1):
+        for done, (qi, best) in enumerate(
+            pool.imap_unordered(scan, range(len(QUERIES)), chunksize=4), 1
+        ):
             exhaustive[qi] = best
             if done % 100 == 0:
-                print(f"  scanned {done}/{len(QUERIES)} [{time.perf_counter() - t0:.0f} s]", file=sys.stderr)
-    print(f"exhaustive scan: {sum(len(v) for v in SLOTS.values())} names, "
-          f"{time.perf_counter() - t0:.1f} s on {args.workers} processes")
+                print(
+                    f"  scanned {done}/{len(QUERIES)} [{time.perf_counter() - t0:.0f} s]",
+                    file=sys.stderr,
+                )
+    print(
+        f"exhaustive scan: {index.name_count} names, "
+        f"{time.perf_counter() - t0:.1f} s on {args.workers} processes"
+    )
 
     # Pairs at or above the threshold in the scan, and whether the index returned them.
     total: Counter[str] = Counter()
@@ -190,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                 how = f"returned at {m.score:.3f}" if m is not None else "not returned"
                 missed[label].append((q, eid, s, lname, kind, how))
                 patterns[pattern(q, lname, type_class(q.type))] += 1
-        extra += sum(1 for m in ms if m.match and best.get(m.entity_id, (0.0,))[0] < DEFAULT_THRESHOLD)
+        extra += sum(
+            1 for m in ms if m.match and best.get(m.entity_id, (0.0,))[0] < DEFAULT_THRESHOLD
+        )
         if q.kind == "pos":
             in_scan = best.get(q.target, (0.0,))[0] >= DEFAULT_THRESHOLD
             in_index = q.target in returned and returned[q.target].match
@@ -201,34 +167,48 @@ def main(argv: list[str] | None = None) -> int:
 
     all_total, all_found = sum(total.values()), sum(found.values())
     share = all_found / all_total if all_total else 1.0
-    print(f"\n== Completeness: pairs >= {DEFAULT_THRESHOLD} in the exhaustive scan that the index returns "
-          f"with match=True ==")
+    print(
+        f"\n== Completeness: pairs >= {DEFAULT_THRESHOLD} in the exhaustive scan that the index returns "
+        f"with match=True =="
+    )
     print(f"{'category':<22}{'pairs':>7}{'found':>7}{'share':>9}")
     for kind, cats in (("pos", POSITIVE), ("neg", NEGATIVE)):
         for cat in cats:
             label = f"{kind}:{cat}"
             if total[label]:
-                print(f"{label:<22}{total[label]:>7}{found[label]:>7}{found[label] / total[label]:>9.4f}")
+                print(
+                    f"{label:<22}{total[label]:>7}{found[label]:>7}{found[label] / total[label]:>9.4f}"
+                )
     status = "PASS" if share >= TARGET_COMPLETENESS else "MISS"
-    print(f"{'OVERALL':<22}{all_total:>7}{all_found:>7}{share:>9.4f}   target >= {TARGET_COMPLETENESS} {status}")
-    print(f"index match=True pairs the scan scores below the threshold: {extra}; "
-          f"pairs both return whose scores differ by > 0.001: {score_diff}")
+    print(
+        f"{'OVERALL':<22}{all_total:>7}{all_found:>7}{share:>9.4f}   target >= {TARGET_COMPLETENESS} {status}"
+    )
+    print(
+        f"index match=True pairs the scan scores below the threshold: {extra}; "
+        f"pairs both return whose scores differ by > 0.001: {score_diff}"
+    )
     if recall["n"]:
         n = recall["n"]
-        print(f"positives ({n}): recall by the exhaustive scan {recall['scan'] / n:.4f}, by the index "
-              f"{recall['index'] / n:.4f}; targets lost by retrieval alone: {recall['lost_by_retrieval']}")
+        print(
+            f"positives ({n}): recall by the exhaustive scan {recall['scan'] / n:.4f}, by the index "
+            f"{recall['index'] / n:.4f}; targets lost by retrieval alone: {recall['lost_by_retrieval']}"
+        )
     if patterns:
         print("\n== Missed pairs by pattern ==")
         for p, c in patterns.most_common():
             print(f"  {c:>5}  {p}")
     examples: dict[str, list[str]] = {}
     if args.examples and missed:
-        print(f"\n== Missed pairs, up to {args.examples} per category (query -> listed name, scan score) ==")
+        print(
+            f"\n== Missed pairs, up to {args.examples} per category (query -> listed name, scan score) =="
+        )
         for label, items in missed.items():
             items.sort(key=lambda it: -it[2])
-            lines = [f"{q.name!r} ({q.type}) -> {lname!r} [{kind}, entity {eid}"
-                     f"{', the target' if eid == q.target else ''}] {s:.3f}; index: {how}"
-                     for q, eid, s, lname, kind, how in items[: args.examples]]
+            lines = [
+                f"{q.name!r} ({q.type}) -> {lname!r} [{kind}, entity {eid}"
+                f"{', the target' if eid == q.target else ''}] {s:.3f}; index: {how}"
+                for q, eid, s, lname, kind, how in items[: args.examples]
+            ]
             examples[label] = lines
             print(f"-- {label} ({len(items)} missed):")
             for line in lines:
@@ -237,12 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntotal run time {seconds:.1f} s")
     if args.json:
         figures = {
-            "seed": args.seed, "queries": len(QUERIES), "threshold": DEFAULT_THRESHOLD,
-            "pairs": all_total, "found": all_found, "completeness": share, "target": TARGET_COMPLETENESS,
+            "seed": args.seed,
+            "queries": len(QUERIES),
+            "threshold": DEFAULT_THRESHOLD,
+            "pairs": all_total,
+            "found": all_found,
+            "completeness": share,
+            "target": TARGET_COMPLETENESS,
             "pass": share >= TARGET_COMPLETENESS,
             "by_category": {k: {"pairs": total[k], "found": found[k]} for k in total},
-            "index_only_matches": extra, "score_differences": score_diff,
-            "positive_recall": dict(recall), "patterns": dict(patterns), "examples": examples,
+            "index_only_matches": extra,
+            "score_differences": score_diff,
+            "positive_recall": dict(recall),
+            "patterns": dict(patterns),
+            "examples": examples,
             "seconds": round(seconds, 1),
         }
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))

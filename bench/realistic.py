@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _variants as V  # noqa: E402
 from bench._lists import Lists, is_latin, load_lists, name_key, query_type, script_of  # noqa: E402
 from service.screening import DEFAULT_THRESHOLD, Match, ScreeningIndex, Subject  # noqa: E402
+from service.screening.normalize import normalize_text  # noqa: E402
 
 DEFAULT_SEED = 20240503
 TARGET_RECALL = 0.98
@@ -285,17 +286,31 @@ def negatives(lists: Lists, seed: int, sizes: dict[str, int], names: Names) -> l
             out.append(Query("neg", "native_script", names.person(rng, loc, native=True), "person", origin=loc))
     out += _hard_surnames(lists, _rng(seed, "neg:hard_surname"), sizes["hard_surname"] * 2, names)
     out += _hard_companies(lists, _rng(seed, "neg:hard_company"), sizes["hard_company"] * 2, names)
-    # Clean: drop anything that is a listed name, and repeats.
+    # Clean: drop anything that is a listed name, and repeats. A name in another script is a
+    # listed name when its romanisation is one ("김영수" is "KIM, Yong Su", "МегаФон" is
+    # "MEGAFON PAO"): any screener alerts on those, so they are no clean negatives.
+    roman = _roman_keys(lists)
     seen: set[tuple[str, str]] = set()
     kept: dict[str, list[Query]] = defaultdict(list)
     for q in out:
         key = name_key(q.name)
         if not key or key in lists.all_keys or (q.category, key) in seen:
             continue
+        if not is_latin(q.name) and _roman_key(q.name) in roman:
+            continue
         seen.add((q.category, key))
         if len(kept[q.category]) < sizes[q.category]:
             kept[q.category].append(q)
     return [q for c in NEGATIVE for q in kept[c]]
+
+
+def _roman_key(name: str) -> str:
+    """A name as the engine romanises it, word order and legal forms aside."""
+    return " ".join(sorted(w for w in normalize_text(name).split() if w.upper() not in V.LEGAL_WORDS))
+
+
+def _roman_keys(lists: Lists) -> set[str]:
+    return {_roman_key(n.name) for e in lists.listed for n in e.names}
 
 
 def _similar(a: str, b: str) -> bool:

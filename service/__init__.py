@@ -15,11 +15,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     # Imported here rather than at the top: importing any ``service.*`` module runs this
     # package first, and the Flask-free ones (the screening engine and its mypyc build, the
-    # list parsers, ``service.errors``, ``service.config``) must not load Flask and the API.
+    # list parsers, ``service.errors``, ``service.config``) must not load Flask, the API and the UI.
     from flask import Flask
 
     from . import api as http_api
     from . import config as settings
+    from . import ui
     from .extensions import (
         api,
         db,
@@ -29,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         spec_kwargs,
     )
     from .jobs.executors import init_jobs
+    from .monitoring.executor import init_monitoring
+    from .monitoring.webhooks_runner import init_webhooks
     from .records.history import install_history_hooks
     from .records.listing import install_list_state_hooks
     from .records.screening import IndexCache
@@ -46,7 +49,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_list_state_hooks()
     install_history_hooks()
     http_api.init_app(app, api)  # errors, keys and rate limits for the API; its blueprints
+    ui.init_app(app)  # the web interface: sessions, CSRF, pages and their error pages
     init_jobs(app)
+    init_monitoring(app)  # after the jobs: Celery monitoring shares their Celery app
+    init_webhooks(app)  # after the jobs too: on Celery, delivery is a task on their queue
     return app
 
 

@@ -87,6 +87,31 @@ SETTINGS: tuple[Setting, ...] = (
             "resume interrupted jobs at start-up and every `JOB_RECOVERY_INTERVAL` seconds "
             "(never in `sanctions` commands or under test)"),
     Setting("JOB_RECOVERY_INTERVAL", float, 30.0, "seconds between two recovery passes"),
+    Setting("MONITORING_STORM_SHARE", float, 0.01,
+            "storm guard: a monitoring run that would open more alerts than this share of the "
+            "portfolio (bounded by the two below) creates them held, with one notice"),
+    Setting("MONITORING_STORM_MAX", int, 500, "storm guard: the limit never exceeds this many alerts"),
+    Setting("MONITORING_STORM_MIN", int, 10,
+            "storm guard: the limit is never below this many alerts (small portfolios)"),
+    Setting("MONITORING_RUN_CHANGES", int, 50_000,
+            "most list-change entries one delta run processes (a larger change takes several runs)"),
+    Setting("MONITORING_CHUNK_SUBJECTS", int, 500,
+            "subjects screened per transaction by the background subject and full-rescreen runs"),
+    Setting("MONITORING_POLL_INTERVAL", float, 10.0,
+            "seconds between two checks for monitoring work missed or left over (changes past the "
+            "cursor, pending subjects, interrupted full rescreens); `0`: off. Like `JOB_RECOVERY`, "
+            "never in `sanctions` commands or under test"),
+    Setting("WEBHOOK_ALLOW_PRIVATE", bool, False,
+            "webhook URLs may use plain http and private, loopback or link-local addresses "
+            "(for testing only: otherwise https and public addresses only)"),
+    Setting("WEBHOOK_TIMEOUT", float, 10.0,
+            "seconds a webhook endpoint has to accept the connection, and again to answer"),
+    Setting("WEBHOOK_DISABLE_AFTER_HOURS", float, 120.0,
+            "a webhook endpoint whose every attempt has failed for this long (no success in "
+            "between) is disabled; one that answers 410 Gone at once"),
+    Setting("WEBHOOK_POLL_INTERVAL", float, 5.0,
+            "seconds between two passes of webhook delivery (retries that came due, events "
+            "missed); `0`: off. Like `JOB_RECOVERY`, never in `sanctions` commands or under test"),
     Setting("DEFAULT_PAGE_SIZE", int, 20, "list page size when none is given"),
     Setting("MAX_PAGE_SIZE", int, 200, "cap on `page_size`"),
     Setting("SQL_ECHO", bool, False, "log SQL statements (debugging only)"),
@@ -101,6 +126,24 @@ SETTINGS: tuple[Setting, ...] = (
             "keep a keyed hash of screened names in the evidence log instead of the names"),
     Setting("SCREENING_LOG_HASH_KEY", str, "",
             "the HMAC key for that hash (required when it is on)"),
+    Setting("FOUR_EYES_REVIEW", bool, False,
+            "four-eyes review: a `true_match` or `false_positive` decision (web interface or "
+            "`POST /api/v1/dispositions`) takes effect only when a second user with the analyst role "
+            "or above approves it in the review queue"),
+    Setting("SECRET_KEY", str, "",
+            "signs the web interface's session cookies and CSRF tokens (the same in every worker); "
+            "empty: a random key generated once into `SECRET_KEY_FILE`"),
+    Setting("SECRET_KEY_FILE", str, str(DEFAULT_INSTANCE / "secret_key"),
+            "where the generated `SECRET_KEY` is kept (created on the first request, readable by the "
+            "service's user only)", shown="`instance/secret_key` (in the repository)"),
+    Setting("SESSION_IDLE_MINUTES", float, 30.0,
+            "a web interface session ends after this many minutes without a request"),
+    Setting("SESSION_COOKIE_SECURE", bool, False,
+            "mark the session cookie `Secure` on every response (behind a TLS-terminating proxy); "
+            "requests that arrive over HTTPS get it anyway"),
+    Setting("LOGIN_RATE_LIMIT", str, "10 per minute",
+            "sign-in attempts allowed per client address and per user name (flask-limiter syntax; "
+            "off with `RATELIMIT_ENABLED`)"),
     Setting("SANCTIONS_PURE_PYTHON", bool, False,
             "`1`: run the pure-Python engine even when a compiled build is present",
             scope="process"),
@@ -110,6 +153,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TEST_DATABASE_URL", str, None,
             "tests: also run the suite on this PostgreSQL server (a fresh database is created "
             "and dropped)", scope="dev"),
+    Setting("CHROMIUM_PATH", str, "/usr/bin/chromium",
+            "tests: the Chromium the browser tests drive (Debian's `chromium` package)", scope="dev"),
+    Setting("SANCTIONS_REQUIRE_BROWSER", bool, False,
+            "tests: fail the browser tests when Chromium cannot start, instead of skipping them "
+            "(`.ci/run` sets it)", scope="dev"),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 

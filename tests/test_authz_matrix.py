@@ -33,6 +33,11 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", r"/api/v1/imports", READERS),
     (".*", r"/api/v1/imports", ADMINS),
     (".*", r"/api/v1/keys", ADMINS),
+    ("GET", r"/api/v1/monitoring/", READERS),
+    (".*", r"/api/v1/monitoring/subjects", EVERYONE),
+    ("POST", r"/api/v1/monitoring/(alerts/.*/transitions|runs/.*/release)$", READERS),
+    ("POST", r"/api/v1/monitoring/runs$", ADMINS),
+    (".*", r"/api/v1/webhooks", ADMINS),
 ]
 
 

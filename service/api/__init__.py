@@ -24,14 +24,17 @@ from . import (
     imports,
     jobs,
     keys,
+    monitoring,
     problems,
     screening,
     threat_groups,
+    webhooks,
 )
 
 JSON_MIMETYPES = {"application/json", "application/merge-patch+json"}
 # Endpoints that take uploads rather than JSON declare themselves here (by endpoint name).
-NON_JSON_ENDPOINTS: set[str] = {"imports.Imports", "screening-jobs.ScreeningJobs", "screening-jobs.ScreenCsv"}
+NON_JSON_ENDPOINTS: set[str] = {"imports.Imports", "screening-jobs.ScreeningJobs", "screening-jobs.ScreenCsv",
+                                  "monitoring-subjects.SubjectCsv"}
 
 
 def _require_json() -> Any:
@@ -66,5 +69,9 @@ def init_app(app: Flask, api: Api) -> None:
     api.register_blueprint(keys.blp)
     api.register_blueprint(audit.screenings)
     api.register_blueprint(audit.dispositions)
+    api.register_blueprint(monitoring.subjects)
+    api.register_blueprint(monitoring.alerts)
+    api.register_blueprint(monitoring.runs)
+    api.register_blueprint(webhooks.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

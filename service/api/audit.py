@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 
-from ..csvcells import csv_lines, utf8
+from ..csvcells import utf8
 from ..errors import NotFound
 from ..extensions import Blueprint, db
-from ..records import evidence
+from ..records import decisions, evidence
+from ..records.review import Pair
 from ..schemas import audit as s
 from .auth import current_actor
 from .common import page_body
@@ -23,7 +24,7 @@ screenings = Blueprint("screenings", __name__, url_prefix="/api/v1/screenings",
 dispositions = Blueprint("dispositions", __name__, url_prefix="/api/v1/dispositions",
                          description="Analysts' decisions on screened subject / listed entity pairs.")
 
-LOG_FILTERS = ("since", "until", "key_id", "had_match", "entity_id", "kind")
+LOG_FILTERS = ("since", "until", "key_id", "user_id", "had_match", "entity_id", "kind")
 
 
 def _filters(args: dict[str, Any]) -> evidence.LogFilters:
@@ -35,7 +36,7 @@ class Screenings(MethodView):
     @screenings.arguments(s.ScreeningLogArgs, location="query")
     @screenings.response(200, s.ScreeningLogPage)
     def get(self, args: dict[str, Any]) -> Any:
-        """List logged screenings, newest first (filter by dates, key, match, entity)"""
+        """List logged screenings, newest first (filter by dates, key or user, match, entity)"""
         page = evidence.list_screenings(session=db.session, filters=_filters(args),
                                         page=args["page"], page_size=args["page_size"])
         return page_body(page)
@@ -50,30 +51,12 @@ class ScreeningsExport(MethodView):
         """Export the screening log as CSV or JSON Lines (same filters as the list)"""
         rows = evidence.iter_screenings(session=db.session, filters=_filters(args))
         if args["format"] == "csv":
-            lines, mimetype = _csv(rows), "text/csv"
+            lines, mimetype = s.screening_log_csv(rows), "text/csv"
         else:
             lines, mimetype = _jsonl(rows), "application/x-ndjson"
         body = (utf8(line) for line in lines)  # a stored lone surrogate must not cut the download short
         return Response(stream_with_context(body), mimetype=mimetype,
                         headers={"Content-Disposition": f"attachment; filename=screenings.{args['format']}"})
-
-
-EXPORT_COLUMNS = ("id", "at", "request_id", "kind", "batch_key", "key_id", "key_name", "subject", "threshold",
-                  "algorithm", "algorithm_version", "list_version", "list_fingerprint", "had_match", "results")
-
-
-def _csv(rows: Iterator[Any]) -> Iterator[str]:
-    """The header, then one line per row; every cell spreadsheet-safe (``batch_key`` and
-    ``key_name`` are chosen by callers). No BOM, as it always was: a program reading the
-    export would otherwise find its first column renamed."""
-    schema = s.ScreeningLogOut()
-
-    def cells(row: Any) -> list[Any]:
-        data = schema.dump(row)
-        return [json.dumps(data[h], ensure_ascii=False) if isinstance(data[h], dict | list) else data[h]
-                for h in EXPORT_COLUMNS]
-
-    return csv_lines(EXPORT_COLUMNS, (cells(row) for row in rows), bom=False)
 
 
 def _jsonl(rows: Iterator[Any]) -> Iterator[str]:
@@ -107,11 +90,16 @@ class Dispositions(MethodView):
 
     @dispositions.arguments(s.DispositionIn)
     @dispositions.response(201, s.DispositionOut)
+    @dispositions.alt_response(202, schema=s.DispositionOut,
+                               description="Four-eyes review is on: the decision is a proposal awaiting approval")
     def post(self, data: dict[str, Any]) -> Any:
         """Record a decision (true_match, false_positive, needs_review) on a subject and entity"""
-        row = evidence.record_disposition(session=db.session, subject=data["subject"], entity_id=data["entity_id"],
-                                          decision=data["decision"], comment=data.get("comment"),
-                                          actor=current_actor(), settings=log_settings())
+        subject = data["subject"]
+        pair = Pair(evidence.subject_key(subject), evidence.stored_subject(subject, log_settings()), data["entity_id"])
+        done = decisions.decide(session=db.session, pair=pair, decision=data["decision"], comment=data.get("comment"),
+                                actor=current_actor(), four_eyes=current_app.config["FOUR_EYES_REVIEW"])
         db.session.commit()
-        return row
+        if done.disposition is not None:
+            return done.disposition
+        return decisions.proposal_body(done.proposal), 202
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
@@ -19,6 +18,7 @@ from flask_limiter.util import get_remote_address
 
 from ..extensions import db
 from ..permissions import ADMIN, DISPOSITION, IMPORT, READ, READ_LOGS, SCREEN, WRITE, allows
+from ..records.actor import Actor
 from ..records.keys import PREFIX_LEN, authenticate
 from .problems import is_api_request, problem_response
 
@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "keys": {"*": ADMIN},
     "screenings": {"GET": READ_LOGS},
     "dispositions": {"GET": READ_LOGS, "POST": DISPOSITION},
+    "monitoring-subjects": {"GET": READ_LOGS, "*": SCREEN},
+    "monitoring-alerts": {"GET": READ_LOGS, "POST": DISPOSITION},
+    "monitoring-runs": {"GET": READ_LOGS, "POST": IMPORT},
+    "webhooks": {"*": ADMIN},
 }
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -57,6 +61,7 @@ def _request_id() -> None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.api_key = None
+    g.actor = None
 
 
 def _authenticate() -> Response | None:
@@ -75,7 +80,7 @@ def _authenticate() -> Response | None:
         return problem_response(403, f"A key with role {key.role!r} may not do this (needs {permission!r}).")
     g.api_key = key
     # Who and which request, for the history and evidence rows this request writes.
-    db.session.info["actor"] = {"key_id": key.id, "key_name": key.name, "request_id": g.request_id}
+    g.actor = db.session.info["actor"] = Actor.of_key(key, g.request_id)
     return None
 
 
@@ -110,7 +115,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_request_id_header)
 
 
-def current_actor() -> dict[str, Any]:
-    key = getattr(g, "api_key", None)
-    return {"key_id": key.id if key else None, "key_name": key.name if key else None,
-            "request_id": getattr(g, "request_id", None)}
+def current_actor() -> Actor:
+    """Who this request acts as: its API key or signed-in user (set when it was authenticated)."""
+    actor: Actor | None = getattr(g, "actor", None)
+    return actor or Actor(request_id=getattr(g, "request_id", None))

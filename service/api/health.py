@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..records.listing import current_state
+from ..screening import native
 from .problems import unavailable
 
 blp = Blueprint("health", __name__)
@@ -25,4 +26,6 @@ def health() -> Any:
             db.session.rollback()
         return unavailable(exc, f"Database unavailable: {type(exc).__name__}.")
     return {"status": "ok", "database": db.engine.dialect.name, "list_version": counter,
-            "list_fingerprint": fingerprint}
+            "list_fingerprint": fingerprint,
+            # Which build of the matching engine answers: "compiled" (mypyc) or "pure-python".
+            "engine": "compiled" if native.ACTIVE else "pure-python"}

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, current_app, g, request, url_for
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 
 from ..errors import Invalid, TooLarge, UnsupportedMediaType
@@ -16,6 +16,7 @@ from ..extensions import Blueprint, db
 from ..jobs import store
 from ..jobs.executors import Executor
 from ..jobs.pipeline import open_input, screen_file
+from ..records.actor import Actor, jobs_owner
 from ..schemas.jobs import JobListArgs, JobOptions, JobOut, JobPage, ResultsArgs
 from .auth import current_actor
 from .common import page_body
@@ -69,11 +70,10 @@ def upload() -> tuple[IO[bytes], str | None]:
                             f"(got {request.mimetype}).")
 
 
-def owner() -> int | None:
+def owner() -> Actor | None:
     """Screener keys (vendor systems) see only their own jobs and results; analysts and up
     see every job."""
-    key = g.api_key
-    return key.id if key is not None and key.role == "screener" else None
+    return jobs_owner(current_actor())
 
 
 @blp.route("/screening-jobs")
@@ -94,9 +94,7 @@ class ScreeningJobs(MethodView):
         source, filename = upload()
         job = store.create_job(session=db.session, jobs_dir=jobs_dir(), source=source, filename=filename,
                                options=options, max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-                               backend=executor().name)
-        actor = current_actor()
-        job.key_id, job.key_name, job.request_id = actor["key_id"], actor["key_name"], actor["request_id"]
+                               backend=executor().name, actor=current_actor())
         db.session.commit()
         executor().submit(job.id)
         return job, 202, {"Location": url_for("screening-jobs.ScreeningJobById", job_id=job.id)}

@@ -4,7 +4,7 @@ error (the table in :func:`init_app`), for the API's requests only.
 Domain exceptions (:mod:`service.errors`) carry their status; werkzeug/flask-smorest errors
 (400, 404, 405, 413, 415, 422 from webargs, 428, 412, 429), an unreachable database (503 with
 Retry-After) and anything unexpected (500) are answered the same way. Requests that are not the
-API's (the docs, a future web UI) get Flask's own pages: they bring their own error handling.
+API's (the web interface, the docs) get the web interface's error pages (service/ui/errors.py).
 """
 
 from __future__ import annotations
@@ -210,12 +210,17 @@ HANDLERS: dict[type[Exception], Callable[[Any], Response]] = {
 
 
 def _api_only(answer: Callable[[Any], Response]) -> Callable[[Exception], Any]:
-    """``answer`` for the API's requests; anything else is left to Flask, as if no handler
-    were registered (an HTTP error renders its own page, any other error propagates)."""
+    """``answer`` for the API's requests; anything else goes to the app's error pages (the web
+    interface registers them as ``app.extensions["error_page"]``), or without them is left to
+    Flask, as if no handler were registered (an HTTP error renders its own page, any other
+    error propagates)."""
 
     def handler(error: Exception) -> Any:
         if is_api_request():
             return answer(error)
+        error_page = current_app.extensions.get("error_page")
+        if error_page is not None:
+            return error_page(error)
         if isinstance(error, HTTPException):
             return error
         raise error

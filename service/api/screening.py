@@ -11,8 +11,9 @@ from ..errors import TooLarge
 from ..extensions import Blueprint, db
 from ..models import ENTITY_TYPES
 from ..records.entities import EntityFilters
-from ..records.evidence import LogSettings, log_screenings
-from ..records.screening import IndexCache, screen_subjects, search
+from ..records.evidence import LogSettings
+from ..records.screening import IndexCache, screen_and_log, search
+from ..records.screening import log_settings as records_log_settings
 from ..schemas import screening as s
 from .auth import current_actor
 from .common import page_body
@@ -26,19 +27,14 @@ def index_cache() -> IndexCache:
 
 
 def log_settings() -> LogSettings:
-    return LogSettings(hash_names=current_app.config["SCREENING_LOG_HASH_NAMES"],
-                       hash_key=current_app.config["SCREENING_LOG_HASH_KEY"])
+    return records_log_settings(current_app.config)
 
 
 def _screen_and_log(subjects: dict[str, Any], *, threshold: float, limit: int, kind: str) -> dict[str, Any]:
     """Screen, then write the evidence rows in the same request; both or neither."""
-    results = screen_subjects(session=db.session, cache=index_cache(), subjects=subjects,
-                              threshold=threshold, limit=limit)
-    ids = log_screenings(session=db.session, kind=kind, subjects=subjects, results=results,
-                         actor=current_actor(), settings=log_settings(), batch=kind == "batch")
+    results = screen_and_log(session=db.session, cache=index_cache(), subjects=subjects, threshold=threshold,
+                             limit=limit, kind=kind, actor=current_actor(), settings=log_settings())
     db.session.commit()
-    for key, log_id in ids.items():
-        results[key]["screening_id"] = log_id
     return results
 
 

@@ -1,5 +1,5 @@
-"""The ``sanctions`` command: database, seed, imports, screening, keys, OpenAPI, the engine
-build and serving.
+"""The ``sanctions`` command: database, seed, imports, screening, keys, users, OpenAPI, the
+engine build and serving.
 
 Errors end with a one-line message on stderr and a non-zero exit, never a traceback.
 
@@ -23,6 +23,7 @@ COMMANDS = {
     "import": "lists:import_cmd",
     "screen": "screen:screen",
     "keys": "keys:keys",
+    "users": "users:users",
     "openapi": "server:openapi",
     "serve": "server:serve",
     "worker": "worker:worker",

@@ -12,6 +12,7 @@ from flask import Flask
 from tqdm import tqdm
 
 from .. import create_app
+from ..records.actor import Actor
 
 
 def make_app() -> Flask:
@@ -19,14 +20,14 @@ def make_app() -> Flask:
     return create_app({"JOB_RECOVERY": False})
 
 
-def cli_actor() -> dict[str, Any]:
+def cli_actor() -> Actor:
     """Who the rows a CLI command writes (history, evidence) name: no API key, and the
     operating-system user as ``cli:<user>``."""
     try:
         user = getpass.getuser()
     except Exception:  # no user name in some containers
         user = "unknown"
-    return {"key_id": None, "key_name": f"cli:{user}", "request_id": None}
+    return Actor(key_name=f"cli:{user}")
 
 
 def first_line(exc: BaseException) -> str:

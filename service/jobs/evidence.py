@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..models import ScreeningJob, ScreeningLog
+from ..records.actor import Actor
 from ..records.evidence import log_file
+from ..records.review import add_job_matches
+from .review import JobMatches
 
 #: ``kind`` of the evidence row of a file screened at once (the schema's filter takes it).
 FILE_KIND = "file"
@@ -53,16 +56,19 @@ def _digest(path: Path) -> str | None:
 
 
 def log_job(session: Session, job: ScreeningJob, result_files: list[Path]) -> ScreeningLog:
-    """The finished job's row, from its parts' JSON Lines files."""
-    tally = Tally()
+    """The finished job's row, from its parts' JSON Lines files; its matched rows join the
+    review queue (read in the same pass)."""
+    tally, matched = Tally(), JobMatches(job)
     for path in result_files:
         if path.exists():
             with path.open(encoding="utf-8") as fh:
                 for line in fh:
                     tally.add(line)
+                    matched.add(line)
+    add_job_matches(session=session, job_id=job.id, matches=matched.found)
     return log_file(
         session=session, kind="job", batch_key=str(job.id),
-        actor={"key_id": job.key_id, "key_name": job.key_name, "request_id": job.request_id},
+        actor=Actor.of_row(job),
         subject={"job_id": job.id, "filename": job.filename, "rows": job.rows_total, "columns": job.columns,
                  "results_sha256": [_digest(p) for p in result_files]},
         threshold=job.threshold, list_version=job.list_version, list_fingerprint=job.list_fingerprint,
@@ -71,7 +77,7 @@ def log_job(session: Session, job: ScreeningJob, result_files: list[Path]) -> Sc
 
 def log_screened_file(
     *, session: Session, source: str, filename: str | None, rows: int, columns: dict[str, Any],
-    results_sha256: str, tally: Tally, actor: dict[str, Any], threshold: float, list_version: int,
+    results_sha256: str, tally: Tally, actor: Actor, threshold: float, list_version: int,
     list_fingerprint: str,
 ) -> ScreeningLog:
     """The row of a file screened at once (``source``: ``screen/csv`` or ``cli``); its results

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..csvcells import csv_line, csv_start
 from ..models import ScreeningLog
+from ..records.actor import Actor
 from ..records.screening import IndexCache
 from ..screening import ScreeningIndex
 from ..screening.parallel import map_batches
@@ -124,7 +125,7 @@ class FileScreened:
 
 def screen_file(
     *, session: Session, cache: IndexCache, inp: InputFile, options: Mapping[str, Any], write: Callable[[str], Any],
-    actor: dict[str, Any], source: str, filename: str | None, processes: int = 0,
+    actor: Actor, source: str, filename: str | None, processes: int = 0,
     progress: Callable[[Iterator[Record]], Iterable[Record]] | None = None,
 ) -> FileScreened:
     """Screen every row of ``inp`` against one consistent view of the lists, writing the

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..csvcells import csv_start
 from ..errors import Conflict, NotFound, TooLarge
 from ..models import ScreeningJob, ScreeningJobPart, utcnow
+from ..records.actor import Actor
 from ..records.common import Page, paginate
 from .context import job_path, part_files
 from .pipeline import RESULTS_BOM, inspect
@@ -38,10 +39,11 @@ def save_upload(source: IO[bytes], dest: Path, *, max_bytes: int) -> int:
 
 def create_job(
     *, session: Session, jobs_dir: Path, source: IO[bytes], filename: str | None, options: dict[str, Any],
-    max_bytes: int, backend: str,
+    max_bytes: int, backend: str, actor: Actor,
 ) -> ScreeningJob:
     """Save the upload in a new job folder, check it is a CSV file with a name column, and
-    add the queued job (the caller commits, then hands the job to an executor)."""
+    add the queued job submitted by ``actor`` (the caller commits, then hands the job to an
+    executor)."""
     folder = uuid.uuid4().hex
     work = jobs_dir / folder
     work.mkdir(parents=True)
@@ -55,25 +57,28 @@ def create_job(
         folder=folder, filename=(filename or "")[:255] or None, size_bytes=size, encoding=layout.encoding,
         delimiter=layout.delimiter, header=layout.header, columns=columns.to_json(),
         threshold=options["threshold"], match_limit=options["limit"], output_format=options["format"],
-        date_order=options.get("date_order"), backend=backend,
+        date_order=options.get("date_order"), backend=backend, **actor.columns(),
     )
     session.add(job)
     session.flush()
     return job
 
 
-def get_job(session: Session, job_id: int, owner: int | None = None) -> ScreeningJob:
-    """A job; with ``owner``, only one submitted with that API key (others answer 404)."""
-    job = session.get(ScreeningJob, job_id)
-    if job is None or (owner is not None and job.key_id != owner):
+def get_job(session: Session, job_id: int, owner: Actor | None = None) -> ScreeningJob:
+    """A job; with ``owner``, only one that key or user submitted (others answer 404)."""
+    stmt = select(ScreeningJob).where(ScreeningJob.id == job_id)
+    if owner is not None:
+        stmt = stmt.where(owner.owns(ScreeningJob))
+    job = session.scalar(stmt)
+    if job is None:
         raise NotFound(f"No screening job with id {job_id}.")
     return job
 
 
-def list_jobs(*, session: Session, status: str | None, page: int, page_size: int, owner: int | None = None) -> Page:
+def list_jobs(*, session: Session, status: str | None, page: int, page_size: int, owner: Actor | None = None) -> Page:
     stmt = select(ScreeningJob).order_by(ScreeningJob.id.desc())
     if owner is not None:
-        stmt = stmt.where(ScreeningJob.key_id == owner)
+        stmt = stmt.where(owner.owns(ScreeningJob))
     if status:
         stmt = stmt.where(ScreeningJob.status == status)
     return paginate(session, stmt, page=page, page_size=page_size)

@@ -22,7 +22,28 @@ from .entity import Entity, EntityIdentifier, EntityName
 from .imports import ImportRun
 from .jobs import JOB_STATUSES, ScreeningJob, ScreeningJobPart
 from .meta import ListChange, ListState
+from .monitoring import (
+    ALERT_STATES,
+    AlertEvent,
+    ListCommit,
+    MonitoredEntityState,
+    MonitoredSubject,
+    MonitoringAlert,
+    MonitoringCursor,
+    MonitoringRun,
+    WebhookOutbox,
+)
+from .review import PROPOSAL_STATES, ReviewAssignment, ReviewJobMatch, ReviewProposal
 from .threat_group import ThreatGroup, ThreatGroupMember
+from .users import User
+from .webhooks import (
+    DELIVERY_STATUSES,
+    PING_EVENT,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookSecret,
+)
 
 # The records people edit, by the ``record_type`` their history rows carry.
 RECORD_TYPES: dict[type[RecordMixin], str] = {
@@ -32,6 +53,25 @@ RECORD_TYPES: dict[type[RecordMixin], str] = {
 }
 
 __all__ = [
+    "PROPOSAL_STATES",
+    "ReviewAssignment",
+    "ReviewJobMatch",
+    "ReviewProposal",
+    "ALERT_STATES",
+    "AlertEvent",
+    "ListCommit",
+    "MonitoredEntityState",
+    "MonitoredSubject",
+    "MonitoringAlert",
+    "MonitoringCursor",
+    "MonitoringRun",
+    "WebhookOutbox",
+    "DELIVERY_STATUSES",
+    "PING_EVENT",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSecret",
     "DECISIONS",
     "RECORD_TYPES",
     "ROLES",
@@ -65,6 +105,7 @@ __all__ = [
     "ScreeningJobPart",
     "ThreatGroup",
     "ThreatGroupMember",
+    "User",
     "listing_active",
     "utcnow",
 ]

@@ -1,5 +1,7 @@
 """Who may call the API, what changed (history), what was screened (evidence) and what the
-analysts decided (dispositions). Rows here are written once and never updated through the
+analysts decided (dispositions). Each of these rows names who acted: an API key
+(``key_id``/``key_name``) or a signed-in user (``user_id``/``user_name``), see
+:class:`service.records.actor.Actor`. Rows here are written once and never updated through the
 API, except an API key's revocation."""
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     key_id: Mapped[int | None] = mapped_column(Integer, default=None)
     key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -65,6 +69,8 @@ class ScreeningLog(Base):
     batch_key: Mapped[str | None] = mapped_column(String(128), default=None)
     key_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
     # The input as sent, or with the name replaced by a keyed hash when so configured.
     subject: Mapped[dict[str, Any]] = mapped_column(default=dict)
     subject_key: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
@@ -108,4 +114,6 @@ class Disposition(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     key_id: Mapped[int | None] = mapped_column(Integer, default=None)
     key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -78,6 +78,8 @@ class ScreeningJob(WorkState, Base):
     # Who submitted it, for the screening evidence log written when the job finishes.
     key_id: Mapped[int | None] = mapped_column(Integer, default=None)
     key_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
 

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, NotFound
 from ..models import Case, CaseDefendant, Charge, Entity
 from .common import (
     LinkRecords,
@@ -230,3 +230,14 @@ def list_charges(
         stmt = stmt.where(Charge.status == status)
     stmt = apply_sort(stmt, Charge, sort, allowed=("entity_id", "count_number", "status", "id"), default="entity_id,count_number")
     return paginate(session, stmt, page=page, page_size=page_size)
+
+
+def load_case_page(*, session: Session, case_id: int) -> Case:
+    """A case (archived too) with its defendants, their designations and its charges loaded."""
+    case = session.scalars(select(Case).where(Case.id == case_id).options(
+        selectinload(Case.defendants).selectinload(CaseDefendant.entity).selectinload(Entity.designations),
+        selectinload(Case.charges), selectinload(Case.threat_group),
+    )).one_or_none()
+    if case is None:
+        raise NotFound(f"No case with id {case_id}.")
+    return case

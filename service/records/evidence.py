@@ -24,6 +24,7 @@ from ..errors import Invalid
 from ..models import Disposition, Entity, ScreeningHit, ScreeningLog
 from ..screening import ALGORITHM, ALGORITHM_VERSION
 from ..screening.normalize import tokenize
+from .actor import Actor, author
 from .common import Page, paginate
 
 
@@ -41,7 +42,9 @@ def subject_key(subject: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str, Any]:
+def stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str, Any]:
+    """The subject as the log and dispositions keep it: as sent, or with the name and
+    identifiers replaced by keyed hashes when so configured."""
     if not settings.hash_names:
         return subject
     if not settings.hash_key:
@@ -59,16 +62,15 @@ def _stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str,
 
 def log_screenings(
     *, session: Session, kind: str, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
-    actor: dict[str, Any], settings: LogSettings, batch: bool,
+    actor: Actor, settings: LogSettings, batch: bool,
 ) -> dict[str, int]:
     """One evidence row per subject; returns the row ids by key."""
     rows = {}
     for key, subject in subjects.items():
         result = results[key]
         log = ScreeningLog(
-            kind=kind, batch_key=key if batch else None, request_id=actor.get("request_id"),
-            key_id=actor.get("key_id"), key_name=actor.get("key_name"),
-            subject=_stored_subject(subject, settings), subject_key=subject_key(subject),
+            kind=kind, batch_key=key if batch else None, **actor.columns(),
+            subject=stored_subject(subject, settings), subject_key=subject_key(subject),
             threshold=result["threshold"], algorithm=result["algorithm"],
             algorithm_version=result["algorithm_version"], list_version=result["list_version"],
             list_fingerprint=result["list_fingerprint"],
@@ -85,15 +87,14 @@ def log_screenings(
 
 
 def log_file(
-    *, session: Session, kind: str, batch_key: str | None, actor: dict[str, Any], subject: dict[str, Any],
+    *, session: Session, kind: str, batch_key: str | None, actor: Actor, subject: dict[str, Any],
     threshold: float, list_version: int | None, list_fingerprint: str | None, results: list[dict[str, Any]],
 ) -> ScreeningLog:
     """The one evidence row of a screened file: ``subject`` describes the file (name, rows,
     columns, hashes of the results), ``results`` holds per listed entity the best score,
     whether a row matched it and how many rows it came up for."""
     row = ScreeningLog(
-        kind=kind, batch_key=batch_key, request_id=actor.get("request_id"), key_id=actor.get("key_id"),
-        key_name=actor.get("key_name"), subject=subject, threshold=threshold, algorithm=ALGORITHM,
+        kind=kind, batch_key=batch_key, **actor.columns(), subject=subject, threshold=threshold, algorithm=ALGORITHM,
         algorithm_version=ALGORITHM_VERSION, list_version=list_version or 0, list_fingerprint=list_fingerprint or "",
         had_match=any(r["match"] for r in results), results=results,
         hits=[ScreeningHit(entity_id=r["entity_id"], score=r["score"], match=r["match"]) for r in results],
@@ -107,6 +108,7 @@ class LogFilters:
     since: datetime | None = None
     until: datetime | None = None
     key_id: int | None = None
+    user_id: int | None = None
     had_match: bool | None = None
     entity_id: int | None = None
     kind: str | None = None
@@ -120,6 +122,8 @@ def _log_query(filters: LogFilters) -> Select[Any]:
         stmt = stmt.where(ScreeningLog.at <= filters.until)
     if filters.key_id is not None:
         stmt = stmt.where(ScreeningLog.key_id == filters.key_id)
+    if filters.user_id is not None:
+        stmt = stmt.where(ScreeningLog.user_id == filters.user_id)
     if filters.had_match is not None:
         stmt = stmt.where(ScreeningLog.had_match.is_(filters.had_match))
     if filters.kind:
@@ -154,15 +158,32 @@ def iter_screenings(*, session: Session, filters: LogFilters, chunk: int = 1000)
 
 def record_disposition(
     *, session: Session, subject: dict[str, Any], entity_id: int, decision: str, comment: str | None,
-    actor: dict[str, Any], settings: LogSettings,
+    actor: Actor, settings: LogSettings,
 ) -> Disposition:
+    return add_disposition(session=session, key=subject_key(subject), stored=stored_subject(subject, settings),
+                           entity_id=entity_id, decision=decision, comment=comment, actor=actor)
+
+
+def get_entity(session: Session, entity_id: int) -> Entity:
+    """The entity a decision is about (a field error when there is none)."""
     entity = session.get(Entity, entity_id)
     if entity is None:
         raise Invalid(f"No entity with id {entity_id}.", errors={"entity_id": ["Unknown entity."]})
+    return entity
+
+
+def add_disposition(
+    *, session: Session, key: str, stored: dict[str, Any], entity_id: int, decision: str, comment: str | None,
+    actor: Actor, entity_version: int | None = None,
+) -> Disposition:
+    """A decision on the pair (subject ``key``, entity), the subject as already stored (see
+    :func:`stored_subject`); ``entity_version``: the entity's version when decided, when not now
+    (a four-eyes decision approved later is about the entity as the proposer saw it)."""
+    entity = get_entity(session, entity_id)
     disposition = Disposition(
-        subject_key=subject_key(subject), subject=_stored_subject(subject, settings), entity_id=entity_id,
-        entity_version=entity.version, decision=decision, comment=comment, key_id=actor.get("key_id"),
-        key_name=actor.get("key_name"), request_id=actor.get("request_id"),
+        subject_key=key, subject=stored, entity_id=entity_id,
+        entity_version=entity.version if entity_version is None else entity_version, decision=decision,
+        comment=comment, **actor.columns(),
     )
     session.add(disposition)
     session.flush()
@@ -213,7 +234,7 @@ def apply_dispositions(
             current = entity.version if entity is not None else None
             if current == d.entity_version:
                 match["suppressed"] = True
-                match["suppression_note"] = f"false positive recorded on {d.created_at:%Y-%m-%d} by {d.key_name or 'unknown'}"
+                match["suppression_note"] = f"false positive recorded on {d.created_at:%Y-%m-%d} by {author(d) or 'unknown'}"
             else:
                 match["suppression_note"] = (
                     f"suppression lapsed: the listed entity changed since the decision "
@@ -223,3 +244,9 @@ def apply_dispositions(
 
 def load_log(*, session: Session, log_id: int) -> ScreeningLog | None:
     return session.scalars(select(ScreeningLog).options(selectinload(ScreeningLog.hits)).where(ScreeningLog.id == log_id)).first()
+
+
+def result_entities(*, session: Session, log: ScreeningLog) -> dict[int, Entity]:
+    """The listed entities a logged screening returned, by id (to name them on its page)."""
+    ids = sorted({r["entity_id"] for r in log.results})
+    return {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))} if ids else {}

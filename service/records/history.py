@@ -1,10 +1,10 @@
 """Nothing changes without a trace: an immutable history row for every create, update,
 archive and import of a record, written by a session hook in the same transaction.
 
-Each row says who (API key), when, in which request, what changed (each field before and
+Each row says who (API key or signed-in user), when, in which request, what changed (each field before and
 after) and holds the record's own fields as they stood afterwards, so a record can be read
-as of any past moment. The actor comes from ``session.info["actor"]`` (set per request by the
-API, by the CLI for its commands). Imports write with bulk statements the hook cannot see and
+as of any past moment. The actor (an :class:`.actor.Actor`) comes from ``session.info["actor"]``
+(set per request by the API and the UI, by the CLI for its commands). Imports write with bulk statements the hook cannot see and
 tell :func:`write_history` themselves (action ``import``).
 """
 
@@ -28,6 +28,7 @@ from ..models import (
     listing_active,
     utcnow,
 )
+from .actor import NOBODY, Actor
 from .common import WRITE_BATCH, chunks, listen_once
 
 MODELS = {name: model for model, name in RECORD_TYPES.items()}
@@ -119,9 +120,8 @@ def write_history(session: Session, rows: list[dict[str, Any]]) -> None:
     the importer, whose bulk writes the hook cannot see."""
     if not rows:
         return
-    actor = session.info.get("actor") or {}
-    stamp = {"at": utcnow(), "key_id": actor.get("key_id"), "key_name": actor.get("key_name"),
-             "request_id": actor.get("request_id")}
+    actor: Actor = session.info.get("actor") or NOBODY
+    stamp = {"at": utcnow(), **actor.columns()}
     conn = session.connection()
     for batch in chunks(rows, WRITE_BATCH):
         conn.execute(insert(HistoryEntry), [{**row, **stamp} for row in batch])

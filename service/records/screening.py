@@ -13,7 +13,7 @@ import gc
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +31,10 @@ from ..screening import (
     ScreeningIndex,
     Subject,
 )
-from .common import Page, in_lists
+from .actor import Actor
+from .common import Page, in_lists, paginate
 from .entities import EntityFilters, filtered
-from .evidence import apply_dispositions
+from .evidence import LogSettings, apply_dispositions, log_screenings
 from .listing import changed_since, current_state
 
 # Past this share of the index, rebuilding is cheaper than patching.
@@ -215,6 +216,27 @@ def screen_subjects(
     return results
 
 
+def log_settings(config: Mapping[str, Any]) -> LogSettings:
+    """How the evidence log stores names, from the settings (SCREENING_LOG_HASH_NAMES, _KEY)."""
+    return LogSettings(hash_names=config["SCREENING_LOG_HASH_NAMES"], hash_key=config["SCREENING_LOG_HASH_KEY"])
+
+
+def screen_and_log(
+    *, session: Session, cache: IndexCache, subjects: dict[str, dict[str, Any]], threshold: float, limit: int,
+    kind: str, actor: Actor, settings: LogSettings,
+) -> dict[str, dict[str, Any]]:
+    """Screen, then add the evidence rows (one per subject, attributed to ``actor``) in the
+    same transaction: the caller commits both or neither. Each result gets its
+    ``screening_id``. The API's ``/screen`` and ``/screen/batch`` and the screening page
+    call this."""
+    results = screen_subjects(session=session, cache=cache, subjects=subjects, threshold=threshold, limit=limit)
+    ids = log_screenings(session=session, kind=kind, subjects=subjects, results=results, actor=actor,
+                         settings=settings, batch=kind == "batch")
+    for key, log_id in ids.items():
+        results[key]["screening_id"] = log_id
+    return results
+
+
 def _match_dict(match: Match, entity: Entity | None) -> dict[str, Any]:
     return {"entity_id": match.entity_id, "name": match.name, "matched_name": match.matched_name,
             "score": match.score, "match": match.match, "references": match.references,
@@ -230,6 +252,14 @@ def search(
 ) -> Page:
     """Fuzzy name search for people reading the records: the screening engine ranks, the
     record filters narrow, pages are cut from the ranked list."""
+    hits = search_hits(session=session, cache=cache, q=q, type=type, filters=filters, min_score=min_score)
+    return hits_page(session=session, hits=hits, page=page, page_size=page_size)
+
+
+def search_hits(
+    *, session: Session, cache: IndexCache, q: str, type: str | None, filters: EntityFilters, min_score: float,
+) -> list[Match]:
+    """Every match of a search, ranked, that passes the record filters."""
     state = cache.current(session=session)
     matches = state.index.screen(Subject(name=q, type=type), threshold=min_score, limit=SEARCH_CANDIDATES)
     matches = [m for m in matches if m.score >= min_score]
@@ -238,9 +268,27 @@ def search(
     for part in in_lists(ids):
         stmt = filtered(session=session, filters=filters, columns=Entity.id).where(Entity.id.in_(part))
         allowed.update(session.scalars(stmt))
-    hits = [m for m in matches if m.entity_id in allowed]
+    return [m for m in matches if m.entity_id in allowed]
+
+
+def hits_page(*, session: Session, hits: Sequence[Match], page: int, page_size: int) -> Page:
+    """One page of ranked hits, each with its entity (designations, charges and groups loaded)
+    and the engine's explanation."""
     window = hits[(page - 1) * page_size : page * page_size]
     entities = _entities_by_id(session, {m.entity_id for m in window})
-    items = [{"score": m.score, "matched_name": m.matched_name, "entity": entities[m.entity_id]}
+    items = [{"score": m.score, "matched_name": m.matched_name, "entity": entities[m.entity_id],
+              "explanation": m.explanation}
              for m in window if m.entity_id in entities]
     return Page(items=items, total=len(hits), page=page, page_size=page_size)
+
+
+def recent_page(*, session: Session, filters: EntityFilters, page: int, page_size: int) -> Page:
+    """The entities passing ``filters``, the most recently changed first, in the shape of
+    :func:`hits_page` (no score: nothing was searched for)."""
+    stmt = filtered(session=session, filters=filters, columns=Entity.id)
+    ids = paginate(session, stmt.order_by(Entity.updated_at.desc(), Entity.id.desc()), page=page,
+                   page_size=page_size)
+    entities = _entities_by_id(session, ids.items)
+    items = [{"score": None, "matched_name": None, "entity": entities[eid], "explanation": None}
+             for eid in ids.items if eid in entities]
+    return Page(items=items, total=ids.total, page=page, page_size=page_size)

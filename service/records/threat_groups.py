@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..errors import Conflict
-from ..models import ThreatGroup, ThreatGroupMember
+from ..errors import Conflict, NotFound
+from ..models import Case, Charge, Entity, ThreatGroup, ThreatGroupMember
 from .common import (
     LinkRecords,
     Page,
@@ -139,3 +139,16 @@ def list_members(session: Session, group: ThreatGroup, *, include_archived: bool
 
 
 MEMBERS = LinkRecords(list=list_members, add=add_member, get=get_member, archive=archive_member, update=update_member)
+
+
+def load_group_page(*, session: Session, group_id: int) -> ThreatGroup:
+    """A group (archived too) with its members, their designations and charges, and its cases
+    loaded: its page shows the whole case at a glance, in a handful of queries."""
+    group = session.scalars(select(ThreatGroup).where(ThreatGroup.id == group_id).options(
+        selectinload(ThreatGroup.members).selectinload(ThreatGroupMember.entity).options(
+            selectinload(Entity.designations), selectinload(Entity.charges).selectinload(Charge.case)),
+        selectinload(ThreatGroup.cases).selectinload(Case.defendants),
+    )).one_or_none()
+    if group is None:
+        raise NotFound(f"No threat group with id {group_id}.")
+    return group

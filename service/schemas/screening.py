@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ..records.actor import author
 from ..screening import DEFAULT_THRESHOLD
 from ..vocabulary import ENTITY_TYPES
 from .common import CountryCode, GroupRef, Integer, PageArgs, PartialDate, Schema, page_of, text
@@ -92,7 +93,8 @@ class DispositionBrief(Schema):
     decision = fields.String()
     comment = fields.String(allow_none=True)
     decided_at = fields.DateTime(attribute="created_at")
-    decided_by = fields.String(attribute="key_name", allow_none=True)
+    decided_by = fields.Function(author, allow_none=True, metadata={
+        "type": "string", "description": "The user who decided, or the API key's name."})
     entity_version = fields.Integer(metadata={"description": "The entity's version when decided."})
 
 

@@ -166,38 +166,101 @@ class ScreeningIndex:
         self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
     ) -> list[Match]:
         """Ranked matches (best first) with score >= threshold * MIN_RETURN_FACTOR."""
+        return self._screen_readings(subject, threshold, limit, None)
+
+    def screen_exhaustive(
+        self, subject: Subject, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 10
+    ) -> list[Match]:
+        """What :meth:`screen` returns when every listed name is a candidate: the same
+        scoring of each name (:meth:`_score`), no retrieval. Slow (every name is scored);
+        ``bench/completeness.py`` measures how much of it retrieval finds."""
+        every = [nid for nid, slot in enumerate(self._names) if slot is not None]
+        return self._screen_readings(subject, threshold, limit, every)
+
+    def _screen_readings(
+        self, subject: Subject, threshold: float, limit: int, every: list[int] | None
+    ) -> list[Match]:
         logical = logical_reading(subject.name)
         if logical is None:
-            return self._screen(subject, threshold, limit)
+            return self._screen(subject, threshold, limit, every)
         # A name with a bidi override is screened as it displays (see normalize.clean) and as
         # a system that strips the override would pass it on; the stronger reading of each
         # entity wins, so neither order hides a listed name.
         best: dict[int, Match] = {}
-        for m in (*self._screen(subject, threshold, limit),
-                  *self._screen(replace(subject, name=logical), threshold, limit)):
+        for m in (
+            *self._screen(subject, threshold, limit, every),
+            *self._screen(replace(subject, name=logical), threshold, limit, every),
+        ):
             if m.entity_id not in best or m.score > best[m.entity_id].score:
                 best[m.entity_id] = m
         return sorted(best.values(), key=lambda m: (-m.score, m.entity_id))[:limit]
 
-    def _screen(self, subject: Subject, threshold: float, limit: int) -> list[Match]:
+    def _screen(
+        self, subject: Subject, threshold: float, limit: int, every: list[int] | None = None
+    ) -> list[Match]:
         scls = type_class(subject.type)
         r_person = readings(subject.name, "person") if scls in (None, "person") else ((),)
         r_org = readings(subject.name, scls or "org") if scls != "person" else ((),)
         qtoks = {t.text: t for r in (*r_person, *r_org) for t in r}
         if not qtoks:
             return []
-        native = any(t.orig for t in (*r_person[0], *r_org[0]))
-        extra: set[int] = set()
-        for ident in subject.identifiers:
-            extra.update(self._ident_index.get(normalize_identifier(ident[1]), ()))
         floor = threshold * MIN_RETURN_FACTOR
-        nids = self._retrieval.candidates(list(qtoks.values()), floor, QueryWeights(r_person, r_org))
-        for eid in extra:
-            found = self._entities.get(eid)
-            if found:
-                nids.extend(found.name_ids)
+        if every is not None:
+            nids = every
+        else:
+            nids = self._retrieval.candidates(
+                list(qtoks.values()), floor, QueryWeights(r_person, r_org)
+            )
+            for ident in subject.identifiers:
+                for eid in self._ident_index.get(normalize_identifier(ident[1]), ()):
+                    found = self._entities.get(eid)
+                    if found:
+                        nids.extend(found.name_ids)
+        best = self._score(subject, scls, r_person, r_org, nids, threshold)
+        country = normalize_country(subject.country) if subject.country else None
+        entities = self._entities
+        out: list[Match] = []
+        for eid, (name_score, lname, pairs, rq, ctoks) in best.items():
+            info = entities[eid]
+            final, adjustments = adjust(
+                name_score,
+                subject,
+                country,
+                info.entity,
+                info.countries,
+                info.identifiers,
+                threshold,
+            )
+            if final < floor:
+                continue
+            out.append(
+                to_match(
+                    subject,
+                    info.entity,
+                    lname,
+                    name_score,
+                    pairs,
+                    final,
+                    adjustments,
+                    threshold,
+                    unmatched_words(pairs, _reading_of(pairs, rq), ctoks),
+                )
+            )
+        out.sort(key=lambda m: (-m.score, m.entity_id))
+        return out[:limit]
 
-        # Best name per entity.
+    def _score(
+        self,
+        subject: Subject,
+        scls: str | None,
+        r_person: tuple[tuple[Tok, ...], ...],
+        r_org: tuple[tuple[Tok, ...], ...],
+        nids: list[int],
+        threshold: float,
+    ) -> dict[int, tuple[float, Any, list[Any], Any, Any]]:
+        """The best name score of each entity among the name slots ``nids``: the one
+        scoring path of :meth:`screen` and :meth:`screen_exhaustive`."""
+        native = any(t.orig for t in (*r_person[0], *r_org[0]))
         best: dict[int, tuple[float, Any, list[Any], Any, Any]] = {}
         names = self._names
         entities = self._entities
@@ -211,7 +274,11 @@ class ScreeningIndex:
             ecls = info.cls
             if scls is not None and scls != ecls:
                 continue  # type rule: persons never match companies and vice versa
-            rq = r_person if ecls == "person" else (r_org if r_org[0] else readings(subject.name, ecls))
+            rq = (
+                r_person
+                if ecls == "person"
+                else (r_org if r_org[0] else readings(subject.name, ecls))
+            )
             if nid in self._reading_nids:
                 # A listed name's Japanese reading stands in for the Han
                 # characters only against a query not written in them.
@@ -228,19 +295,7 @@ class ScreeningIndex:
             cur = best.get(eid)
             if cur is None or s > cur[0]:
                 best[eid] = (s, lname, pairs, rq, ctoks)
-
-        country = normalize_country(subject.country) if subject.country else None
-        out: list[Match] = []
-        for eid, (name_score, lname, pairs, rq, ctoks) in best.items():
-            info = entities[eid]
-            final, adjustments = adjust(name_score, subject, country, info.entity, info.countries,
-                                        info.identifiers, threshold)
-            if final < floor:
-                continue
-            out.append(to_match(subject, info.entity, lname, name_score, pairs, final, adjustments, threshold,
-                                unmatched_words(pairs, _reading_of(pairs, rq), ctoks)))
-        out.sort(key=lambda m: (-m.score, m.entity_id))
-        return out[:limit]
+        return best
 
     def screen_many(
         self,

@@ -326,6 +326,7 @@ def phonetic_key(token: str) -> str:
 
 
 _SKELETON_DROP = re.compile(r"[aeiouyw]+")
+_SOFT_C = re.compile(r"c(?=[eiy])")
 
 
 @lru_cache(maxsize=15_000)
@@ -333,8 +334,9 @@ def skeleton(token: str) -> str:
     """Consonant skeleton used against vowel-less romanisations.
 
     y and w are dropped because Arabic/Hebrew write long vowels with the
-    consonants ي/و; p folds to b because Arabic has no p."""
-    s = token
+    consonants ي/و; p folds to b because Arabic has no p. French romanisations of
+    Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s."""
+    s = _SOFT_C.sub("s", token.replace("dj", "j"))
     for a, b in (("ph", "f"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
         s = s.replace(a, b)
     s = _SKELETON_DROP.sub("", s)

@@ -92,8 +92,13 @@ def prepare_uncached(
             # Mohammad Jan"; against "Sergey Shoigu", "Sergey Sergey Shoigu"
             # only has an extra part.
             seen.add(t)
+            orig = origin.get(t, "")
             if t.isdigit():
                 kind = DIGIT
+            elif orig:
+                # A syllable read from Han/Hangul is a name part, whatever Latin word it
+                # spells: 本 "ben" is no "ben" (son of), 安 "an" no Arabic article.
+                kind = NORMAL
             elif len(t) == 1:
                 kind = INITIAL
             elif t in PARTICLES:
@@ -114,7 +119,7 @@ def prepare_uncached(
                 filial, after_filial = after_filial, False
             elif t in _FILIAL:
                 after_filial = True
-            out.append(Tok(t, w, kind, abjad.get(t, False), filial, origin.get(t, "")))
+            out.append(Tok(t, w, kind, abjad.get(t, False), filial, orig))
     else:
         toks, _ = canonical_legal_forms(toks)
         for i, t in enumerate(toks):

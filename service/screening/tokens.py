@@ -20,8 +20,8 @@ Token similarity (0..1) is the best of:
 * :data:`CHINESE_SIM` for two spellings of the same Chinese syllables, pinyin
   or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`);
 * (in :mod:`.score`, for two names of romanised Chinese/Korean syllables)
-  at most :data:`SYLLABLE_MISMATCH_SIM` for two different syllables
-  ("jin"/"lin"), see :func:`syllable_sim`;
+  at most :data:`SYLLABLE_SLIP_SIM` for two different syllables ("jin"/"lin"),
+  no pair when one was read from Han/Hangul, see :func:`syllable_sim`;
 * :data:`KEY_EQUAL_SIM` for legal forms of one family ("Corp"/"Co"/"Inc",
   :data:`~.companies.LEGAL_FORM_FAMILY`).
 
@@ -61,13 +61,17 @@ TYPO_EDIT_COST = 0.9
 EXTRA_EDIT_COST = 1.5
 CHINESE_SIM = 0.85
 # Two different romanised Chinese or Korean syllables ("jin"/"lin", "liang"/
-# "lung", "suk"/"su"): one letter apart, they are other characters, so they
-# pair at most at score.MIN_TOKEN_SIM (phonetic keys gave 0.85). Lower values
-# (0.5: no pair at all) cut more alerts but lose typo and alias_typo recall on
-# bench/realistic.py and labelled pairs of bench/accuracy.py ("SON YONG HYOK" /
-# "SON JONG HYOK"). Known spellings of one syllable (pinyin / Wade-Giles,
-# Korean romanisations) are exempt.
-SYLLABLE_MISMATCH_SIM = 0.7
+# "lung", "suk"/"su"): one letter apart, they are other characters, so two
+# names typed in Latin letters pair them at most at SYLLABLE_SLIP_SIM
+# (score.MIN_TOKEN_SIM; phonetic keys gave 0.85). Lower values cut more alerts
+# but lose typo and alias_typo recall on bench/realistic.py and labelled pairs
+# of bench/accuracy.py ("SON YONG HYOK" / "SON JONG HYOK"). A syllable read
+# from Han/Hangul characters has no typing slip in it: against another
+# syllable it does not pair at all (SYLLABLE_OTHER_SIM < score.PAIR_MIN_SIM),
+# so "김정순" (Kim Jong Sun) contradicts "KIM, Jong Un". Known spellings of one
+# syllable (pinyin / Wade-Giles, Korean romanisations) are exempt.
+SYLLABLE_SLIP_SIM = 0.7
+SYLLABLE_OTHER_SIM = 0.5
 
 # Token kinds, used for weights and for explanations.
 NORMAL, INITIAL, PARTICLE, GENERIC, LEGAL, STOP, DIGIT = "n", "i", "p", "g", "l", "s", "d"
@@ -129,6 +133,10 @@ def is_abbreviation(short: str, long: str) -> bool:
     short form like "Ben" is a nickname)."""
     ls, ll = len(short), len(long)
     if ls < 3 or ls > ll // 2 or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    if is_syllable(short):
+        # A romanised syllable ("lai", "min") is a name of its own, not a contraction of
+        # a longer word ("luiwai", "minjun").
         return False
     if not short.isalpha() or long.startswith(short):
         return False
@@ -228,15 +236,16 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
 
 
 def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
-    """``sim`` capped at SYLLABLE_MISMATCH_SIM when the two are name words
-    reading as different romanised Chinese/Korean syllables ("jin"/"lin")."""
+    """``sim`` lowered when the two are name words reading as different romanised
+    Chinese/Korean syllables ("jin"/"lin"): capped at SYLLABLE_SLIP_SIM, or to
+    SYLLABLE_OTHER_SIM (no pair) when one was read from Han/Hangul characters."""
     if (
-        sim > SYLLABLE_MISMATCH_SIM
+        sim > SYLLABLE_OTHER_SIM
         and a.kind == NORMAL
         and b.kind == NORMAL
         and is_syllable(a.text)
         and is_syllable(b.text)
         and not same_syllable(a.text, b.text)
     ):
-        return SYLLABLE_MISMATCH_SIM
+        return SYLLABLE_OTHER_SIM if a.orig or b.orig else min(sim, SYLLABLE_SLIP_SIM)
     return sim

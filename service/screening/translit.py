@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
@@ -206,7 +207,9 @@ def segments(word: str) -> tuple[tuple[str, bool, str], ...]:
     return tuple(pieces)
 
 
-_KAKASI: object | None = None
+# pykakasi's converter once loaded, False when the optional extra is missing: typed Any
+# because the module may be absent when the engine is type-checked and compiled.
+_KAKASI: Any = None
 _LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"))
 
 
@@ -239,7 +242,7 @@ def japanese_reading(text: str) -> str | None:
     if _KAKASI is False:
         return None
     words = []
-    for part in _KAKASI.convert(text):  # type: ignore[attr-defined]
+    for part in _KAKASI.convert(text):
         reading = str(part["hepburn"])
         for a, b in _LONG_VOWELS:
             reading = reading.replace(a, b)

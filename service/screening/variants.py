@@ -7,6 +7,11 @@ from __future__ import annotations
 from .companies import STOP_WORDS, acronym_runs
 from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, Tok, token_sim
 
+#: How close a joined word must be to a word of the other name to be tried as a reading.
+JOINED_MIN_SIM = 0.8
+#: The same for syllables read from Han/Hangul characters (see merged_variants).
+JOINED_SYLLABLES_MIN_SIM = 0.9
+
 # Uncached: a joined word is mostly seen once, and would only push useful pairs out of the
 # cache.
 _token_sim_uncached = token_sim.__wrapped__
@@ -47,8 +52,11 @@ def merged_variants(
                     # Uncached: a joined word is mostly seen once, and would
                     # only push useful pairs out of the cache.
                     best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
-            if best >= 0.8:
-                orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
+            orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
+            # Syllables read from Han/Hangul characters join into a word only when it is
+            # the listed word spelled near exactly ("guang"+"zong" ~ "Guangzong"): a
+            # sound-alike ("ji"+"yong" ~ "Jing") is other characters.
+            if best >= (JOINED_SYLLABLES_MIN_SIM if orig else JOINED_MIN_SIM):
                 merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
                 out.append(side[:i] + (merged,) + side[i + size :])
     return out

@@ -147,11 +147,13 @@ class Vocabulary:
         if not fuzzy:
             return tuple(found.items())
         probes: set[int] = set()
+        # The Arabic article read into the word ("lqbysy" for al-Qubaysi): its probes are
+        # judged without it, as the scorer pairs it with the listed "al" + "qubaysi" joined.
+        bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
             _get(self._skeletons, hash(skeleton(text)), probes)
             if text[0] == "l" and len(text) >= 4:
-                # The Arabic article read into the word ("lqbysy" for al-Qubaysi).
-                _get(self._skeletons, hash(skeleton(text[1:])), probes)
+                _get(self._skeletons, hash(skeleton(text[1:])), bare)
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)
@@ -166,10 +168,12 @@ class Vocabulary:
             if len(text) >= 4:
                 _get(self._keys, hash(phonetic_key(text)), probes)
         texts = self.texts
-        for t2 in probes:
+        for t2 in probes | bare:
             if t2 in found:
                 continue
             s = token_sim(text, texts[t2], abjad, False)
+            if t2 in bare:
+                s = max(s, token_sim(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
         if split and not found and len(text) >= 6 and text.isalpha():

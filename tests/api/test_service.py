@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from tests.helpers import create
 
+from service.screening import native
+
 
 def test_health(client, backend):
     body = client.get("/health").json
     assert body["status"] == "ok" and body["database"] == backend
+    # Which engine answers, as `sanctions engine status` would say.
+    assert body["engine"] == ("compiled" if native.ACTIVE else "pure-python")
 
 
 def test_docs_page_works_offline(client):

@@ -22,6 +22,10 @@ CASES = [
     ("Mohammadhossein Haghighian", "HAGHIGHIAN, Mohammad Hossein", "person"),
     # Arabic script with the article read into the word.
     ("منير القبيسي", "AL-QUBAYSI, Munir", "person"),
+    # ... whose word without the article is only a skeleton away from the listed word.
+    ("غالب عبدالله الزيدي", "AL-ZAIDI, Ghalib Abdullah", "person"),
+    # French romanisation of Arabic: ج as "dj", س before e/i as "c".
+    ("جمال لونيسي", "LOUNICI, Djamel", "person"),
     # Long spellings of legal forms.
     ("Ltd Liability Company UNITED ARCTIC COMPANY", "UNITED ARCTIC COMPANY LLC", "company"),
     ("PETROGAT Free Zone Establishment", "PETROGAT FZE", "company"),
@@ -60,3 +64,18 @@ def test_common_given_name_does_not_crowd_out_the_target() -> None:
 ])
 def test_long_and_short_legal_forms_compare_equal(long: str, short: str) -> None:
     assert score_pair(f"Zarvoka {long}", f"Zarvoka {short}", "company") == 1.0
+
+
+def test_exhaustive_screen_scores_every_name_the_same_way() -> None:
+    ents = [
+        ListedEntity(1, "person", "MEHDI, Ali", []),
+        ListedEntity(2, "person", "GIUSEPPE ROSSI", [ListedName("GIUSEPPE", "weak_alias")]),
+        ListedEntity(3, "company", "SOLTECH INDUSTRY CO., LTD.", []),
+    ]
+    index = ScreeningIndex.build(ents)
+    for subject in (Subject("Ali Mehdi", "person"), Subject("Giuseppe Verdi", "person"),
+                    Subject("Sol Tech Industry", "company"), Subject("Giuseppe")):
+        screened = [(m.entity_id, m.score, m.match) for m in index.screen(subject)]
+        assert screened == [(m.entity_id, m.score, m.match) for m in index.screen_exhaustive(subject)]
+    # The weak alias counts only as the whole query, in the exhaustive scan too.
+    assert not [m for m in index.screen_exhaustive(Subject("Giuseppe Verdi", "person")) if m.match]

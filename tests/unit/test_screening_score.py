@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
+from service.screening.normalize import skeleton
+from service.screening.tokens import is_abbreviation
 
 T = DEFAULT_THRESHOLD
 
@@ -296,3 +298,16 @@ def test_final_j_is_the_slavic_short_i() -> None:
 
     assert phonetic_key("andrej") == phonetic_key("andrei") == phonetic_key("andrey")
     assert phonetic_key("jurij") == phonetic_key("juriy")
+
+
+def test_a_romanised_syllable_is_not_a_contraction() -> None:
+    assert is_abbreviation("intl", "international") and is_abbreviation("mohd", "mohammed")
+    # "Lai" is a name of its own, not "Luiwai" contracted.
+    assert not is_abbreviation("lai", "luiwai")
+    assert score_pair("Ming Lai", "LUI, Wai Ming", "Person") < DEFAULT_THRESHOLD
+
+
+def test_french_romanisations_of_arabic_in_the_skeleton() -> None:
+    assert skeleton("djamel") == skeleton("jml")
+    assert skeleton("lounici") == skeleton("lwnysy")
+    assert skeleton("carim") == skeleton("krm")  # a hard c stays k

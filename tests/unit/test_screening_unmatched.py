@@ -74,3 +74,23 @@ def test_unmatched_words_are_listed_with_their_weight() -> None:
     words = unmatched_words(pairs, q, c)
     assert {"side": "listed", "word": "stepanova", "weight": 1.0} in words
     assert all(w["side"] in ("query", "listed") for w in words)
+
+
+def test_syllables_read_from_hangul_or_han_do_not_pair_with_other_syllables() -> None:
+    # Kim Jong Sun is not Kim Jong Un: a syllable read from the script has no typo in it.
+    assert score_pair("김정순", "KIM, Jong Un", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("김영숙", "KIM, Yong Su", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("김정은", "KIM, Jong Un", "Person") >= DEFAULT_THRESHOLD
+    # Typed in Latin letters, one syllable off may be a slip: it still pairs.
+    assert score_pair("SON YONG HYOK", "SON JONG HYOK", "Person") >= DEFAULT_THRESHOLD
+
+
+def test_joined_syllables_from_the_script_must_spell_the_listed_word() -> None:
+    assert score_pair("赵光宗", "ZHAO, Guangzong", "Person") >= DEFAULT_THRESHOLD
+    # "ji" + "yong" only sounds like "Jing".
+    assert score_pair("송지영", "SONG, Jing", "Person") < DEFAULT_THRESHOLD
+
+
+def test_syllables_read_from_han_are_never_particles() -> None:
+    # 本 reads "ben", which is no "ben" (son of) in a Japanese or Chinese name.
+    assert all(t.kind == "n" for t in prepare("岡本 結衣", "person"))
