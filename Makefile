@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint compile bench bench-imports bench-bulk bench-monitoring openapi clean
+.PHONY: run test lint compile bench bench-imports bench-bulk bench-monitoring bench-http openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-bulk: $(VENV)/.installed-dev $(ENGINE_BUILD)
 # A 1,000-entry OFAC update against 100,000 monitored subjects; API and CSV rates.
 bench-monitoring: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/monitoring.py
+
+# POST /api/v1/screen under load (wrk, 8 connections) on `sanctions serve --workers 2` with the
+# OFAC list: SQLite, and PostgreSQL when TEST_DATABASE_URL is set. Needs wrk (apt-get install wrk).
+bench-http: $(VENV)/.installed-dev $(ENGINE_BUILD)
+	$(BIN)/python bench/http_load.py
 
 openapi: $(VENV)/.installed
 	$(BIN)/sanctions openapi -o openapi.yaml

@@ -97,6 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
             "most list-change entries one delta run processes (a larger change takes several runs)"),
     Setting("MONITORING_CHUNK_SUBJECTS", int, 500,
             "subjects screened per transaction by the background subject and full-rescreen runs"),
+    Setting("MONITORING_STEP_PAUSE", float, 0.0,
+            "seconds a background monitoring run waits after each step it commits (a delta run, a "
+            "chunk of subjects): throttles a long rescreen on a busy database; `0`: no pause"),
     Setting("MONITORING_POLL_INTERVAL", float, 10.0,
             "seconds between two checks for monitoring work missed or left over (changes past the "
             "cursor, pending subjects, interrupted full rescreens); `0`: off. Like `JOB_RECOVERY`, "
@@ -122,6 +125,10 @@ SETTINGS: tuple[Setting, ...] = (
             "namespace of the counters in shared (Redis) storage"),
     Setting("RATELIMIT_ENABLED", bool, True,
             "switch rate limiting off (e.g. behind a gateway that does it)"),
+    Setting("API_KEY_CACHE_SECONDS", float, 2.0,
+            "how long each worker remembers an authenticated API key (no lookup per request): a "
+            "revoked key stops working in every worker within this many seconds (at once in the "
+            "one that revoked it); `0`: look every key up on every request"),
     Setting("SCREENING_LOG_HASH_NAMES", bool, False,
             "keep a keyed hash of screened names in the evidence log instead of the names"),
     Setting("SCREENING_LOG_HASH_KEY", str, "",

@@ -6,7 +6,12 @@ class answers every error gunicorn produces itself (malformed request, request l
 headers over the limits, a request head that never arrives) with an RFC 9457
 ``application/problem+json`` body like the app's instead of gunicorn's HTML page.
 
-Nothing here imports the app: gunicorn's master process imports this module.
+Nothing here imports the app: gunicorn's master process imports this module. The master
+builds the screening index before it forks the workers (:func:`on_starting`, refreshed in
+:func:`pre_fork` for a worker started later), so the workers share it copy-on-write and start
+ready; each worker creates the app itself after the fork (no ``--preload``: the app's job,
+monitoring and webhook threads must start in the workers, and no database connection may
+cross the fork) and adopts that index (:func:`attach_index`, called by ``service.wsgi``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ from typing import Any
 
 from gunicorn import util
 from gunicorn.workers.sync import SyncWorker
+from sqlalchemy.orm import Session
+
+from . import config as settings
+from .records.engine import make_engine
+from .records.screening import IndexCache
 
 # --- gunicorn settings ----------------------------------------------------------------------
 
@@ -37,6 +47,54 @@ limit_request_field_size = 8190
 # long (its index and job threads die with it), so slow requests must end well before it:
 # see HEAD_SECONDS and IDLE_SECONDS below.
 timeout = 30
+
+# --- the index, built once per machine ------------------------------------------------------
+
+# (database URL, index) built by the master; a worker adopts it when its app has that URL.
+PREBUILT: tuple[str, IndexCache] | None = None
+
+
+def build_index(log: Any) -> None:
+    """Build (or bring up to date) the master's index, with an engine of its own that is
+    disposed before returning: no connection is inherited by a worker. A failure (database
+    down) is logged, not raised: each worker then builds its own when it can, and reports
+    itself not ready until then."""
+    global PREBUILT
+    url = settings.load()["DATABASE_URL"]
+    cache = PREBUILT[1] if PREBUILT is not None and PREBUILT[0] == url else IndexCache()
+    engine = make_engine(url)
+    try:
+        previous = cache.last_refresh
+        with Session(engine) as session:
+            state = cache.warm(session=session)
+        PREBUILT = (url, cache)
+        if cache.last_refresh is not previous:  # built or refreshed, not merely checked
+            log.info("screening index at list state %s: %s", state.list_version, cache.last_refresh)
+    except Exception as exc:  # the workers retry; the service must still start
+        log.warning("screening index not built before forking the workers: %s", exc)
+    finally:
+        engine.dispose()
+
+
+def attach_index(cache: IndexCache, url: str) -> bool:
+    """Give a worker's cache the master's index when it is for the same database."""
+    if PREBUILT is None or PREBUILT[0] != url:
+        return False
+    cache.adopt(PREBUILT[1])
+    return True
+
+
+def on_starting(server: Any) -> None:
+    # Before the listening socket is bound: the service accepts connections once it is ready.
+    build_index(server.log)
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    # A worker started later (one died, or a HUP) gets an index up to date with the lists: one
+    # read of the list-state counter when nothing changed.
+    if PREBUILT is not None:
+        build_index(server.log)
+
 
 # A client must send its whole request line and headers within this many seconds of being
 # accepted (else 408): a trickle of header bytes cannot hold a worker until the master kills it.

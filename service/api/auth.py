@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from ..extensions import db
 from ..permissions import ADMIN, DISPOSITION, IMPORT, READ, READ_LOGS, SCREEN, WRITE, allows
 from ..records.actor import Actor
-from ..records.keys import PREFIX_LEN, authenticate
+from ..records.keys import PREFIX_LEN, KeyCache
 from .problems import is_api_request, problem_response
 
 # API blueprint -> {method: permission}; "*" is any other method. A blueprint missing here
@@ -71,7 +71,7 @@ def _authenticate() -> Response | None:
     if permission is None:
         return None
     token = _bearer()
-    key = authenticate(session=db.session, token=token) if token else None
+    key = current_app.extensions["api_keys"].authenticate(session=db.session, token=token) if token else None
     if key is None:
         detail = "This endpoint needs an API key: send Authorization: Bearer <key>." if not token \
             else "The API key is unknown or revoked."
@@ -110,6 +110,8 @@ def init_app(app: Flask) -> None:
         headers_enabled=True,
         enabled=app.config["RATELIMIT_ENABLED"],
     )
+    # Keys authenticated in the last API_KEY_CACHE_SECONDS: no key lookup per request.
+    app.extensions["api_keys"] = KeyCache(app.config["API_KEY_CACHE_SECONDS"])
     app.before_request(_request_id)
     app.before_request(_authenticate)
     app.after_request(_request_id_header)

@@ -9,12 +9,12 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask.views import MethodView
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
-from werkzeug.utils import secure_filename
+from werkzeug.datastructures import CombinedMultiDict
 
 from ..extensions import Blueprint, Parser, db
 from ..records import imports as records
 from ..schemas.imports import ImportListArgs, ImportRunOut, ImportRunPage, ImportUpload
+from ..uploads import save_uploads
 from .common import page_body
 
 UPLOAD_ENDPOINT = "imports.Imports"
@@ -43,21 +43,6 @@ def _allow_big_uploads() -> None:
         request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
 
 
-def _save(uploads: list[FileStorage], folder: Path) -> list[Path]:
-    """Save under sanitised, distinct names: a client's file name never picks the path."""
-    paths: list[Path] = []
-    for n, upload in enumerate(uploads, 1):
-        name = secure_filename(upload.filename or "") or f"upload-{n}"
-        stem, dot, ext = name.partition(".")
-        while any(p.name == name for p in paths):
-            stem += "-1"
-            name = stem + dot + ext
-        path = folder / name
-        upload.save(path)
-        paths.append(path)
-    return paths
-
-
 @blp.route("")
 class Imports(MethodView):
     @blp.etag
@@ -75,7 +60,7 @@ class Imports(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Import a list from uploaded files (multipart: format + one or more file parts); all or nothing, 422 when the files cannot be read"""
         with tempfile.TemporaryDirectory(prefix="sanctions-upload-") as tmp:
-            paths = _save(data["file"], Path(tmp))
+            paths = save_uploads(data["file"], Path(tmp))
             run = records.run_import(session=db.session, fmt=data["format"], paths=paths, origin="api")
         return run, 201, {"Location": url_for("imports.ImportById", run_id=run.id)}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from ..extensions import Blueprint, db
@@ -36,7 +37,8 @@ class Keys(MethodView):
 class KeyById(MethodView):
     @blp.response(200, KeyOut)
     def delete(self, key_id: int) -> Any:
-        """Revoke an API key (it stops working at once)"""
+        """Revoke an API key (it stops working within API_KEY_CACHE_SECONDS)"""
         key = records.revoke_key(session=db.session, key_id=key_id)
         db.session.commit()
+        current_app.extensions["api_keys"].forget(key_id)  # here at once; elsewhere within the bound
         return key

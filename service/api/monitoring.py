@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,12 @@ from ..monitoring.subjects import (
     list_subjects,
     upsert_many,
 )
-from ..records.common import filters_from
+from ..records.common import Page, filters_from
 from ..schemas import monitoring as s
 from .auth import current_actor
 from .common import page_body
 from .jobs import jobs_dir, upload
+from .resources import Operations
 from .screening import log_settings
 
 subjects = Blueprint("monitoring-subjects", __name__, url_prefix="/api/v1/monitoring",
@@ -61,16 +63,24 @@ def _write_and_screen(items: list[dict[str, Any]]) -> list[tuple[Any, str, list[
     return [(d.subject, d.outcome, by_subject.get(d.subject.id, []) if d.subject else []) for d in done]
 
 
-@subjects.route("/subjects")
-class Subjects(MethodView):
-    @subjects.etag
-    @subjects.arguments(s.SubjectListArgs, location="query")
-    @subjects.response(200, s.SubjectPage)
-    def get(self, args: dict[str, Any]) -> Any:
-        """List monitored subjects (filters: status, type, country, name, pending)"""
-        filters = filters_from(SubjectFilters, args)
-        return page_body(list_subjects(session=db.session, filters=filters, page=args["page"],
-                                       page_size=args["page_size"]))
+def listing(blp: Blueprint, *, args: type, page: type, lister: Callable[..., Page], filters: type,
+            summaries: dict[str, str]) -> Operations:
+    """A paginated list: ``GET`` with ``args`` (the page, and the filters the ``filters``
+    dataclass declares) answered by ``lister(session, filters, page, page_size)``. The caller
+    may add other methods of the same route, then registers it."""
+
+    def get(self: MethodView, query: dict[str, Any]) -> Any:
+        return page_body(lister(session=db.session, filters=filters_from(filters, query), page=query["page"],
+                                page_size=query["page_size"]))
+
+    ops = Operations(blp, summaries, doc_summaries=False)
+    ops.add("get", get, blp.etag, blp.arguments(args, location="query"), blp.response(200, page))
+    return ops
+
+
+listing(subjects, args=s.SubjectListArgs, page=s.SubjectPage, lister=list_subjects, filters=SubjectFilters,
+        summaries={"get": "List monitored subjects (filters: status, type, country, name, pending)"},
+        ).register("/subjects", "Subjects")
 
 
 @subjects.route("/subjects/<external_id>")
@@ -142,16 +152,10 @@ class SubjectCsv(MethodView):
         return report
 
 
-@alerts.route("/alerts")
-class Alerts(MethodView):
-    @alerts.etag
-    @alerts.arguments(s.AlertListArgs, location="query")
-    @alerts.response(200, s.AlertPage)
-    def get(self, args: dict[str, Any]) -> Any:
-        """List monitoring alerts, newest first (filters: state, subject, entity_id, authority, created_since)"""
-        filters = filters_from(alert_store.AlertFilters, args)
-        return page_body(alert_store.list_alerts(session=db.session, filters=filters, page=args["page"],
-                                                 page_size=args["page_size"]))
+listing(alerts, args=s.AlertListArgs, page=s.AlertPage, lister=alert_store.list_alerts,
+        filters=alert_store.AlertFilters, summaries={
+            "get": "List monitoring alerts, newest first (filters: state, subject, entity_id, authority, created_since)"},
+        ).register("/alerts", "Alerts")
 
 
 @alerts.route("/alerts/<int:alert_id>")
@@ -195,24 +199,20 @@ class RunRelease(MethodView):
         return {"released": released}
 
 
-@runs.route("/runs")
-class Runs(MethodView):
-    @runs.etag
-    @runs.arguments(s.RunListArgs, location="query")
-    @runs.response(200, s.RunPage)
-    def get(self, args: dict[str, Any]) -> Any:
-        """List monitoring runs, newest first: changes considered, pairs scored, alerts opened, lag"""
-        return page_body(run_store.list_runs(session=db.session, kind=args.get("kind"), status=args.get("status"),
-                                             page=args["page"], page_size=args["page_size"]))
+def _start_full(self: MethodView, data: dict[str, Any]) -> Any:
+    run = run_store.start_full(session=db.session)
+    db.session.commit()
+    monitor().submit_full(run.id)
+    return run, 202, {"Location": url_for("monitoring-runs.RunById", run_id=run.id)}
 
-    @runs.arguments(s.RunRequest)
-    @runs.response(202, s.RunOut)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Start a full rescreen of the portfolio in the background (pairs already decided are skipped)"""
-        run = run_store.start_full(session=db.session)
-        db.session.commit()
-        monitor().submit_full(run.id)
-        return run, 202, {"Location": url_for("monitoring-runs.RunById", run_id=run.id)}
+
+_runs = listing(runs, args=s.RunListArgs, page=s.RunPage, lister=run_store.list_runs, filters=run_store.RunFilters,
+                summaries={
+                    "get": "List monitoring runs, newest first: changes considered, pairs scored, alerts opened, lag",
+                    "post": "Start a full rescreen of the portfolio in the background (pairs already decided are "
+                            "skipped)"})
+_runs.add("post", _start_full, runs.arguments(s.RunRequest), runs.response(202, s.RunOut))
+_runs.register("/runs", "Runs")
 
 
 @runs.route("/runs/<int:run_id>")

@@ -28,6 +28,7 @@ COMMANDS = {
     "serve": "server:serve",
     "worker": "worker:worker",
     "engine": "engine:engine",
+    "monitoring": "monitoring:monitoring",
 }
 
 

@@ -92,14 +92,31 @@ def detect_encoding(sample: bytes) -> str:
     encoding = (best.encoding if best else "cp1252").replace("_", "-").lower()
     # Old exports are mostly Windows-1252, which the detector easily confuses with its Latin
     # neighbours on short samples: keep cp1252 unless it names a different script (Cyrillic,
-    # Greek, Arabic, CJK ...).
-    if encoding in LATIN_LOOKALIKES:
-        try:
-            sample.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            pass
+    # Greek, Arabic, CJK ...). On a sample with a few accented letters it may even name a DOS
+    # or non-Latin code page (cp852 for "Köln", cp1125 for "€"): the text itself decides then.
+    try:
+        latin = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return encoding
+    if encoding in LATIN_LOOKALIKES or reads_as_latin(latin):
+        return "cp1252"
     return encoding
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def reads_as_latin(text: str) -> bool:
+    """Whether text read as cp1252 is Latin-script writing: its accented letters sit among
+    plain ones (Müller, Lefèvre, Ærø Smørrebrød). Cyrillic, Greek, Arabic or CJK bytes read as
+    cp1252 make words of accented letters only (Èâàí Ïåòðîâ)."""
+    accented = plain = 0
+    for word in _WORD.findall(text):
+        extra = sum(1 for ch in word if ord(ch) > 127)
+        if extra:
+            accented += extra
+            plain += len(word) - extra
+    return accented <= plain
 
 
 def _control_share(text: str) -> float:

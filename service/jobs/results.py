@@ -25,6 +25,9 @@ DECISION_ORDER = {"match": 0, "possible": 1, "error": 2, "clear": 3}
 #: Sort keys of the results table (``-key``: descending).
 SORT_KEYS = ("decision", "score", "row", "name", "matched", "references")
 DEFAULT_SORT = "decision"
+#: Rows done before the rate and the time left are worth showing (the first rows include the
+#: start-up of the screening processes).
+ESTIMATE_AFTER_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def job_progress(job: ScreeningJob, now: datetime) -> JobProgress:
     if job.started_at is not None:
         end = job.finished_at or now
         elapsed = (end - job.started_at).total_seconds()
-        if elapsed > 0 and job.rows_done:
+        if elapsed > 0 and job.rows_done >= ESTIMATE_AFTER_ROWS:
             rate = job.rows_done / elapsed
             if job.status == "running" and total:
                 seconds_left = max(0.0, (total - job.rows_done) / rate)

@@ -33,6 +33,7 @@ def catch_up(ctx: MonitorContext) -> int:
     count = 0
     while run_delta(ctx) is not None:
         count += 1
+        ctx.settings.pause()
     return count
 
 

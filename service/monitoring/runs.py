@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
-from ..models import MonitoringRun, utcnow
+from ..models import (
+    ListChange,
+    ListCommit,
+    MonitoredSubject,
+    MonitoringAlert,
+    MonitoringRun,
+    utcnow,
+)
 from ..records.common import Page, paginate
+from . import cursors
 from .alerts import Plan, hold_run_alerts, write_plan
 from .outbox import emit
 
@@ -66,12 +75,18 @@ def fail_stale(session: Session, kind: str, stale_seconds: float) -> list[int]:
     return ids
 
 
-def list_runs(*, session: Session, kind: str | None, status: str | None, page: int, page_size: int) -> Page:
+@dataclass
+class RunFilters:
+    kind: str | None = None
+    status: str | None = None
+
+
+def list_runs(*, session: Session, filters: RunFilters, page: int, page_size: int) -> Page:
     stmt = select(MonitoringRun)
-    if kind:
-        stmt = stmt.where(MonitoringRun.kind == kind)
-    if status:
-        stmt = stmt.where(MonitoringRun.status == status)
+    if filters.kind:
+        stmt = stmt.where(MonitoringRun.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(MonitoringRun.status == filters.status)
     return paginate(session, stmt.order_by(MonitoringRun.id.desc()), page=page, page_size=page_size)
 
 
@@ -91,3 +106,31 @@ def start_full(*, session: Session) -> MonitoringRun:
     session.add(run)
     session.flush()
     return run
+
+
+def status(*, session: Session, last_runs: int = 5) -> dict[str, Any]:
+    """Where monitoring stands: the cursor against the end of the change log (and how long the
+    oldest change waiting has waited), the portfolio, alerts by state and the last runs."""
+    cursor = cursors.read(session, cursors.CHANGES)
+    end = session.scalar(select(func.max(ListChange.id))) or 0
+    waiting = session.scalar(select(func.count()).select_from(ListChange).where(ListChange.id > cursor)) or 0
+    oldest = session.scalar(select(ListCommit.committed_at).where(ListCommit.counter == select(
+        func.min(ListChange.counter)).where(ListChange.id > cursor).scalar_subquery()))
+    live = MonitoredSubject.deleted_at.is_(None)
+    behind = (MonitoredSubject.screened_version.is_(None)) | (MonitoredSubject.screened_version < MonitoredSubject.version)
+    subjects: dict[str, int] = {status: n for status, n in session.execute(
+        select(MonitoredSubject.status, func.count()).where(live).group_by(MonitoredSubject.status))}
+    pending = session.scalar(select(func.count()).select_from(MonitoredSubject).where(
+        live, MonitoredSubject.status == "active", behind)) or 0
+    alerts: dict[str, int] = {state: n for state, n in session.execute(
+        select(MonitoringAlert.state, func.count()).group_by(MonitoringAlert.state))}
+    runs = session.scalars(select(MonitoringRun).order_by(MonitoringRun.id.desc()).limit(last_runs))
+    return {
+        "cursor": cursor, "end": end, "changes_waiting": waiting,
+        "waiting_seconds": round((utcnow() - oldest).total_seconds(), 3) if waiting and oldest else 0.0,
+        "subjects": {"active": subjects.get("active", 0), "paused": subjects.get("paused", 0), "pending": pending},
+        "alerts": alerts,
+        "runs": [{**run_payload(r), "started_at": r.started_at.isoformat(),
+                  "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                  "subjects_screened": r.subjects_screened, "error": r.error} for r in runs],
+    }

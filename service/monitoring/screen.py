@@ -9,7 +9,7 @@ decision of :func:`.alerts.plan_pairs`, which skips pairs already decided for th
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -123,6 +123,7 @@ def run_subjects(ctx: MonitorContext) -> int | None:
             run.pairs_scored += scored
             _mark_screened(session, subjects)
             session.commit()
+            ctx.settings.pause()
         if run is None:
             return None
         finish(session, run)
@@ -132,9 +133,10 @@ def run_subjects(ctx: MonitorContext) -> int | None:
         session.close()
 
 
-def run_full(ctx: MonitorContext, run_id: int) -> None:
+def run_full(ctx: MonitorContext, run_id: int, progress: Callable[[int], Any] | None = None) -> None:
     """The full rescreen: every active subject against the whole lists, in chunks that each
-    commit their alerts with the run's resume point (so a crashed run resumes where it was)."""
+    commit their alerts with the run's resume point (so a crashed run resumes where it was).
+    ``progress`` hears the run's subjects screened after each chunk."""
     session = ctx.sessions()
     try:
         limit = ctx.settings.storm_limit(portfolio_size(session))
@@ -164,5 +166,8 @@ def run_full(ctx: MonitorContext, run_id: int) -> None:
             run.subjects_screened += len(subjects)
             run.pairs_scored += scored
             session.commit()
+            if progress is not None:
+                progress(run.subjects_screened)
+            ctx.settings.pause()
     finally:
         session.close()

@@ -8,8 +8,10 @@ only the subjects written since (their ``seq``).
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,20 +47,46 @@ class SubjectIndexes:
     def threshold(self, subject_id: int) -> float:
         return self.thresholds.get(subject_id, DEFAULT_THRESHOLD)
 
-    def apply(self, rows: Iterable[Any]) -> None:
+    def apply(self, rows: Iterable[Any], *, fresh: bool = False) -> None:
+        """Add, replace or drop these subjects (``fresh``: the indexes are empty, none to drop)."""
         for row in rows:
-            for index in self.by_class.values():
-                index.remove(row.id)
-            self.thresholds.pop(row.id, None)
+            if not fresh:
+                for index in self.by_class.values():
+                    index.remove(row.id)
+                self.thresholds.pop(row.id, None)
             if row.deleted_at is not None or row.status != "active":
                 continue
             own = type_class(row.type)
-            for cls, index in self.by_class.items():
-                if own is None or own == cls:
-                    index.upsert(as_listed(row, row.type or CLASS_TYPES[cls]))
+            if own is not None:
+                self.by_class[own].upsert(as_listed(row, row.type))
+            else:
+                for cls, index in self.by_class.items():
+                    index.upsert(as_listed(row, CLASS_TYPES[cls]))
             threshold = DEFAULT_THRESHOLD if row.threshold is None else row.threshold
             self.thresholds[row.id] = threshold
-            self.lowest_threshold = min(self.lowest_threshold, threshold)
+            if threshold < self.lowest_threshold:
+                self.lowest_threshold = threshold
+
+
+#: Rows fetched per round trip when the indexes are built.
+FETCH_ROWS = 10_000
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Build a large index without the cyclic garbage collector: each of its passes walks
+    every object built so far (a build of 100,000 subjects spent about a third of its own
+    time there). Afterwards what is alive is frozen out of its reach, as the lists' index
+    is (the index holds no reference cycles; refcounting frees it when it is replaced),
+    without a full collection first: that one pass alone costs what the pause saved."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 class SubjectIndexCache:
@@ -74,8 +102,11 @@ class SubjectIndexCache:
             state = self._state
             if state is None or state.seq > seq:  # first use, or the portfolio was emptied
                 state = SubjectIndexes({cls: ScreeningIndex() for cls in CLASS_TYPES}, {}, 0)
-                state.apply(session.execute(select(*COLUMNS).where(
-                    MonitoredSubject.deleted_at.is_(None), MonitoredSubject.seq <= seq)))
+                rows = session.execute(select(*COLUMNS).where(
+                    MonitoredSubject.deleted_at.is_(None), MonitoredSubject.seq <= seq)
+                    .execution_options(yield_per=FETCH_ROWS))
+                with _collector_paused():
+                    state.apply(rows, fresh=True)
             elif state.seq < seq:
                 state.apply(session.execute(select(*COLUMNS).where(
                     MonitoredSubject.seq > state.seq, MonitoredSubject.seq <= seq)))

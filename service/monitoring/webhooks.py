@@ -165,7 +165,8 @@ def list_deliveries(*, session: Session, endpoint_id: int, filters: DeliveryFilt
 
 
 def get_delivery(*, session: Session, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
-    delivery = session.get(WebhookDelivery, delivery_id)
+    # Fresh from the database: a sender in another session may have just moved it on.
+    delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
     if delivery is None or delivery.endpoint_id != endpoint_id:
         raise NotFound(f"No delivery {delivery_id} to webhook endpoint {endpoint_id}.")
     return delivery

@@ -28,8 +28,10 @@ import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -59,6 +61,8 @@ class WebhookSettings:
     timeout: float = 10.0
     disable_after: timedelta = timedelta(days=5)
     batch: int = 100
+    # Endpoints sent to at once: a slow or dead receiver holds up only its own deliveries.
+    parallel: int = 4
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WebhookSettings:
@@ -252,19 +256,47 @@ def _endpoint_health(ctx: Delivering, session: Session, *, endpoint_id: int, ans
 
 
 def send_due(ctx: Delivering, *, ids: Iterable[int] | None = None) -> int:
-    """Claim and send what is due (or exactly ``ids``) until nothing is left; returns the
-    number of attempts made."""
+    """Claim and send what is due (or exactly ``ids``) until nothing is left, several endpoints
+    at once; returns the number of attempts made."""
     session = ctx.sessions()
     sent = 0
     try:
-        while True:
-            claim, held = claim_due(session, now=ctx.clock(), lease=ctx.settings.lease, limit=ctx.settings.batch,
-                                    ids=ids)
-            for delivery_id in held:
-                if attempt(ctx, session, delivery_id=delivery_id, claim=claim) is not None:
-                    sent += 1
-            if not held or ids is not None:
-                return sent
+        with ThreadPoolExecutor(ctx.settings.parallel, thread_name_prefix="webhook-send") as pool:
+            while True:
+                claim, held = claim_due(session, now=ctx.clock(), lease=ctx.settings.lease,
+                                        limit=ctx.settings.batch, ids=ids)
+                groups: dict[int, list[int]] = {}
+                for delivery_id, endpoint_id in session.execute(select(
+                        WebhookDelivery.id, WebhookDelivery.endpoint_id).where(WebhookDelivery.id.in_(held))
+                        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)):
+                    groups.setdefault(endpoint_id, []).append(delivery_id)
+                session.rollback()
+                sent += sum(pool.map(partial(_send_group, ctx, claim), groups.values()))
+                if not held or ids is not None:
+                    return sent
+    finally:
+        session.close()
+
+
+def _send_group(ctx: Delivering, claim: str, delivery_ids: list[int]) -> int:
+    """One endpoint's claimed deliveries, in order, in a session of their own. After an attempt
+    that got no answer at all (the endpoint is down, slow or refused), the rest wait for the
+    next pass (the schedule's first wait) rather than each waiting out the timeout now."""
+    session = ctx.sessions()
+    sent = 0
+    try:
+        for done, delivery_id in enumerate(delivery_ids, start=1):
+            log = attempt(ctx, session, delivery_id=delivery_id, claim=claim)
+            if log is None:
+                continue
+            sent += 1
+            if log.status_code is None and done < len(delivery_ids):
+                session.execute(update(WebhookDelivery).where(
+                    WebhookDelivery.id.in_(delivery_ids[done:]), WebhookDelivery.claim == claim).values(
+                    claim=None, claimed_until=None, next_attempt_at=ctx.clock() + timedelta(seconds=SCHEDULE[1])))
+                session.commit()
+                break
+        return sent
     finally:
         session.close()
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement
 
 from ..models import ApiKey, User
 from ..permissions import READ, allows
+from .keys import KeyIdentity
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Actor:
     role: str | None = None
 
     @classmethod
-    def of_key(cls, key: ApiKey, request_id: str | None = None) -> Actor:
+    def of_key(cls, key: ApiKey | KeyIdentity, request_id: str | None = None) -> Actor:
         return cls(key_id=key.id, key_name=key.name, request_id=request_id, role=key.role)
 
     @classmethod

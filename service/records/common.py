@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, cast, event, func, inspect, select, updat
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, PreconditionFailed
 from ..models import Entity, RecordMixin, ThreatGroup, utcnow
 
 M = TypeVar("M", bound=RecordMixin)
@@ -129,6 +129,18 @@ def get_child(
     if getattr(record, parent_key) != parent.id:
         raise NotFound(f"No {label} {record_id} in {parent_label} {parent.id}.")
     return record
+
+
+def check_version(record: RecordMixin, version: int | None, *, label: str) -> None:
+    """Refuse a write prepared against an older read of ``record``: ``version`` is the version
+    the writer read (a form's hidden field; the API compares ETags, which grow with it).
+    The ORM's versioned UPDATE still catches a change made between this check and the flush."""
+    if version != record.version:
+        raise PreconditionFailed(
+            f"This {label} was changed by someone else after you opened it (it is now at version "
+            f"{record.version}, you edited version {version}).",
+            errors={"version": ["Changed meanwhile."]},
+        )
 
 
 def archive(*, session: Session, record: RecordMixin, parents: Iterable[RecordMixin] = ()) -> None:

@@ -2,6 +2,11 @@
 
 A SHA-256 of a 32-byte random token is enough here (no slow KDF): the token has 256 bits of
 entropy, so the hash cannot be reversed by guessing.
+
+Each process remembers the keys it has authenticated for a few seconds (:class:`KeyCache`,
+``API_KEY_CACHE_SECONDS``), so a busy screening client costs no key lookup per request; a
+revoked key therefore stops working in every process within that bound (at once in the one
+that revoked it).
 """
 
 from __future__ import annotations
@@ -9,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +57,54 @@ def authenticate(*, session: Session, token: str) -> ApiKey | None:
         hmac.compare_digest(_hash(token), "0" * 64)
         return None
     return key if hmac.compare_digest(_hash(token), key.key_hash) else None
+
+
+@dataclass(frozen=True)
+class KeyIdentity:
+    """Who an authenticated key is: what a request needs of it (never its hash)."""
+
+    id: int
+    name: str
+    role: str
+
+
+class KeyCache:
+    """Keys authenticated in the last ``ttl`` seconds, by the SHA-256 of their token (the
+    token itself is never kept). Unknown and revoked tokens are not remembered: a new key
+    works at once, and a wrong one is looked up every time. At most ``size`` entries."""
+
+    def __init__(self, ttl: float, *, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, KeyIdentity]] = {}
+
+    def authenticate(self, *, session: Session, token: str) -> KeyIdentity | None:
+        """The active key for a presented token, or None; from memory when seen recently."""
+        digest = _hash(token)
+        now = self._clock()
+        hit = self._entries.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        key = authenticate(session=session, token=token)
+        if key is None:
+            self._entries.pop(digest, None)
+            return None
+        identity = KeyIdentity(id=key.id, name=key.name, role=key.role)
+        if self.ttl > 0:
+            with self._lock:
+                if len(self._entries) >= self.size:
+                    self._entries = {d: e for d, e in self._entries.items() if e[0] > now}
+                    while len(self._entries) >= self.size:
+                        del self._entries[next(iter(self._entries))]  # the oldest first
+                self._entries[digest] = (now + self.ttl, identity)
+        return identity
+
+    def forget(self, key_id: int) -> None:
+        """Drop a key (revoked by this process): it stops working here at once."""
+        with self._lock:
+            self._entries = {d: e for d, e in self._entries.items() if e[1].id != key_id}
 
 
 def list_keys(*, session: Session, include_revoked: bool = True) -> Sequence[ApiKey]:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from ..models import Charge, Designation, Entity, EntityIdentifier, EntityName, ThreatGroupMember
+from ..models import Designation, Entity, EntityIdentifier, EntityName
 from ..screening import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -36,9 +36,13 @@ from .common import Page, in_lists, paginate
 from .entities import EntityFilters, filtered
 from .evidence import LogSettings, apply_dispositions, log_screenings
 from .listing import changed_since, current_state
+from .summaries import EntityBrief, SummaryCache, entities_by_id
 
 # Past this share of the index, rebuilding is cheaper than patching.
 REBUILD_SHARE = 0.3
+# One name per script the engine reads: screening them loads whatever it loads on first use.
+WARM_NAMES = ("John Smith", "Иван Петров", "محمد علي", "张伟", "山田太郎", "やまだ たろう", "김민준",
+              "Γιώργος Παπαδόπουλος", "דוד כהן", "สมชาย ใจดี")
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class IndexCache:
         self.last_refresh: dict[str, Any] = {}
         # id(index) -> how many bulk jobs screen with it; a pinned index is never patched.
         self._pins: dict[int, int] = {}
+        # What matches say about their entities, for the list state last seen.
+        self.summaries = SummaryCache()
 
     def current(self, *, session: Session) -> IndexState:
         counter, fingerprint = current_state(session)
@@ -169,9 +175,30 @@ class IndexCache:
                 if not self._pins[key]:
                     del self._pins[key]
 
+    @property
+    def ready(self) -> bool:
+        """Whether an index has been built (it may still need a refresh: :meth:`current`)."""
+        return self._state is not None
+
+    def adopt(self, other: IndexCache) -> None:
+        """Take ``other``'s index as this one's: a gunicorn worker takes the one its master
+        built before forking (:mod:`service.serving`), sharing its memory copy-on-write."""
+        with self._lock:
+            self._state = other._state
+
+    def warm(self, *, session: Session) -> IndexState:
+        """Build or refresh the index now and run it once in every script it transliterates,
+        so that nothing is loaded lazily on a request (the Chinese and Japanese readings load
+        their dictionaries on first use: seconds). Before a fork, the children share all of it."""
+        state = self.current(session=session)
+        for name in WARM_NAMES:
+            state.index.screen(Subject(name=name), threshold=1.0, limit=1)
+        return state
+
     def reset(self) -> None:
         with self._lock:
             self._state = None
+        self.summaries.clear()
 
 
 # --- screening and search, as the API and CLI use them -----------------------------------
@@ -184,20 +211,6 @@ def to_subject(data: dict[str, Any]) -> Subject:
     )
 
 
-def _entities_by_id(session: Session, ids: Collection[int]) -> dict[int, Entity]:
-    if not ids:
-        return {}
-    stmt = select(Entity).options(
-        selectinload(Entity.designations),
-        selectinload(Entity.charges).selectinload(Charge.case),
-        selectinload(Entity.group_links).selectinload(ThreatGroupMember.group),
-    )
-    found: dict[int, Entity] = {}
-    for part in in_lists(sorted(ids)):
-        found.update((e.id, e) for e in session.scalars(stmt.where(Entity.id.in_(part))))
-    return found
-
-
 def screen_subjects(
     *, session: Session, cache: IndexCache, subjects: dict[str, dict[str, Any]], threshold: float, limit: int
 ) -> dict[str, dict[str, Any]]:
@@ -205,7 +218,8 @@ def screen_subjects(
     state they were screened against."""
     state = cache.current(session=session)
     raw = {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
-    entities = _entities_by_id(session, {m.entity_id for ms in raw.values() for m in ms})
+    entities = cache.summaries.get(session=session, ids={m.entity_id for ms in raw.values() for m in ms},
+                                   state=(state.list_version, state.fingerprint))
     meta = {"threshold": threshold, "algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION,
             "list_version": state.list_version, "list_fingerprint": state.fingerprint}
     results = {
@@ -237,7 +251,7 @@ def screen_and_log(
     return results
 
 
-def _match_dict(match: Match, entity: Entity | None) -> dict[str, Any]:
+def _match_dict(match: Match, entity: EntityBrief | None) -> dict[str, Any]:
     return {"entity_id": match.entity_id, "name": match.name, "matched_name": match.matched_name,
             "score": match.score, "match": match.match, "references": match.references,
             "explanation": match.explanation, "entity": entity}
@@ -275,7 +289,7 @@ def hits_page(*, session: Session, hits: Sequence[Match], page: int, page_size: 
     """One page of ranked hits, each with its entity (designations, charges and groups loaded)
     and the engine's explanation."""
     window = hits[(page - 1) * page_size : page * page_size]
-    entities = _entities_by_id(session, {m.entity_id for m in window})
+    entities = entities_by_id(session, {m.entity_id for m in window})
     items = [{"score": m.score, "matched_name": m.matched_name, "entity": entities[m.entity_id],
               "explanation": m.explanation}
              for m in window if m.entity_id in entities]
@@ -288,7 +302,7 @@ def recent_page(*, session: Session, filters: EntityFilters, page: int, page_siz
     stmt = filtered(session=session, filters=filters, columns=Entity.id)
     ids = paginate(session, stmt.order_by(Entity.updated_at.desc(), Entity.id.desc()), page=page,
                    page_size=page_size)
-    entities = _entities_by_id(session, ids.items)
+    entities = entities_by_id(session, ids.items)
     items = [{"score": None, "matched_name": None, "entity": entities[eid], "explanation": None}
              for eid in ids.items if eid in entities]
     return Page(items=items, total=ids.total, page=page, page_size=page_size)

@@ -15,7 +15,6 @@ from .common import (
     CountryCode,
     Integer,
     PageArgs,
-    PageSize,
     PartialDate,
     Schema,
     optional_text,
@@ -177,9 +176,10 @@ class AlertDetail(AlertOut):
     events = fields.List(fields.Nested(EventOut))
 
 
-class AlertListArgs(Schema):
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = PageSize()
+class AlertListArgs(PageArgs):
+    class Meta(PageArgs.Meta):
+        exclude = ("sort", "include_archived")
+
     state = fields.String(validate=validate.OneOf(ALERT_STATES))
     subject = fields.String(validate=EXTERNAL_ID, metadata={"description": "The subject's external id."})
     entity_id = Integer()
@@ -220,9 +220,10 @@ class RunOut(Schema):
     error = fields.String(allow_none=True)
 
 
-class RunListArgs(Schema):
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = PageSize()
+class RunListArgs(PageArgs):
+    class Meta(PageArgs.Meta):
+        exclude = ("sort", "include_archived")
+
     kind = fields.String(validate=validate.OneOf(RUN_KINDS))
     status = fields.String(validate=validate.OneOf(RUN_STATUSES))
 

@@ -152,6 +152,12 @@ def is_syllable(token: str) -> bool:
     return token in _tables()[0] or _KOREAN_SYLLABLE.fullmatch(token) is not None
 
 
+def is_syllable_run(token: str) -> bool:
+    """One romanised syllable, or a Chinese given name of two or three syllables
+    written as one word ("guangming", "jinping")."""
+    return is_syllable(token) or bool(pinyin_readings(token))
+
+
 def korean_key(syllable: str) -> str:
     """A Korean syllable with the McCune-Reischauer / Revised Romanisation
     differences folded: eo/o and eu/u (the breve dropped), initial g/k, d/t,

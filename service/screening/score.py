@@ -58,7 +58,7 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 
 from __future__ import annotations
 
-from .chinese import is_syllable
+from .chinese import is_syllable, is_syllable_run
 from .companies import GEO_WORDS, has_legal_form
 from .normalize import tokenize_full
 from .prepare import readings, type_class
@@ -207,9 +207,15 @@ def extra_weight(t: Tok) -> float:
 
 
 def _syllabic(toks: list[Tok] | tuple[Tok, ...]) -> bool:
-    """A name of two or more words, each one romanised Chinese/Korean syllable."""
+    """A name of two or more words, each one romanised Chinese/Korean syllable or
+    a Chinese given name written as one word, one of them a single syllable (the
+    surname: "Zhou Guangming", "KANG, Song Nam")."""
     names = [t for t in toks if t.kind == NORMAL]
-    return len(names) >= 2 and all(is_syllable(t.text) for t in names)
+    return (
+        len(names) >= 2
+        and all(is_syllable_run(t.text) for t in names)
+        and any(is_syllable(t.text) for t in names)
+    )
 
 
 def unexplained_cost(

@@ -40,7 +40,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .chinese import is_syllable, same_chinese_name, same_syllable
+from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
 from .normalize import phonetic_key, skeleton
 
@@ -125,6 +125,22 @@ def nickname_pairs() -> frozenset[tuple[str, str]]:
     return _NICKNAMES
 
 
+_NICKNAME_MAP: dict[str, tuple[str, ...]] | None = None
+
+
+def nicknames_of(name: str) -> tuple[str, ...]:
+    """The names :func:`nickname_pairs` pairs with ``name`` (either way), so
+    that retrieval can look up what the scorer would pair ("ted" ->
+    "theodore", "edward" ...)."""
+    global _NICKNAME_MAP
+    if _NICKNAME_MAP is None:
+        table: dict[str, list[str]] = {}
+        for a, b in nickname_pairs():
+            table.setdefault(a, []).append(b)
+        _NICKNAME_MAP = {k: tuple(sorted(v)) for k, v in table.items()}
+    return _NICKNAME_MAP.get(name, ())
+
+
 def is_abbreviation(short: str, long: str) -> bool:
     """A contraction: "intl"/"international", "mohd"/"mohammed", "dept".
 
@@ -156,7 +172,7 @@ _SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah
                     "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada")
 _SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu")
 AFFIX_MIN_STEM = 3
-_ENDINGS = ("os", "is", "as", "us", "s")
+NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
 _ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
@@ -222,7 +238,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         # Nominative endings of Greek, Baltic and Latin forms: "Alexandros",
         # "Lavrovs", "Marcus" against "Alexander", "Lavrov", "Marc".
         short, long = (a, b) if la < lb else (b, a)
-        for end in _ENDINGS:
+        for end in NOMINATIVE_ENDINGS:
             if long.endswith(end) and len(long) - len(end) >= 4:
                 sim = max(sim, ENDING_FACTOR * token_sim(long[: -len(end)], short))
                 break
@@ -237,15 +253,17 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
 
 def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     """``sim`` lowered when the two are name words reading as different romanised
-    Chinese/Korean syllables ("jin"/"lin"): capped at SYLLABLE_SLIP_SIM, or to
-    SYLLABLE_OTHER_SIM (no pair) when one was read from Han/Hangul characters."""
-    if (
-        sim > SYLLABLE_OTHER_SIM
-        and a.kind == NORMAL
-        and b.kind == NORMAL
-        and is_syllable(a.text)
-        and is_syllable(b.text)
-        and not same_syllable(a.text, b.text)
-    ):
+    Chinese/Korean syllables ("jin"/"lin"), or as different runs of Chinese syllables
+    ("guangming"/"guangzong": one syllable of a given name is another character):
+    capped at SYLLABLE_SLIP_SIM, or to SYLLABLE_OTHER_SIM (no pair) when one was read
+    from Han/Hangul characters."""
+    if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
+        return sim
+    at, bt = a.text, b.text
+    if is_syllable(at) and is_syllable(bt):
+        other = not same_syllable(at, bt)
+    else:
+        other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
+    if other:
         return SYLLABLE_OTHER_SIM if a.orig or b.orig else min(sim, SYLLABLE_SLIP_SIM)
     return sim

@@ -7,9 +7,14 @@ it appears in); a query token finds the listed tokens it may stand for through:
 * a delete-one index (SymSpell style) over tokens of 3+ letters, so a token
   with one typo/transposition finds the listed spelling in a few dict lookups
   instead of a scan;
-* a phonetic-key index (transliteration variants), a consonant-skeleton index
+* a phonetic-key index (transliteration variants) with the keys' own
+  delete-one variants, so two spellings whose keys differ by one letter are
+  found ("Merkur"/"Merkel", "Cooney"/"Carney", "Sultan"/"Salman": two edits
+  apart, which the scorer still pairs in a word of six letters or more, and
+  which one delete on each side cannot reach), a consonant-skeleton index
   (queries romanised from Arabic/Hebrew ... arrive without vowels) and an
   index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
+* the nicknames the scorer knows ("Ted" -> "Theodore");
 * split readings of a query word ("AlisherUsmanov" -> "alisher" + "usmanov").
 
 Each neighbour found is kept only when :func:`~.tokens.token_sim` agrees.
@@ -22,7 +27,7 @@ from typing import Any
 from .chinese import pinyin_readings
 from .normalize import phonetic_key, skeleton
 from .score import MIN_TOKEN_SIM
-from .tokens import Tok, token_sim
+from .tokens import NOMINATIVE_ENDINGS, Tok, nicknames_of, token_sim
 
 __all__ = ["JOINED", "Vocabulary"]
 
@@ -33,6 +38,10 @@ MIN_DELETES_LEN = 3
 #: three edits apart ("schulze"/"scholz", "aleksandr"/"alexander", "volodymyr"/"vladimir")
 #: share it, and the pruning estimate counts on the vocabulary finding what the scorer pairs.
 MIN_SKELETON_LEN = 5
+#: Shortest phonetic key whose delete-one variants are indexed (see the module docstring):
+#: a shorter key's variants are shared by too many words to be worth verifying, and the
+#: words behind it are too short for two edits to keep them the same name.
+MIN_KEY_DELETES_LEN = 5
 #: Query tokens whose vocabulary neighbours are remembered (per index). Given
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
@@ -83,6 +92,7 @@ class Vocabulary:
         # Values are token ids (int) or lists of them.
         self._deletes: dict[int, Any] = {}
         self._keys: dict[int, Any] = {}
+        self._key_deletes: dict[int, Any] = {}  # delete-one variants of the keys
         self._skeletons: dict[int, Any] = {}
         self._chinese: dict[int, Any] = {}  # pinyin reading -> token ids
         # (token text, abjad, fuzzy, split) -> vocabulary neighbours; see matches.
@@ -106,7 +116,11 @@ class Vocabulary:
         if len(text) >= 4 and text.isalpha():
             # __wrapped__: the uncached function, so building a big index does
             # not fill the query-time caches with every vocabulary word.
-            _put(self._keys, hash(phonetic_key.__wrapped__(text)), boxed)
+            key = phonetic_key.__wrapped__(text)
+            _put(self._keys, hash(key), boxed)
+            if len(key) >= MIN_KEY_DELETES_LEN:
+                for d in _deletes(key):
+                    _put(self._key_deletes, hash(d), boxed)
         if text.isalpha():
             sk = skeleton.__wrapped__(text)
             if len(sk) >= 2:
@@ -137,6 +151,26 @@ class Vocabulary:
         cache[key] = out
         return out
 
+    def _probe_spelling(self, text: str, probes: set[int]) -> None:
+        """Token ids of listed words one edit from ``text``, or whose phonetic keys are
+        one edit apart."""
+        _get(self._deletes, hash(text), probes)
+        if len(text) >= MIN_DELETES_LEN:
+            for d in _deletes(text):
+                t2 = self._tid.get(d)
+                if t2 is not None:
+                    probes.add(t2)
+                _get(self._deletes, hash(d), probes)
+        if len(text) >= 4:
+            key = phonetic_key(text)
+            _get(self._keys, hash(key), probes)
+            # Keys one letter apart: a listed key one longer, one shorter, or one other.
+            _get(self._key_deletes, hash(key), probes)
+            if len(key) >= MIN_KEY_DELETES_LEN - 1:
+                for d in _deletes(key):
+                    _get(self._keys, hash(d), probes)
+                    _get(self._key_deletes, hash(d), probes)
+
     def _search(
         self, text: str, abjad: bool, fuzzy: bool, split: bool = True
     ) -> tuple[tuple[int, float], ...]:
@@ -157,16 +191,19 @@ class Vocabulary:
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)
-        if len(text) >= MIN_DELETES_LEN - 1 and text.isalpha():
-            _get(self._deletes, hash(text), probes)
-            if len(text) >= MIN_DELETES_LEN:
-                for d in _deletes(text):
-                    t2 = self._tid.get(d)
-                    if t2 is not None:
-                        probes.add(t2)
-                    _get(self._deletes, hash(d), probes)
-            if len(text) >= 4:
-                _get(self._keys, hash(phonetic_key(text)), probes)
+        # A digit typed for a letter ("Ig0r Sech1n") is still a misspelt word.
+        if len(text) >= MIN_DELETES_LEN - 1 and not text.isdigit() and text.isalnum():
+            self._probe_spelling(text, probes)
+            # A nominative ending ("Lavrovs", "Sergejs", "Amazonis"): the scorer also compares
+            # the stem, so its neighbours are looked up too.
+            for end in NOMINATIVE_ENDINGS:
+                if text.endswith(end) and len(text) - len(end) >= 4:
+                    self._probe_spelling(text[: -len(end)], probes)
+                    break
+            for nick in nicknames_of(text):
+                t2 = self._tid.get(nick)
+                if t2 is not None:
+                    probes.add(t2)
         texts = self.texts
         for t2 in probes | bare:
             if t2 in found:

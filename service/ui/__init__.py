@@ -53,14 +53,28 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from . import account, admin, entities, evidence, groups, jobs, review, screen, search
+from . import (
+    account,
+    admin,
+    admin_imports,
+    edit,
+    edit_cases,
+    entities,
+    evidence,
+    groups,
+    jobs,
+    review,
+    screen,
+    search,
+)
 from .auth import load_user
 from .core import nav_items, ui
 from .errors import error_page
 from .security import add_security_headers, csrf, init_security
 
 # The areas, nested in the ``ui`` blueprint (their endpoints: ``ui.<area>.<view>``).
-AREAS = (account.bp, search.bp, entities.bp, groups.bp, groups.cases_bp, screen.bp, jobs.bp, review.bp, evidence.bp, admin.bp)
+AREAS = (account.bp, search.bp, entities.bp, groups.bp, groups.cases_bp, screen.bp, jobs.bp, review.bp, evidence.bp, admin.bp,
+         admin_imports.bp, edit.bp, edit_cases.bp)
 for _area in AREAS:
     ui.register_blueprint(_area)
 

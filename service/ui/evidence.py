@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, g, request, stream_with_context
 from wtforms import Form, SelectField
 from wtforms.fields import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
@@ -17,7 +17,7 @@ from wtforms.validators import NumberRange, Optional
 from ..csvcells import utf8
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import READ_LOGS
+from ..permissions import DISPOSITION, READ_LOGS, allows
 from ..records.evidence import (
     LogFilters,
     iter_screenings,
@@ -118,4 +118,5 @@ def show(log_id: int) -> Any:
     log = load_log(session=db.session, log_id=log_id)
     if log is None:
         raise NotFound(f"No screening with id {log_id} in the evidence log.")
-    return page("ui/evidence/show.html", log=log, entities=result_entities(session=db.session, log=log))
+    return page("ui/evidence/show.html", log=log, entities=result_entities(session=db.session, log=log),
+                may_review=allows(g.user.role, DISPOSITION))

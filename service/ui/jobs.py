@@ -38,6 +38,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 nav_item("Bulk screening", "ui.jobs.index", SCREEN, order=35)
 
 PAGE_SIZE = 20
+#: Rows of the results table per page.
+TABLE_PAGE = 50
 ACTIVE = ("queued", "running")
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 #: The mapping and option fields of the preview form (JobOptions' names).
@@ -187,8 +189,15 @@ def show(job_id: int) -> Any:
     job = store.get_job(db.session, job_id, owner())
     sort = request.args.get("sort")
     results = flagged_rows(session=db.session, jobs_dir=jobs_dir(), job=job, sort=sort) if job.status == "done" else None
+    number, pages = page_number(), 1
+    shown: list[Any] = []
+    if results is not None:
+        pages = max(1, -(-len(results.rows) // TABLE_PAGE))
+        number = min(number, pages)
+        shown = results.rows[(number - 1) * TABLE_PAGE : number * TABLE_PAGE]
     return page("ui/jobs/show.html", partial="status", job=job, progress=job_progress(job, utcnow()),
-                active=job.status in ACTIVE, results=results, sort=sort, sort_keys=SORT_KEYS,
+                active=job.status in ACTIVE, results=results, shown=shown, table_page=number, table_pages=pages,
+                sort=sort, sort_keys=SORT_KEYS,
                 sort_link=sort_link, aria_sort=aria_sort, columns=job_columns(job))
 
 

@@ -9,6 +9,7 @@ they skip with a one-line message, unless SANCTIONS_REQUIRE_BROWSER=1 (CI), wher
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,16 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     """The service, seeded, with one user per role (``<role>-user``, password PASSWORD)."""
-    folder = tmp_path_factory.mktemp("browser")
+    with running_service(backend, tmp_path_factory.mktemp("browser")) as svc:
+        yield svc
+
+
+@contextmanager
+def running_service(backend: str, folder: Path, env: dict[str, str] | None = None) -> Iterator[ServiceProcess]:
+    """A seeded service with one user per role; ``env``: settings for it (``FOUR_EYES_REVIEW``)."""
     url, cleanup = fresh_database(backend, folder)
     svc = ServiceProcess(folder, database_url=url, workers=2, name="browser",
-                         env={"SECRET_KEY_FILE": str(folder / "secret_key")})
+                         env={"SECRET_KEY_FILE": str(folder / "secret_key"), **(env or {})})
     try:
         with svc:
             svc.sanctions("seed")

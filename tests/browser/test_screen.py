@@ -19,8 +19,8 @@ def test_screening_zhao_in_chinese_explains_the_match(signed_in: Any) -> None:
     page.get_by_label("Type").select_option("person")
     page.get_by_label("Birth date").fill("1985-11-12")
     page.get_by_label("Country or nationality").select_option("CN")
-    page.get_by_role("button", name="Screen").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Screen").click()
     assert "name=%E8%B5%B5%E5%85%89%E5%AE%97" in page.url  # a shareable address
     results = page.get_by_role("region", name=re.compile("Results for"))
     assert "1 match at or above the threshold" in results.get_by_role("status").inner_text()
@@ -60,8 +60,8 @@ def test_screening_with_the_keyboard_alone(signed_in: Any) -> None:
     page.keyboard.press("Tab")  # birth date
     assert page.evaluate("() => document.activeElement.id") == "birth_date"
     page.keyboard.type("1985")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "birth_date=1985" in page.url
     first = page.get_by_role("article").first
     assert first.get_by_role("heading", level=3).inner_text() == "ZHAO, Guangzong"

@@ -93,7 +93,7 @@ def test_upload_preview_start_progress_results_and_download(app, seeded, ui_as):
     job_id = job_id_of(start(client, token, name_column="Vendor Name", birth_date_column="Born",
                              country_column="Nationality", type_column="Type",
                              identifier_columns="Passport No:passport", threshold="0.8", date_order="dmy"))
-    assert drafts(app) == []  # the draft became the job
+    assert not list((Path(app.config["JOB_DIR"]) / "drafts").glob(f"*/{token}"))  # it became the job
     job = wait_done(app, job_id)
     assert (job.status, job.rows_total, job.user_name, job.key_id) == ("done", 9, "Ana", None)
     assert (job.threshold, job.date_order, job.filename) == (0.8, "dmy", "vendors.csv")
@@ -110,6 +110,9 @@ def test_upload_preview_start_progress_results_and_download(app, seeded, ui_as):
     by_row = client.get(f"/jobs/{job_id}?sort=row").get_data(as_text=True)
     numbers = [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", by_row)]
     assert numbers == sorted(numbers) and f'aria-sort="ascending"><a href="/jobs/{job_id}?sort=-row"' in by_row
+
+    far = client.get(f"/jobs/{job_id}?sort=row&page=7").get_data(as_text=True)  # past the end: the last page
+    assert re.findall(r"<tr>\s*<td>(\d+)</td>", far) == re.findall(r"<tr>\s*<td>(\d+)</td>", by_row)
 
     ui_file = client.get(f"/jobs/{job_id}/results")
     assert ui_file.status_code == 200 and ui_file.mimetype == "text/csv"
@@ -150,13 +153,14 @@ def test_flagged_rows_keep_the_best_and_sort(app, seeded, ui_as):
 
 def test_a_file_that_is_not_csv_is_refused_and_nothing_starts(app, ui_as):
     client = ui_as("screener")
+    before = drafts(app)
     resp = upload(client, PNG, "photo.png")
     assert resp.status_code == 422
     assert re.search(r'id="file-error" role="alert">The file is a PNG image, not a CSV file\.', resp.get_data(as_text=True))
     assert upload(client, b"").status_code == 422
     missing = client.post("/jobs", data={"csrf_token": csrf_token(client, "/jobs")}, content_type="multipart/form-data")
     assert missing.status_code == 422 and "Choose a CSV file to upload." in missing.get_data(as_text=True)
-    assert job_count(app) == 0 and drafts(app) == []
+    assert job_count(app) == 0 and drafts(app) == before
 
 
 def test_a_file_without_a_name_column_needs_a_mapping(app, seeded, ui_as):
@@ -173,11 +177,28 @@ def test_a_file_without_a_name_column_needs_a_mapping(app, seeded, ui_as):
     assert wait_done(app, job_id).rows_total == 2
 
 
+def test_uploads_have_their_own_size_limit(app, ui_as):
+    """Past the 2 MB limit of other requests, up to MAX_UPLOAD_BYTES (checked before the CSRF
+    check reads the form)."""
+    client = ui_as("screener")
+    big = FIXTURE.read_bytes() + b"Jane Roe;person;;GB;\n" * 150_000
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]
+    token = token_of(upload(client, big))
+    assert f"({len(big):,} bytes)" in client.get(f"/jobs/new/{token}").get_data(as_text=True)
+    limit = app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = len(big) - 1
+    try:
+        assert upload(client, big).status_code == 413
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = limit
+
+
 def test_csrf_is_required(app, ui_as):
     client = ui_as("screener")
+    before = drafts(app)
     resp = client.post("/jobs", data={"file": (io.BytesIO(FIXTURE.read_bytes()), "v.csv")},
                        content_type="multipart/form-data")
-    assert resp.status_code == 403 and drafts(app) == []
+    assert resp.status_code == 403 and drafts(app) == before
 
 
 def test_screeners_see_only_their_own_jobs_and_drafts(app, seeded, ui_as):

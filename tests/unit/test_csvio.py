@@ -183,3 +183,23 @@ def test_unreadable_csv_is_not_csv(tmp_path):
     path.write_bytes(b'name,note\nA,"' + b"x" * (csvio.MAX_LINE_BYTES + 10) + b'"\n')
     with pytest.raises(NotCsv):
         list(records(path, ",", offset=0))
+
+
+@pytest.mark.parametrize("text", [
+    "id,name,city\n1,Jürgen Müller,Köln\n2,Anna Öberg,Göteborg\n",  # the detector says cp852
+    "Kundennr;Name;Geburtsdatum\n7;Björn Schäfer;01.02.1970\n",  # cp775
+    "id,name\n1,José\n",  # cp1006
+    "id,name\n1,\u20ac Corp\n",  # cp1125
+])
+def test_short_cp1252_files_are_not_read_as_other_code_pages(text):
+    """A small portfolio file with a few accented letters, saved by an old spreadsheet."""
+    assert csvio.detect_encoding(text.encode("cp1252")) == "cp1252"
+
+
+@pytest.mark.parametrize("text,encoding", [
+    ("id,name\n1,Иван Петров\n2,Ольга Смирнова\n", "cp1251"),
+    ("id;ФИО;Дата рождения\n1;Иванов Иван Иванович;01.02.1970\n", "cp1251"),
+])
+def test_other_scripts_stay_what_the_detector_says(text, encoding):
+    assert csvio.detect_encoding(text.encode(encoding)) == encoding
+    assert not csvio.reads_as_latin(text.encode(encoding).decode("cp1252"))  # Èâàí Ïåòðîâ

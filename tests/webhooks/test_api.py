@@ -37,7 +37,7 @@ def test_urls_are_checked(client: Any) -> None:
         r = create(client, url)
         assert r.status_code == 422, (url, r.json)
         assert r.headers["Content-Type"].startswith("application/problem+json")
-        assert needle in r.json["detail"]
+        assert needle in r.json["detail"] and r.json["errors"]["url"] == [r.json["detail"]]
     bad_events = create(client, "https://hooks.example.com/in", ["alert.deleted"])
     assert bad_events.status_code == 422
     assert client.get(API).json["total"] == 0

@@ -5,9 +5,6 @@ retry when it comes due (the worker's clock is the real one: this test waits the
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +16,7 @@ import pytest
 from service.jobs.celery_app import make_celery
 from service.models import utcnow
 from service.monitoring.webhooks_runner import WEBHOOKS_TASK, WebhookRunner
-from tests.api.test_jobs_celery import BROKER, _redis
+from tests.monitoring.test_celery import BROKER, Workers, _redis
 
 from .conftest import deliveries, emit_event, register
 
@@ -32,8 +29,8 @@ def celery_runner(app: Any, database_url: str, private_ok: Any) -> Iterator[Webh
     settings = {"CELERY_BROKER_URL": BROKER, "JOB_QUEUE": tag, "JOB_KEY_PREFIX": f"{tag}:"}
     env = {**os.environ, **settings, "DATABASE_URL": database_url, "SANCTIONS_JOB_BACKEND": "celery",
            "WEBHOOK_ALLOW_PRIVATE": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--loglevel", "warning"], env=env,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = Workers(env)
+    workers.start()
     celery = make_celery({**app.config, **settings})
     # The worker decides what is due by the real clock; so does this side's poll.
     runner = WebhookRunner(replace(private_ok, clock=utcnow), lambda: celery.send_task(WEBHOOKS_TASK, queue=tag))
@@ -41,12 +38,7 @@ def celery_runner(app: Any, database_url: str, private_ok: Any) -> Iterator[Webh
         yield runner
     finally:
         runner.shutdown()
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        workers.stop_all()
         keys = list(redis.scan_iter(f"{tag}*"))
         if keys:
             redis.delete(*keys)

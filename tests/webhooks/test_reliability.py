@@ -3,6 +3,7 @@ steps (fan-out, claim, send, record)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections import Counter
 from typing import Any
@@ -127,3 +128,24 @@ def test_a_crash_after_sending_resends_with_the_same_webhook_id(app: Any, receiv
     assert run_once(ctx) == (0, 1)
     assert receiver.ids() == [event, event]
     assert len(deliveries(app)) == 1
+
+
+def test_a_dead_endpoint_holds_up_neither_others_nor_its_own_pass(app: Any, receiver: Any, ctx: Any,
+                                                                  clock: Any) -> None:
+    """An endpoint that does not answer gets one attempt per pass; the rest of its deliveries
+    wait for the next pass, and the other endpoints get theirs meanwhile."""
+    with socket.socket() as probe:  # a loopback port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        dead_url = f"http://127.0.0.1:{probe.getsockname()[1]}/in"
+    dead = register(app, receiver, url=dead_url)
+    alive = register(app, receiver)
+    for i in range(3):
+        emit_event(app, alert_id=i)
+    assert run_once(ctx) == (3, 4)  # three to the live endpoint, one to the dead one
+    assert len(receiver.received) == 3
+    to_dead = deliveries(app, endpoint_id=dead)
+    assert [d.attempts for d in to_dead] == [1, 0, 0]
+    assert all(d.status == "pending" and d.claim is None for d in to_dead)
+    assert "ConnectionRefusedError" in (to_dead[0].log[0].error or "")
+    assert {(d.next_attempt_at - clock.now).total_seconds() for d in to_dead[1:]} == {5.0}
+    assert {d.status for d in deliveries(app, endpoint_id=alive)} == {"delivered"}

@@ -1,0 +1,172 @@
+"""The request path's caches: entity summaries per list state, authenticated keys for a
+bounded time, the index's readiness; and what one screen costs in database round trips.
+Across worker processes: tests/faults/test_serving.py."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+
+from service import create_app
+from service.extensions import db
+from service.models import ApiKey, Entity
+from service.records.keys import KeyCache, create_key, revoke_key
+from service.records.summaries import brief, entities_by_id
+from service.schemas.screening import EntityBrief
+from tests.conftest import authed, make_key
+from tests.helpers import create, etag_of, problem
+
+ZHAO = {"name": "Zhao Guangzong", "type": "person"}
+
+
+def screen(client: Any, body: dict[str, Any]) -> dict[str, Any]:
+    resp = client.post("/api/v1/screen", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.json  # type: ignore[no-any-return]
+
+
+@contextmanager
+def statements(app: Any) -> Iterator[list[str]]:
+    """The SQL statements (and commits) the app's engine sends while the block runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()[:4]))
+
+    def commit(conn: Any) -> None:
+        seen.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "commit", commit)
+
+
+def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(app, client, seeded, monkeypatch):
+    # The key stays remembered however slowly this machine builds the index.
+    monkeypatch.setattr(app.extensions["api_keys"], "ttl", 600.0)
+    screen(client, ZHAO)  # builds the index, authenticates the key, reads the summary
+    with statements(app) as seen:
+        top = screen(client, ZHAO)["matches"][0]
+    assert top["entity"]["designations"] and top["entity"]["threat_groups"]
+    tables = [s.split()[-1] if s.startswith("SELECT") else s for s in seen]
+    # One read of the list state, one of the decisions in force for these matches, the
+    # evidence row and its hits, one commit: no key lookup, no entity reads.
+    assert sum("list_state" in s for s in seen) == 1, seen
+    assert not [s for s in seen if "api_keys" in s or "entities" in s or "designations" in s], seen
+    assert [s for s in seen if s.startswith(("INSERT", "COMMIT"))] == [
+        "INSERT INTO screening_log (at,", "INSERT INTO screening_hits (log_id,", "COMMIT"], tables
+    with statements(app) as seen:
+        assert screen(client, {"name": "Quentin Zorglub Nobody"})["matches"] == []
+    assert len(seen) == 3, seen  # list state, evidence row, commit
+
+
+def test_a_cached_summary_never_outlives_its_list_state(client, seeded):
+    before = screen(client, ZHAO)["matches"][0]["entity"]
+    entity_id = before["id"]
+    create(client, "/api/v1/designations", {"entity_id": entity_id, "authority": "EU", "programme": "Cyber",
+                                            "list_ref": "EU.CYB.99", "listed_on": "2024-05-01"})
+    after = screen(client, ZHAO)["matches"][0]["entity"]
+    assert {d["reference"] for d in after["designations"]} == \
+        {d["reference"] for d in before["designations"]} | {"EU:EU.CYB.99"}
+    # A renamed threat group changes the summary of every member, though the change log names
+    # only the group: the whole cache goes with the list state.
+    group = f"/api/v1/threat-groups/{seeded['APT31']}"
+    resp = client.patch(group, json={"name": "APT31 (Zirconium)"}, headers={"If-Match": etag_of(client, group)})
+    assert resp.status_code == 200, resp.json
+    assert screen(client, ZHAO)["matches"][0]["entity"]["threat_groups"][0]["name"] == "APT31 (Zirconium)"
+
+
+def test_a_decision_lapses_when_the_cached_entity_changes(client, seeded):
+    entity_id = screen(client, ZHAO)["matches"][0]["entity_id"]
+    resp = client.post("/api/v1/dispositions", json={"subject": ZHAO, "entity_id": entity_id,
+                                                     "decision": "false_positive", "comment": "not him"})
+    assert resp.status_code == 201, resp.json
+    assert screen(client, ZHAO)["matches"][0]["suppressed"] is True
+    path = f"/api/v1/persons/{entity_id}"
+    assert client.patch(path, json={"notes": "updated"}, headers={"If-Match": etag_of(client, path)}).status_code == 200
+    top = screen(client, ZHAO)["matches"][0]
+    assert top["suppressed"] is False and "lapsed" in top["suppression_note"]
+
+
+def test_summaries_read_like_the_entities_they_stand_for(app, seeded):
+    with app.app_context():
+        ids = list(db.session.scalars(select(Entity.id)))
+        schema = EntityBrief()
+        for entity in entities_by_id(db.session, ids).values():
+            assert schema.dump(brief(entity)) == schema.dump(entity), entity.name
+            assert brief(entity).version == entity.version
+
+
+def test_key_cache_forgets_a_revoked_key_within_its_bound(app):
+    now = [100.0]
+    cache = KeyCache(2.0, clock=lambda: now[0])
+    with app.app_context():
+        key, token = create_key(session=db.session, name="bound", role="screener")
+        db.session.commit()
+        assert cache.authenticate(session=db.session, token=token).id == key.id
+        revoke_key(session=db.session, key_id=key.id)  # by another process: this one is not told
+        db.session.commit()
+        now[0] += 1.9
+        assert cache.authenticate(session=db.session, token=token) is not None  # within the bound
+        now[0] += 0.2
+        assert cache.authenticate(session=db.session, token=token) is None
+        assert cache.authenticate(session=db.session, token=token + "x") is None
+        assert cache.authenticate(session=db.session, token="sk_short") is None
+
+
+def test_key_cache_is_bounded_and_keeps_no_token(app):
+    cache = KeyCache(60.0, size=3)
+    with app.app_context():
+        tokens = [create_key(session=db.session, name=f"k{i}", role="screener")[1] for i in range(5)]
+        db.session.commit()
+        for token in tokens:
+            assert cache.authenticate(session=db.session, token=token) is not None
+    assert len(cache._entries) == 3
+    assert not any(token in digest for token in tokens for digest in cache._entries)
+
+
+def test_a_revoked_key_stops_at_once_in_the_revoking_app_and_within_the_bound_elsewhere(database_url, app, client):
+    # Two apps on one database: two workers.
+    other = create_app({"DATABASE_URL": database_url, "TESTING": True, "API_KEY_CACHE_SECONDS": 1.0})
+    try:
+        token = make_key(app, "screener")
+        here, there = authed(app.test_client(), token), authed(other.test_client(), token)
+        assert screen(here, {"name": "x"}) is not None and screen(there, {"name": "x"}) is not None
+        with app.app_context():
+            key_id = db.session.scalar(select(ApiKey.id).where(ApiKey.prefix == token[:12]))
+        assert client.delete(f"/api/v1/keys/{key_id}").status_code == 200
+        problem(here.post("/api/v1/screen", json={"name": "x"}), 401)
+        time.sleep(1.1)
+        problem(there.post("/api/v1/screen", json={"name": "x"}), 401)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_readiness_waits_for_the_index(database_url, seeded):
+    fresh = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    try:
+        anonymous = fresh.test_client()
+        assert anonymous.get("/health").json["ready"] is False
+        resp = anonymous.get("/health/ready")
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == "1"
+        assert resp.content_type == "application/problem+json"
+        deadline = time.monotonic() + 60
+        while anonymous.get("/health/ready").status_code != 200:  # built in the background
+            assert time.monotonic() < deadline, "the index was never built"
+            time.sleep(0.05)
+        assert anonymous.get("/health").json["ready"] is True
+        assert anonymous.get("/health/ready").json == {"ready": True}
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()
