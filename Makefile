@@ -40,7 +40,7 @@ run: $(VENV)/.installed $(ENGINE_BUILD)
 	$(BIN)/sanctions serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check service tests bench migrations
+	$(BIN)/ruff check service tests bench migrations tools
 	$(BIN)/mypy service
 	$(BIN)/lint-imports
 
@@ -69,6 +69,10 @@ bench-monitoring: $(VENV)/.installed-dev $(ENGINE_BUILD)
 # OFAC list: SQLite, and PostgreSQL when TEST_DATABASE_URL is set. Needs wrk (apt-get install wrk).
 bench-http: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/http_load.py
+
+# PNGs of the web interface's main pages (seeded data, Debian's chromium) into docs/.
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python tools/screenshots.py --out docs
 
 openapi: $(VENV)/.installed
 	$(BIN)/sanctions openapi -o openapi.yaml

@@ -39,9 +39,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faker import Faker  # noqa: E402  (dev extra)
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench._data import data_path, postgres_database  # noqa: E402
 from service import create_app  # noqa: E402
+from service.config import normalise_database_url  # noqa: E402
 from service.extensions import db  # noqa: E402
 from service.migrate import upgrade_database  # noqa: E402
 from service.records.imports import run_import  # noqa: E402
@@ -226,8 +228,12 @@ def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
         print(f"  ready {time.monotonic() - started:.1f} s after start ({ready:.1f} s after /health); "
               f"slowest of the first {len(firsts)} requests {max(firsts) * 1000:.0f} ms", flush=True)
         run_wrk(svc.url, warm_file, key, seconds=args.warm, connections=args.connections, threads=args.threads)
+        service = [svc.pid, *svc.worker_pids()]
+        database = backend_pids(url)
+        cpu_before = cpu_seconds(service), cpu_seconds(database)
         load = run_wrk(svc.url, bodies, key, seconds=args.duration, connections=args.connections,
                        threads=args.threads)
+        cpu = cpu_seconds(service) - cpu_before[0], cpu_seconds(database) - cpu_before[1]
         if load.requests > args.names:
             print(f"  note: {load.requests} requests > {args.names} distinct names: some names repeated")
         pids = {"master": svc.pid, **{f"worker {i + 1}": p for i, p in enumerate(svc.worker_pids())}}
@@ -235,10 +241,35 @@ def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
     finally:
         svc.stop()
         svc.kill()
-    return report(label, load, mem)
+    return report(label, load, mem, cpu)
 
 
-def report(label: str, load: Load, mem: dict[str, dict[str, int]]) -> bool:
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of the processes so far (those gone count as 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL server processes serving this database's connections (same machine)."""
+    if not url.startswith("postgresql"):
+        return []
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
+def report(label: str, load: Load, mem: dict[str, dict[str, int]], cpu: tuple[float, float]) -> bool:
     total_pss = sum(m["Pss"] for m in mem.values())
     workers = {k: v for k, v in mem.items() if k.startswith("worker")}
     one_worker = max(m["Rss"] for m in workers.values())
@@ -259,6 +290,11 @@ def report(label: str, load: Load, mem: dict[str, dict[str, int]]) -> bool:
           f"(its RSS {one_worker / 1024:.0f} MB; target <= {TARGET_MEMORY_RATIO})")
     for name, m in mem.items():
         print(f"         {name:9} PSS {m['Pss'] / 1024:7.1f} MB   RSS {m['Rss'] / 1024:7.1f} MB")
+    # CPU per request does not depend on what else the machine runs, as throughput does.
+    per = [c / max(1, load.requests) * 1000 for c in cpu]
+    cores = os.cpu_count() or 1
+    print(f"         CPU per request: {per[0]:.1f} ms in the service + {per[1]:.1f} ms in PostgreSQL: at most "
+          f"{cores * 1000 / max(0.001, sum(per)):.0f} requests/s on {cores} cores (load generator aside)")
     print(flush=True)
     return all(checks)
 

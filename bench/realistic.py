@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 import zlib
@@ -43,12 +44,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anyascii import anyascii
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _variants as V  # noqa: E402
 from bench._lists import Lists, is_latin, load_lists, name_key, query_type, script_of  # noqa: E402
 from service.screening import DEFAULT_THRESHOLD, Match, ScreeningIndex, Subject  # noqa: E402
-from service.screening.normalize import normalize_text  # noqa: E402
 
 DEFAULT_SEED = 20240503
 TARGET_RECALL = 0.98
@@ -287,8 +289,13 @@ def negatives(lists: Lists, seed: int, sizes: dict[str, int], names: Names) -> l
     out += _hard_surnames(lists, _rng(seed, "neg:hard_surname"), sizes["hard_surname"] * 2, names)
     out += _hard_companies(lists, _rng(seed, "neg:hard_company"), sizes["hard_company"] * 2, names)
     # Clean: drop anything that is a listed name, and repeats. A name in another script is a
-    # listed name when its romanisation is one ("김영수" is "KIM, Yong Su", "МегаФон" is
-    # "MEGAFON PAO"): any screener alerts on those, so they are no clean negatives.
+    # listed name when its plain letter-for-letter romanisation is one ("МегаФон" is "MEGAFON
+    # PAO", "Щербаков Александр" is "SHCHERBAKOV, Alexander"): that is the listed person or
+    # company written in its own script, which any screener must flag, so it is no clean
+    # negative. The romanisation is anyascii's (the library's own tables, not the engine's
+    # reading of the name), so that an engine error cannot hide itself by removing the
+    # negatives it would alert on; only an exact romanisation counts (a Korean name that
+    # anyascii writes "GimYeongSu" stays, even if a list writes "KIM, Yong Su").
     roman = _roman_keys(lists)
     seen: set[tuple[str, str]] = set()
     kept: dict[str, list[Query]] = defaultdict(list)
@@ -296,7 +303,7 @@ def negatives(lists: Lists, seed: int, sizes: dict[str, int], names: Names) -> l
         key = name_key(q.name)
         if not key or key in lists.all_keys or (q.category, key) in seen:
             continue
-        if not is_latin(q.name) and _roman_key(q.name) in roman:
+        if not is_latin(q.name) and not roman.isdisjoint(_roman_key(q.name)):
             continue
         seen.add((q.category, key))
         if len(kept[q.category]) < sizes[q.category]:
@@ -304,13 +311,17 @@ def negatives(lists: Lists, seed: int, sizes: dict[str, int], names: Names) -> l
     return [q for c in NEGATIVE for q in kept[c]]
 
 
-def _roman_key(name: str) -> str:
-    """A name as the engine romanises it, word order and legal forms aside."""
-    return " ".join(sorted(w for w in normalize_text(name).split() if w.upper() not in V.LEGAL_WORDS))
+def _roman_key(name: str) -> set[str]:
+    """A name romanised by anyascii alone (independent of the engine), legal forms aside:
+    its words in sorted order, and its letters with no spaces (CJK and camel-cased names
+    come out joined: "MegaFon", "JinZhengEn")."""
+    words = [w for w in re.sub(r"[^a-z]+", " ", anyascii(name).lower()).split()
+             if w.upper() not in V.LEGAL_WORDS]
+    return {" ".join(sorted(words)), "".join(words)} if words else set()
 
 
 def _roman_keys(lists: Lists) -> set[str]:
-    return {_roman_key(n.name) for e in lists.listed for n in e.names}
+    return {k for e in lists.listed for n in e.names for k in _roman_key(n.name)}
 
 
 def _similar(a: str, b: str) -> bool:

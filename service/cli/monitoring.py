@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from marshmallow import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from ..errors import DomainError
@@ -20,7 +23,7 @@ from ..monitoring.portfolio_csv import import_csv
 from ..monitoring.screen import run_full, run_subjects
 from ..monitoring.subjects import portfolio_size
 from ..schemas.monitoring import PortfolioCsvOptions
-from .common import Fail, make_app
+from .common import Fail, first_line, make_app
 
 #: Rejected rows printed on stderr (the count covers them all).
 SHOW_ERRORS = 20
@@ -29,6 +32,18 @@ SHOW_ERRORS = 20
 @click.group()
 def monitoring() -> None:
     """Ongoing monitoring: import a portfolio file, rescreen the portfolio, show the status."""
+
+
+@contextmanager
+def _one_line(prefix: str = "") -> Iterator[None]:
+    """Refusals and database errors (not migrated, unreachable) as one line; what the
+    command had not committed is rolled back when its app context ends."""
+    try:
+        yield
+    except DomainError as exc:
+        raise Fail(f"{prefix}{exc.detail}") from exc
+    except SQLAlchemyError as exc:
+        raise Fail(f"{prefix}database error: {first_line(exc)}") from exc
 
 
 def _options(**given: Any) -> dict[str, Any]:
@@ -57,13 +72,9 @@ def import_cmd(input_path: Path, external_id_column: str | None, name_column: st
         raise Fail(f"no such file: {input_path}")
     options = _options(external_id_column=external_id_column, name_column=name_column, date_order=date_order)
     app = make_app()
-    with app.app_context():
-        try:
-            report = import_csv(session=database.session, path=input_path, options=options)
-            database.session.commit()
-        except DomainError as exc:
-            database.session.rollback()
-            raise Fail(f"{input_path.name}: {exc.detail}") from exc
+    with app.app_context(), _one_line(f"{input_path.name}: "):
+        report = import_csv(session=database.session, path=input_path, options=options)
+        database.session.commit()
         for err in report.errors[:SHOW_ERRORS]:
             click.echo(f"line {err['line']}: {err['error']}", err=True)
         if report.rejected > SHOW_ERRORS:
@@ -72,13 +83,23 @@ def import_cmd(input_path: Path, external_id_column: str | None, name_column: st
                    f"{report.unchanged} unchanged, {report.rejected} rejected")
         monitor = app.extensions["monitoring"]
         if not screen:
-            monitor.subjects_written()  # a Celery worker starts now; the service's poll otherwise
+            _hand_over(monitor.subjects_written)  # a Celery worker starts now; the service's poll otherwise
             return
         run_id = run_subjects(monitor.ctx)
         if run_id is None:
             click.echo("nothing to screen: no subject was pending")
         else:
             click.echo(_run_line(run_store.get_run(session=database.session, run_id=run_id)))
+
+
+def _hand_over(send: Callable[[], None]) -> None:
+    """Tell the workers (Celery) of committed work. If the broker is down the work is not
+    lost: the service's periodic poll finds it in the database."""
+    try:
+        send()
+    except Exception as exc:  # any broker or connection error: only the prompt start is lost
+        click.echo(f"warning: could not tell the workers ({first_line(exc)}); the service's poll will "
+                   "start the work", err=True)
 
 
 def _run_line(run: Any) -> str:
@@ -96,16 +117,12 @@ def rescreen(background: bool) -> None:
     In the foreground by default, with a progress bar; interrupted, it resumes where it was
     (here again with this command, or by the service or a worker)."""
     app = make_app()
-    with app.app_context():
-        try:
-            run = run_store.start_full(session=database.session)
-            database.session.commit()
-        except DomainError as exc:
-            database.session.rollback()
-            raise Fail(exc.detail) from exc
+    with app.app_context(), _one_line():
+        run = run_store.start_full(session=database.session)
+        database.session.commit()
         monitor = app.extensions["monitoring"]
         if background:
-            monitor.submit_full(run.id)
+            _hand_over(lambda: monitor.submit_full(run.id))
             click.echo(f"full rescreen started: run {run.id} (follow it with: sanctions monitoring status)")
             return
         total = portfolio_size(database.session)
@@ -126,7 +143,7 @@ def rescreen(background: bool) -> None:
 def status(last_runs: int, as_json: bool) -> None:
     """Where monitoring stands: the change-log cursor and its lag, the portfolio, alerts and the last runs."""
     app = make_app()
-    with app.app_context():
+    with app.app_context(), _one_line():
         data = run_store.status(session=database.session, last_runs=last_runs)
     if as_json:
         click.echo(json.dumps(data, sort_keys=True))

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import MEDIUM, Base, utcnow
+from .base import Base, utcnow
+from .monitoring import Attribution
 
 PROPOSAL_STATES = ("pending", "approved", "rejected")
 
@@ -51,8 +52,9 @@ class ReviewAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewProposal(Base):
-    """A true-match or false-positive decision awaiting a second reviewer (four-eyes review).
+class ReviewProposal(Attribution, Base):
+    """A true-match or false-positive decision awaiting a second reviewer (four-eyes review);
+    its attribution columns name who proposed it (a user, or an API key).
     The disposition in force is written only when another user approves it
     (``disposition_id``); a rejection leaves the pair undecided."""
 
@@ -68,12 +70,6 @@ class ReviewProposal(Base):
     decision: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Who proposed it: a user, or an API key.
-    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
-    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     # Who approved or rejected it, when, and why.
     reviewer_user_id: Mapped[int | None] = mapped_column(Integer, default=None)

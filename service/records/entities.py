@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound
@@ -24,6 +24,7 @@ from .common import (
     Page,
     apply_fields,
     apply_sort,
+    escape_like,
     get_or_raise,
     icontains,
     json_list_contains,
@@ -36,6 +37,8 @@ SCALAR_FIELDS = (
     "addresses", "gender", "notes", "properties", "source_urls",
 )
 SORTABLE = ("name", "created_at", "updated_at", "id", "type")
+# Several programmes in one designation arrive joined ("SDGT; IRGC", see imports/ofac.py).
+PROGRAMME_SEPARATOR = "; "
 
 # Defaults a PUT falls back to for fields it leaves out (full replacement).
 PUT_DEFAULTS: dict[str, Any] = {
@@ -52,6 +55,9 @@ class EntityFilters:
     country: str | None = None
     authority: str | None = None
     programme: str | None = None
+    # The API's programme filter is a substring ("CYBER" keeps CYBER2); the search page's
+    # facets name one programme exactly (case aside), as one of a designation's joined ones.
+    programme_exact: bool = False
     threat_group: str | None = None
     active: bool | None = None
     listed_from: date | None = None
@@ -149,12 +155,21 @@ def update_entity(
     return entity
 
 
+def _programme_is(programme: str) -> Any:
+    """A designation's programme is ``programme``, alone or among its joined ones."""
+    code, sep = escape_like(programme), PROGRAMME_SEPARATOR
+    column = Designation.programme
+    return or_(func.lower(column) == programme.lower(),
+               *(column.ilike(pattern, escape="\\")
+                 for pattern in (f"{code}{sep}%", f"%{sep}{code}", f"%{sep}{code}{sep}%")))
+
+
 def _designation_clause(f: EntityFilters) -> Any | None:
     conds = []
     if f.authority:
         conds.append(Designation.authority == f.authority.upper())
     if f.programme:
-        conds.append(icontains(Designation.programme, f.programme))
+        conds.append(_programme_is(f.programme) if f.programme_exact else icontains(Designation.programme, f.programme))
     if f.listed_from:
         conds.append(Designation.listed_on >= f.listed_from)
     if f.listed_to:

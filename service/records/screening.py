@@ -32,7 +32,7 @@ from ..screening import (
     Subject,
 )
 from .actor import Actor
-from .common import Page, in_lists, paginate
+from .common import Page, in_lists
 from .entities import EntityFilters, filtered
 from .evidence import LogSettings, apply_dispositions, log_screenings
 from .listing import changed_since, current_state
@@ -295,14 +295,3 @@ def hits_page(*, session: Session, hits: Sequence[Match], page: int, page_size: 
              for m in window if m.entity_id in entities]
     return Page(items=items, total=len(hits), page=page, page_size=page_size)
 
-
-def recent_page(*, session: Session, filters: EntityFilters, page: int, page_size: int) -> Page:
-    """The entities passing ``filters``, the most recently changed first, in the shape of
-    :func:`hits_page` (no score: nothing was searched for)."""
-    stmt = filtered(session=session, filters=filters, columns=Entity.id)
-    ids = paginate(session, stmt.order_by(Entity.updated_at.desc(), Entity.id.desc()), page=page,
-                   page_size=page_size)
-    entities = entities_by_id(session, ids.items)
-    items = [{"score": None, "matched_name": None, "entity": entities[eid], "explanation": None}
-             for eid in ids.items if eid in entities]
-    return Page(items=items, total=ids.total, page=page, page_size=page_size)

@@ -62,12 +62,13 @@ def end_of_day(day: date) -> datetime:
 
 
 def load_entity(*, session: Session, entity_id: int) -> Entity:
-    """The entity (archived ones too: the page says so) with what its page shows loaded."""
+    """The entity (archived ones too: the page says so) with what its page shows loaded: one
+    read per list of child rows, the case or group each link points at joined to it."""
     entity = session.scalars(select(Entity).where(Entity.id == entity_id).options(
         selectinload(Entity.names), selectinload(Entity.identifiers), selectinload(Entity.designations),
-        selectinload(Entity.charges).selectinload(Charge.case),
-        selectinload(Entity.group_links).selectinload(ThreatGroupMember.group),
-        selectinload(Entity.defendant_in).selectinload(CaseDefendant.case),
+        selectinload(Entity.charges).joinedload(Charge.case, innerjoin=True),
+        selectinload(Entity.group_links).joinedload(ThreatGroupMember.group, innerjoin=True),
+        selectinload(Entity.defendant_in).joinedload(CaseDefendant.case, innerjoin=True),
     )).one_or_none()
     if entity is None:
         raise NotFound(f"No record with id {entity_id}.")

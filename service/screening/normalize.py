@@ -325,6 +325,28 @@ def phonetic_key(token: str) -> str:
     return s
 
 
+# The Ukrainian national romanisation writes Г as "h" where the Russian ones write
+# "g" (Serhiy/Sergei, Oleh/Oleg, Hryhoriy/Grigory); a plain "h", not the second
+# letter of kh/zh/sh/ch/gh/th/ph/dh.
+_UKRAINIAN_H = re.compile(r"(?<![kzscgtpd])h")
+# Czech, Polish and South Slavic spellings write Ц as "c" where English-based
+# romanisations write "ts" or "tz" (Careva/Tsareva, Cvetkov/Tsvetkov); not c in ch/ck/cz.
+_SLAVIC_C = re.compile(r"c(?![hkz])")
+
+
+@lru_cache(maxsize=15_000)
+def slavic_key(token: str) -> str:
+    """A second spelling-variant key for names romanised from Cyrillic by other
+    standards: the :func:`phonetic_key` of the token with Ukrainian "h" read as
+    Russian "g" and Slavic "c" read as "ts". Used beside the phonetic key (equal
+    either way is the same name), never instead of it, so English "c" stays "k"."""
+    if not token.isalpha():
+        return token
+    s = _SLAVIC_C.sub("ts", _UKRAINIAN_H.sub("g", token)).replace("tz", "ts")
+    # Uncached: the index builds this key for every listed word (see vocabulary).
+    return phonetic_key.__wrapped__(s)
+
+
 _SKELETON_DROP = re.compile(r"[aeiouyw]+")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 

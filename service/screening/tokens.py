@@ -9,7 +9,9 @@ Token similarity (0..1) is the best of:
   "Merkur"/"Merkel" (2 edits of 6) stays a misspelling while
   "Monteiro"/"Montenegro" (3 of 10) is another name;
 * :data:`KEY_EQUAL_SIM` when the :func:`~.normalize.phonetic_key` is equal
-  (transliteration variants: Mohammed/Muhammad, Usama/Osama);
+  (transliteration variants: Mohammed/Muhammad, Usama/Osama), or the
+  :func:`~.normalize.slavic_key` (Ukrainian and Russian, Czech/Polish and
+  English romanisations of Cyrillic: Serhiy/Sergei, Careva/Tsareva);
 * for a token from a vowel-less script (Arabic, Hebrew, katakana ...), the
   similarity of consonant skeletons ("mhmd" vs "Mohamed");
 * :data:`INITIAL_SIM` for an initial against a word with that first letter;
@@ -42,7 +44,7 @@ from rapidfuzz.distance import OSA
 
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
-from .normalize import phonetic_key, skeleton
+from .normalize import phonetic_key, skeleton, slavic_key
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
@@ -230,7 +232,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     sim = spelling_sim(a, b)
     if sim < KEY_EQUAL_SIM and la >= 4 and lb >= 4:
         ka, kb = phonetic_key(a), phonetic_key(b)
-        if ka == kb:
+        if ka == kb or slavic_key(a) == slavic_key(b):
             sim = KEY_EQUAL_SIM
         elif la >= 5 and lb >= 5:
             sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)

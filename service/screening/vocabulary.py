@@ -14,6 +14,7 @@ it appears in); a query token finds the listed tokens it may stand for through:
   which one delete on each side cannot reach), a consonant-skeleton index
   (queries romanised from Arabic/Hebrew ... arrive without vowels) and an
   index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
+* the Slavic key (:func:`~.normalize.slavic_key`: "Serhiy" finds "Sergei");
 * the nicknames the scorer knows ("Ted" -> "Theodore");
 * split readings of a query word ("AlisherUsmanov" -> "alisher" + "usmanov").
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from .chinese import pinyin_readings
-from .normalize import phonetic_key, skeleton
+from .normalize import phonetic_key, skeleton, slavic_key
 from .score import MIN_TOKEN_SIM
 from .tokens import NOMINATIVE_ENDINGS, Tok, nicknames_of, token_sim
 
@@ -118,6 +119,9 @@ class Vocabulary:
             # not fill the query-time caches with every vocabulary word.
             key = phonetic_key.__wrapped__(text)
             _put(self._keys, hash(key), boxed)
+            slavic = slavic_key.__wrapped__(text)
+            if slavic != key:
+                _put(self._keys, hash(slavic), boxed)
             if len(key) >= MIN_KEY_DELETES_LEN:
                 for d in _deletes(key):
                     _put(self._key_deletes, hash(d), boxed)
@@ -164,6 +168,9 @@ class Vocabulary:
         if len(text) >= 4:
             key = phonetic_key(text)
             _get(self._keys, hash(key), probes)
+            slavic = slavic_key(text)
+            if slavic != key:
+                _get(self._keys, hash(slavic), probes)
             # Keys one letter apart: a listed key one longer, one shorter, or one other.
             _get(self._key_deletes, hash(key), probes)
             if len(key) >= MIN_KEY_DELETES_LEN - 1:

@@ -1,7 +1,7 @@
 """The home page and ``/search``: fuzzy search of the records as you type, with facets.
 
 The engine ranks as ``GET /api/v1/search`` does (:func:`~service.records.screening.search_hits`);
-the record filters narrow; :func:`~service.records.facets.facet_counts` counts what each filter
+the record filters narrow; :class:`~service.records.facets.FacetCache` counts what each filter
 value would keep. Everything is in the query string (``q``, ``type``, ``authority``,
 ``programme``, ``country``, ``threat_group``, ``status``, ``page``), so a search is a link. With
 no query the page lists the records that changed last.
@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 
 from ..errors import Invalid
 from ..extensions import db
@@ -21,13 +22,15 @@ from ..models import ENTITY_TYPES
 from ..permissions import READ, allows
 from ..records.common import Page
 from ..records.entities import EntityFilters
-from ..records.facets import Facets, facet_counts
+from ..records.facets import FacetCache, Facets
 from ..records.highlight import highlight, matched_tokens
-from ..records.screening import IndexCache, hits_page, recent_page, search_hits
+from ..records.screening import IndexCache, search_hits
 from .auth import current_user, login_required
 from .core import is_partial_request, nav_item, page
 
 bp = Blueprint("search", __name__)
+# One facet cache per app (and so per process and database), beside the screening index.
+bp.record_once(lambda state: state.app.extensions.setdefault("search_facets", FacetCache()))
 nav_item("Search", "ui.search.search", READ, order=10)
 
 MIN_SCORE = 0.6  # as the API's search
@@ -41,10 +44,23 @@ FACET_TITLES = {"type": "Type", "authority": "Authority", "programme": "Programm
                 "threat_group": "Threat group", "status": "Designations"}
 STATUS_LABELS = {"active": "Active designation", "delisted": "Delisted only"}
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+# Characters a query string keeps unescaped, as url_for (werkzeug) leaves them.
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def search_path() -> str:
+    """The search page's path, looked up once per request."""
+    if "search_path" not in g:
+        g.search_path = url_for("ui.search.search")
+    return g.search_path  # type: ignore[no-any-return]
 
 
 def index_cache() -> IndexCache:
     return current_app.extensions["screening_index"]  # type: ignore[no-any-return]
+
+
+def facet_cache() -> FacetCache:
+    return current_app.extensions["search_facets"]  # type: ignore[no-any-return]
 
 
 @bp.get("/")
@@ -75,18 +91,20 @@ class SearchArgs:
         c = self.chosen
         return EntityFilters(
             types=(c["type"],) if "type" in c else ENTITY_TYPES, authority=c.get("authority"),
-            programme=c.get("programme"), country=c.get("country"), threat_group=c.get("threat_group"),
+            programme=c.get("programme"), programme_exact=True, country=c.get("country"), threat_group=c.get("threat_group"),
             active=STATUSES.get(c.get("status", "")),
         )
 
     def url(self, **changes: str | int | None) -> str:
         """This search with some arguments changed (None removes one); back to page 1 unless
-        ``page`` is given."""
+        ``page`` is given. Encoded as ``url_for`` would (a page has some sixty of these links:
+        the route is looked up once)."""
         args: dict[str, Any] = {"q": self.q or None, **self.chosen}
         args.update(changes)
         if args.get("page") == 1:
             args["page"] = None
-        return url_for("ui.search.search", **{k: v for k, v in args.items() if v not in (None, "")})
+        query = urlencode([(k, v) for k, v in args.items() if v not in (None, "")], safe=URL_SAFE)
+        return f"{search_path()}?{query}" if query else search_path()
 
 
 def read_args() -> SearchArgs:
@@ -116,16 +134,22 @@ def read_args() -> SearchArgs:
 
 
 def run_search(args: SearchArgs) -> tuple[Page, Facets]:
-    """The page of results and the facets of all of them."""
+    """The page of results and the facets of all of them: the filters are read once, the rows
+    shown and counted come from the list state's :class:`FacetCache`."""
     session = db.session
     filters = args.filters()
     if not args.q:
-        return (recent_page(session=session, filters=filters, page=args.page, page_size=PAGE_SIZE),
-                facet_counts(session=session, filters=filters))
+        listing = facet_cache().listing(session=session, filters=filters)
+        items: list[dict[str, Any]] = [{"score": None, "matched_name": None, "entity": row, "explanation": None}
+                 for row in listing.window(args.page, PAGE_SIZE)]
+        return Page(items=items, total=len(listing.ids), page=args.page, page_size=PAGE_SIZE), listing.facets
     hits = search_hits(session=session, cache=index_cache(), q=args.q, type=args.chosen.get("type"),
                        filters=filters, min_score=MIN_SCORE)
-    results = hits_page(session=session, hits=hits, page=args.page, page_size=PAGE_SIZE)
-    return results, facet_counts(session=session, filters=filters, ids=[h.entity_id for h in hits])
+    listing = facet_cache().of_ids(session=session, ids=[h.entity_id for h in hits])
+    window = hits[(args.page - 1) * PAGE_SIZE : args.page * PAGE_SIZE]
+    items = [{"score": m.score, "matched_name": m.matched_name, "entity": listing.rows[m.entity_id],
+              "explanation": m.explanation} for m in window if m.entity_id in listing.rows]
+    return Page(items=items, total=len(hits), page=args.page, page_size=PAGE_SIZE), listing.facets
 
 
 def search_page() -> Any:

@@ -10,7 +10,7 @@ import pytest
 
 from service.errors import Conflict, Invalid, NotFound
 from service.extensions import db
-from service.models import Disposition, ReviewProposal
+from service.models import Disposition, MonitoredSubject, MonitoringAlert, ReviewProposal
 from service.records import decisions
 from service.records.actor import Actor
 from service.records.evidence import LogSettings
@@ -48,6 +48,11 @@ def screen(client: Any, name: str, **extra: Any) -> dict[str, Any]:
     return resp.json  # type: ignore[no-any-return]
 
 
+def screening_pair(result: dict[str, Any], entity_id: int) -> Any:
+    return resolve(session=db.session, source="screening", ref_id=result["screening_id"], entity_id=entity_id,
+                   settings=PLAIN)
+
+
 def test_queue_lists_undecided_matches_newest_first_once_per_pair(client, app, seeded):
     screen(client, "Zhao Guangzong")
     screen(client, "Ni Gaobin")
@@ -77,7 +82,7 @@ def test_a_decision_takes_the_pair_out_of_the_queue_and_a_later_entity_change_re
     zhao = seeded["ZHAO, Guangzong"]
     with app.app_context():
         people = users(("ann", "analyst"))
-        pair = resolve(session=db.session, source="screening", ref_id=result["screening_id"], entity_id=zhao, settings=PLAIN)
+        pair = screening_pair(result, zhao)
         done = decisions.decide(session=db.session, pair=pair, decision="needs_review", comment="check DOB",
                                 actor=people["ann"], four_eyes=False)
         db.session.commit()
@@ -99,7 +104,7 @@ def test_assignment_and_the_mine_and_unassigned_filters(client, app, seeded):
     zhao = seeded["ZHAO, Guangzong"]
     with app.app_context():
         people = users(("ann", "analyst"), ("bob", "analyst"))
-        pair = resolve(session=db.session, source="screening", ref_id=result["screening_id"], entity_id=zhao, settings=PLAIN)
+        pair = screening_pair(result, zhao)
         assign(session=db.session, pair=pair, actor=people["ann"])
         db.session.commit()
         ann, bob = people["ann"].user_id, people["bob"].user_id
@@ -131,7 +136,7 @@ def test_four_eyes_proposal_approved_by_a_second_analyst(client, app, seeded):
     zhao = seeded["ZHAO, Guangzong"]
     with app.app_context():
         people = users(("ann", "analyst"), ("bob", "editor"), ("sam", "screener"))
-        pair = resolve(session=db.session, source="screening", ref_id=result["screening_id"], entity_id=zhao, settings=PLAIN)
+        pair = screening_pair(result, zhao)
         done = decisions.decide(session=db.session, pair=pair, decision="true_match", comment="same DOB",
                                 actor=people["ann"], four_eyes=True)
         db.session.commit()
@@ -166,7 +171,7 @@ def test_four_eyes_rejection_leaves_the_match_undecided_and_needs_review_is_not_
     zhao = seeded["ZHAO, Guangzong"]
     with app.app_context():
         people = users(("ann", "analyst"), ("bob", "analyst"))
-        pair = resolve(session=db.session, source="screening", ref_id=result["screening_id"], entity_id=zhao, settings=PLAIN)
+        pair = screening_pair(result, zhao)
         proposal = decisions.decide(session=db.session, pair=pair, decision="false_positive", comment="not him",
                                     actor=people["ann"], four_eyes=True).proposal
         rejected = decisions.reject(session=db.session, proposal_id=proposal.id, actor=people["bob"], comment="DOB matches")
@@ -238,3 +243,30 @@ def test_finished_job_rows_with_a_match_join_the_queue(client, app, seeded):
     # The decision carries to a later screening of the same subject (same key).
     again = screen(client, "Zhao Guangzong", birth_date="1985-11-12", country="CN")["matches"][0]
     assert again["disposition"]["decision"] == "true_match"
+
+
+def open_alert(entity_id: int, external_id: str = "vendor-42", state: str = "open") -> int:
+    """A monitoring alert as a monitoring run raises it (rows written directly)."""
+    subject = MonitoredSubject(external_id=external_id, name="Zhao Guangzong", country="CN")
+    db.session.add(subject)
+    db.session.flush()
+    alert = MonitoringAlert(subject_id=subject.id, entity_id=entity_id, entity_version=1, subject_version=1,
+                            state=state, score=0.97, threshold=0.78, matched_name="Zhao Guangzong",
+                            entity_name="ZHAO, Guangzong", references=["OFAC:47814"])
+    db.session.add(alert)
+    db.session.commit()
+    return alert.id
+
+
+def test_undecided_monitoring_alerts_are_in_the_queue(app, seeded):
+    zhao = seeded["ZHAO, Guangzong"]
+    with app.app_context():
+        alert_id = open_alert(zhao)
+        open_alert(zhao, "vendor-43", state="false_positive")  # decided: not listed
+        found = items(source="monitoring")
+        assert [(i.ref_id, i.external_id, i.alert_state, i.subject["name"]) for i in found] == [
+            (alert_id, "vendor-42", "open", "Zhao Guangzong")]
+        assert found[0].assignment is None and found[0].pending is None
+        assert [i.ref_id for i in items(assigned="unassigned", source="monitoring")] == [alert_id]
+        assert items(assigned="mine", user_id=1, source="monitoring") == []
+        assert [i.ref_id for i in items(authority="OFAC", source="monitoring")] == [alert_id]

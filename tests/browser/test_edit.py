@@ -68,7 +68,7 @@ def test_field_errors_rows_and_archive(signed_in: Any) -> None:
     assert "lower-case scheme" in page.locator("#identifiers-0-scheme-error").inner_text()
     assert_accessible(page)
     # Another row for a name, without saving; then a valid save.
-    page.get_by_role("button", name="Add a row").first.click()
+    page.get_by_role("button", name="Add a name").click()
     page.wait_for_load_state()
     assert page.get_by_label("Name 3", exact=True).is_visible()
     page.get_by_label("Countries", exact=True).fill("CN")

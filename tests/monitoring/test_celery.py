@@ -28,26 +28,15 @@ from service.models import ListChange, MonitoredSubject, MonitoringAlert, Monito
 from service.monitoring import cursors
 from service.monitoring.subjects import upsert_many
 from service.records.entities import create_entity
+from tests.api.test_jobs_celery import BROKER, _redis
 from tests.conftest import authed, make_key
 
-BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 NAMES = ["Olena Kovalenko", "Hiroshi Tanaka", "Kwame Mensah", "Siobhan O'Connell", "Arjun Raghunathan",
          "Bartholomew Finch", "Zeynep Yildirim", "Thandiwe Dlamini", "Mateus Carvalho", "Ingrid Solberg",
          "Dariusz Wojcik", "Eleni Papadopoulou"]
 # Small steps with a pause after each: a run of the twelve takes several seconds.
 SETTINGS = {"MONITORING_RUN_CHANGES": 2, "MONITORING_CHUNK_SUBJECTS": 3, "MONITORING_STEP_PAUSE": 1.0,
             "MONITORING_STORM_MIN": 1000}
-
-
-def _redis() -> Any:
-    import redis
-
-    client = redis.Redis.from_url(BROKER)
-    try:
-        client.ping()
-    except Exception as exc:  # pragma: no cover - CI has Redis
-        pytest.skip(f"Redis not reachable at {BROKER}: {exc}")
-    return client
 
 
 class Workers:

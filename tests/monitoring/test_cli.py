@@ -116,7 +116,8 @@ def test_rescreen_in_the_background_and_a_second_one_refused(app: Any, seeded: A
 
 
 def test_status_shows_the_cursor_the_lag_and_the_runs(app: Any, seeded: Any, database_url: str,
-                                                      monitor: Any) -> None:
+                                                      monitor: Any, tmp_path: Path) -> None:
+    _one_line_error(_run(f"sqlite:///{tmp_path / 'not-migrated.db'}", "status"), "database error")
     monitor.drain()
     caught_up = json.loads(_run(database_url, "status", "--json").stdout)
     assert caught_up["cursor"] == caught_up["end"] > 0 and caught_up["changes_waiting"] == 0

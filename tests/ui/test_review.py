@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from service.ui import evidence as evidence_page
+from tests.api.test_review import open_alert
 from tests.conftest import authed, make_key
 from tests.ui.conftest import csrf_token
 
@@ -121,6 +123,16 @@ def test_bad_decisions_are_refused_with_a_readable_page(ui_as, api, seeded):
     assert client.get("/review/alerts/999999").status_code == 404
 
 
+def test_monitoring_alerts_are_listed_with_a_link_to_the_alert(app, ui_as, seeded):
+    with app.app_context():
+        alert_id = open_alert(seeded["ZHAO, Guangzong"])
+    client = ui_as("analyst")
+    html = client.get("/review?source=monitoring").get_data(as_text=True)
+    assert f'href="/review/alerts/{alert_id}"' in html and "vendor-42" in html and "alert open" in html
+    page = client.get(f"/review/alerts/{alert_id}").get_data(as_text=True)
+    assert "Monitoring alert" in page and "OFAC:47814" in page and "0.97" in page
+
+
 def test_four_eyes_the_proposer_cannot_approve_a_second_analyst_can(ui_as, api, seeded, four_eyes):
     screen(api, "Zhao Guangzong")
     ann, bob = ui_as("analyst", "ann"), ui_as("analyst", "bob")
@@ -147,9 +159,10 @@ def test_four_eyes_the_proposer_cannot_approve_a_second_analyst_can(ui_as, api, 
     assert again.status_code == 409
 
 
-def test_evidence_log_filters_detail_and_csv_export(ui_as, api, seeded):
+def test_evidence_log_filters_detail_and_csv_export(ui_as, api, seeded, monkeypatch):
     zhao_log = screen(api, "Zhao Guangzong")
     screen(api, "Mary Poppins")
+    screen(api, "Margaret Thistlewood")
     client = ui_as("analyst")
     client.get("/screen?name=Ni+Gaobin")  # a screening by the signed-in user, if the screen page is there
     html = client.get("/evidence").get_data(as_text=True)
@@ -165,8 +178,13 @@ def test_evidence_log_filters_detail_and_csv_export(ui_as, api, seeded):
     assert "Zhao Guangzong" in client.get(f"/evidence?who={key_choice.group(1)}").get_data(as_text=True)
     for bad in ("since=yesterday", "who=key:999999", "outcome=maybe", "entity_id=x", "since=2025-02-01&until=2025-01-01"):
         assert client.get(f"/evidence?{bad}").status_code == 422, bad
+    monkeypatch.setattr(evidence_page, "PAGE_SIZE", 1)  # pages keep the filters
+    first = client.get("/evidence?outcome=no_match&kind=single").get_data(as_text=True)
+    assert 'rel="next"' in first and "page=2" in first and "outcome=no_match" in first
+    assert 'rel="prev"' in client.get("/evidence?outcome=no_match&kind=single&page=2").get_data(as_text=True)
     detail = client.get(f"/evidence/{zhao_log}").get_data(as_text=True)
     assert "Zhao Guangzong" in detail and "fingerprint" in detail and "ZHAO, Guangzong" in detail
+    assert f"/review/screening/{zhao_log}/{seeded['ZHAO, Guangzong']}" in detail  # review this match
     assert client.get("/evidence/999999").status_code == 404
     export = client.get("/evidence/export.csv?outcome=match&kind=single")
     assert export.status_code == 200 and export.mimetype == "text/csv"

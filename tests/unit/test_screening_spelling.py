@@ -1,0 +1,80 @@
+"""Spelling variants retrieval must find and the scorer must weigh: words two edits
+apart whose phonetic keys are one edit apart, nicknames, nominative endings, digits
+typed for letters, Ukrainian/Russian and Czech/English romanisations of Cyrillic, and
+Chinese given names written as one word that differ in a syllable."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
+from service.screening.normalize import phonetic_key, slavic_key
+from service.screening.score import score_pair
+from service.screening.tokens import KEY_EQUAL_SIM, SYLLABLE_SLIP_SIM, Tok, syllable_sim, token_sim
+from service.screening.types import DEFAULT_THRESHOLD
+from service.screening.vocabulary import Vocabulary
+
+FOUND = [
+    # Two edits in six letters, keys one edit apart ("markar" / "markal").
+    ("Angela Merkur", "Angela Merkel"),
+    ("Mark Cooney", "Mark Carney"),
+    # A nickname the scorer knows.
+    ("Ted Doe", "Theodore Doe"),
+    # Nominative endings: the stem's neighbours are looked up too.
+    ("Sergejs Lavrovs", "Sergey Viktorovich LAVROV"),
+    # Digits typed for letters.
+    ("Ig0r Sech1n", "Igor Sechin"),
+    # Ukrainian national romanisation against a Russian one; Czech "c" for "ts".
+    ("Serhiy Kovalenko", "KOVALENKO, Sergei"),
+    ("Olena Careva", "TSAREVA, Olena"),
+]
+
+
+@pytest.mark.parametrize(("query", "listed"), FOUND)
+def test_index_finds_spelling_variants_the_scorer_accepts(query: str, listed: str) -> None:
+    assert score_pair(query, listed, "person") >= DEFAULT_THRESHOLD
+    # Other names sharing the first word, so that retrieval has to choose.
+    others = [ListedEntity(i, "person", f"{listed.split()[0]} Zzyzx{i}", [ListedName(f"{listed.split()[0]} Zzyzx{i}")])
+              for i in range(2, 6)]
+    index = ScreeningIndex.build([ListedEntity(1, "person", listed, [ListedName(listed)]), *others])
+    found = index.screen(Subject(query, "person"))
+    assert found and found[0].entity_id == 1 and found[0].match, (query, listed)
+
+
+def test_vocabulary_reaches_keys_one_edit_apart_both_ways() -> None:
+    vocab = Vocabulary()
+    tid = vocab.token_id("merkel")
+    assert phonetic_key("merkur") != phonetic_key("merkel")
+    assert tid in dict(vocab.matches(Tok("merkur", 1.0, "n", False)))
+    # And a listed key one letter shorter than the query's ("carney" -> "cooney").
+    vocab2 = Vocabulary()
+    tid2 = vocab2.token_id("cooney")
+    assert tid2 in dict(vocab2.matches(Tok("carney", 1.0, "n", False)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("serhiy", "sergei"), ("hryhoriy", "grigory"), ("oleh", "oleg"), ("careva", "tsareva"), ("cvetkov", "tsvetkov")],
+)
+def test_slavic_key_folds_other_romanisations_of_cyrillic(a: str, b: str) -> None:
+    assert slavic_key(a) == slavic_key(b)
+    assert token_sim(a, b) >= KEY_EQUAL_SIM
+
+
+def test_slavic_key_keeps_digraphs_and_english_c() -> None:
+    # "kh" (Х) is not Ukrainian "h" (Г); "ch" and "ck" are not Slavic "c".
+    assert slavic_key("khan") != slavic_key("gan")
+    assert slavic_key("chekov") == phonetic_key("chekov")
+    # The phonetic key itself is unchanged: English "c" is still "k".
+    assert phonetic_key("careva") == phonetic_key("kareva")
+
+
+def test_chinese_given_names_differing_in_a_syllable_are_other_names() -> None:
+    a, b = Tok("guangming", 1.0, "n", False), Tok("guangzong", 1.0, "n", False)
+    assert syllable_sim(a, b, token_sim(a.text, b.text)) <= SYLLABLE_SLIP_SIM
+    assert score_pair("Zhou Guangming", "ZHAO, Guangzong", "person") < DEFAULT_THRESHOLD
+    # The same name written in syllables, joined or in Wade-Giles still matches.
+    assert score_pair("Zhao Guangzong", "ZHAO, Guang Zong", "person") >= DEFAULT_THRESHOLD
+    assert score_pair("Hsi Chin-ping", "Xi Jinping", "person") >= DEFAULT_THRESHOLD
+    # A Western name is not read as Chinese syllables unless a one-syllable word stands beside it.
+    assert score_pair("Angela Merkur", "Angela Merkel", "person") >= DEFAULT_THRESHOLD
