@@ -18,8 +18,11 @@ requests per second (>= 500), median and p99 latency (p99 <= 50 ms), errors (0: 
 errors, timeouts and non-2xx answers), and memory after the load: the sum of the service's
 PSS (``/proc/PID/smaps_rollup``; master and workers) against what one worker takes alone
 (its RSS: every page it maps, shared or not) — the sum must stay within 1.3 times that.
-Also printed: the time from start to ready, and the slowest of the first requests after ready
-(a worker building its index on its first request shows here).
+Also printed: the time from start to ready, the slowest of the first requests after ready
+(a worker building its index on its first request shows here), and the CPU time per request
+of the service's processes and of the PostgreSQL backends serving it during the measured run,
+with the throughput that allows on this machine's cores: unlike requests per second, it hardly
+depends on what else the machine is running. Monitoring's poller is off in the service.
 """
 
 from __future__ import annotations
@@ -217,8 +220,12 @@ def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
     warm_file, bodies = work / f"{label}-warm.jsonl", work / f"{label}-bodies.jsonl"
     warm_file.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in warm), encoding="utf-8")
     bodies.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in measured), encoding="utf-8")
+    # Monitoring's poller is off: its first round would catch up on the whole import just made,
+    # reading every entity while the load runs (a service that imports while running catches up
+    # on each import as it commits).
     svc = ServiceProcess(work, database_url=url, workers=args.workers, name=label,
-                         env={"JOB_RECOVERY": "true", "RATELIMIT_ENABLED": "false"})
+                         env={"JOB_RECOVERY": "true", "RATELIMIT_ENABLED": "false",
+                              "MONITORING_POLL_INTERVAL": "0"})
     started = time.monotonic()
     svc.start(timeout=300)  # every worker up and /health answering
     try:

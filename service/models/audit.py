@@ -97,7 +97,20 @@ class ScreeningHit(Base):
     match: Mapped[bool] = mapped_column()
 
 
-class Disposition(Base):
+class DecisionFields:
+    """What a decision says (a disposition, or a four-eyes proposal of one): the screened
+    subject (its key, and as stored), the listed entity and its version when decided, the
+    decision and the comment."""
+
+    subject_key: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    entity_version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Disposition(DecisionFields, Base):
     """An analyst's decision on a (screened subject, listed entity) pair. Each decision is a
     new row; the latest one for the pair is in force."""
 
@@ -105,12 +118,6 @@ class Disposition(Base):
     __table_args__ = (Index("ix_dispositions_pair", "subject_key", "entity_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
-    entity_version: Mapped[int] = mapped_column(Integer)
-    decision: Mapped[str] = mapped_column(String(16))
-    comment: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     key_id: Mapped[int | None] = mapped_column(Integer, default=None)
     key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)

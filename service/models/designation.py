@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,7 +27,11 @@ class Designation(RecordMixin, Base):
     __tablename__ = "designations"
     # The list's own reference identifies a listing within an authority (OFAC ent_num,
     # UK list ref): the same pair twice is a duplicate. NULL refs are allowed repeatedly.
-    __table_args__ = (UniqueConstraint("authority", "list_ref"),)
+    # The second index answers "has a live (active) designation by this authority" for an
+    # entity from the index alone: the record filters ask it once per entity listed.
+    __table_args__ = (UniqueConstraint("authority", "list_ref"),
+                      Index("ix_designations_entity_live", "entity_id", "archived_at", "authority", "listed_on",
+                            "delisted_on"))
 
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     authority: Mapped[str] = mapped_column(String(32), index=True)

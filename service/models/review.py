@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .audit import DecisionFields
 from .base import Base, utcnow
 from .monitoring import Attribution
 
@@ -52,9 +53,11 @@ class ReviewAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReviewProposal(Attribution, Base):
+class ReviewProposal(Attribution, DecisionFields, Base):
     """A true-match or false-positive decision awaiting a second reviewer (four-eyes review);
-    its attribution columns name who proposed it (a user, or an API key).
+    its attribution columns name who proposed it (a user, or an API key), its decision fields
+    what the disposition will say (the subject as it will store it: a keyed hash of the name
+    when so configured).
     The disposition in force is written only when another user approves it
     (``disposition_id``); a rejection leaves the pair undecided."""
 
@@ -62,13 +65,6 @@ class ReviewProposal(Attribution, Base):
     __table_args__ = (Index("ix_review_proposals_pair", "subject_key", "entity_id", "state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(64))
-    # The subject as the disposition will store it (a keyed hash of the name when so configured).
-    subject: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
-    entity_version: Mapped[int] = mapped_column(Integer)
-    decision: Mapped[str] = mapped_column(String(16))
-    comment: Mapped[str | None] = mapped_column(Text, default=None)
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     # Who approved or rejected it, when, and why.

@@ -75,8 +75,8 @@ FETCH_ROWS = 10_000
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Build a large index without the cyclic garbage collector: each of its passes walks
-    every object built so far (a build of 100,000 subjects spent about a third of its own
-    time there). Afterwards what is alive is frozen out of its reach, as the lists' index
+    every object built so far (a build of 100,000 subjects took 22 s of CPU with it, 17 s
+    without, measured on a busy 2-core machine). Afterwards what is alive is frozen out of its reach, as the lists' index
     is (the index holds no reference cycles; refcounting frees it when it is replaced),
     without a full collection first: that one pass alone costs what the pause saved."""
     enabled = gc.isenabled()

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Case, CaseDefendant, Charge, Entity
@@ -235,8 +235,9 @@ def list_charges(
 def load_case_page(*, session: Session, case_id: int) -> Case:
     """A case (archived too) with its defendants, their designations and its charges loaded."""
     case = session.scalars(select(Case).where(Case.id == case_id).options(
-        selectinload(Case.defendants).selectinload(CaseDefendant.entity).selectinload(Entity.designations),
-        selectinload(Case.charges), selectinload(Case.threat_group),
+        selectinload(Case.defendants).joinedload(CaseDefendant.entity, innerjoin=True)
+        .selectinload(Entity.designations),
+        selectinload(Case.charges), joinedload(Case.threat_group),
     )).one_or_none()
     if case is None:
         raise NotFound(f"No case with id {case_id}.")

@@ -26,6 +26,8 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
+from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from sqlalchemy import String, cast, select
@@ -83,34 +85,27 @@ class EntityRow(NamedTuple):
     status: str | None = None  # "active", "delisted", or None: never designated
 
 
-@dataclass
-class _Listed:
-    authorities: dict[str, None] = field(default_factory=dict)  # dicts: sets in insertion order
-    programmes: dict[str, None] = field(default_factory=dict)
-    references: dict[str, None] = field(default_factory=dict)
-    active: bool = False
-
-
 def entity_rows(*, session: Session, today: date) -> dict[int, EntityRow]:
     """Every live entity's row, by id, in three reads whatever the list's size.
 
     Most entities share their country lists and programme strings with many others, so each
-    distinct text is parsed once (a third of the time went to decoding the same JSON)."""
+    distinct text is parsed once (a third of the time went to decoding the same JSON). Values
+    are gathered in dicts (sets that keep the record's order) by entity id."""
     programmes_of: dict[str | None, list[str]] = {}
-    listed: dict[int, _Listed] = defaultdict(_Listed)
+    authorities: dict[int, dict[str, None]] = defaultdict(dict)
+    programmes: dict[int, dict[str, None]] = defaultdict(dict)
+    references: dict[int, dict[str, None]] = defaultdict(dict)  # of the active designations
     for eid, authority, programme, list_ref, listed_on, delisted_on in session.execute(
         select(Designation.entity_id, Designation.authority, Designation.programme, Designation.list_ref,
                Designation.listed_on, Designation.delisted_on)
         .where(Designation.archived_at.is_(None)).order_by(Designation.id)
     ):
-        entry = listed[eid]
-        entry.authorities[authority] = None
+        authorities[eid][authority] = None
         if programme not in programmes_of:
             programmes_of[programme] = [p for p in (programme or "").split(PROGRAMME_SEPARATOR) if p]
-        entry.programmes.update(dict.fromkeys(programmes_of[programme]))
+        programmes[eid].update(dict.fromkeys(programmes_of[programme]))
         if listing_active(listed_on, delisted_on, today):
-            entry.active = True
-            entry.references[f"{authority}:{list_ref}" if list_ref else authority] = None
+            references[eid][f"{authority}:{list_ref}" if list_ref else authority] = None
     groups: dict[int, dict[str, None]] = defaultdict(dict)
     for eid, name in session.execute(
         select(ThreatGroupMember.entity_id, ThreatGroup.name)
@@ -129,12 +124,12 @@ def entity_rows(*, session: Session, today: date) -> dict[int, EntityRow]:
         if places is None:
             places = countries_of[nationalities, countries] = tuple(dict.fromkeys(
                 [*_codes(nationalities), *_codes(countries)]))
-        designated = listed.get(eid) or _Listed()
+        listed_by = authorities.get(eid)
         rows[eid] = EntityRow(
             id=eid, name=name, type=etype, updated_at=updated_at, countries=places,
-            authorities=tuple(designated.authorities), programmes=tuple(designated.programmes),
-            references=tuple(designated.references), groups=tuple(groups.get(eid, ())),
-            status=("active" if designated.active else "delisted") if designated.authorities else None,
+            authorities=tuple(listed_by or ()), programmes=tuple(programmes.get(eid, ())),
+            references=tuple(references.get(eid, ())), groups=tuple(groups.get(eid, ())),
+            status=None if not listed_by else "active" if eid in references else "delisted",
         )
     return rows
 
@@ -147,22 +142,18 @@ def _codes(json_text: str | None) -> list[str]:
 
 def count_facets(rows: Mapping[int, EntityRow], ids: Iterable[int], limit: int = FACET_LIMIT) -> Facets:
     """The facets of the entities ``ids`` (each counted once; ids without a row, archived or
-    gone, are left out)."""
-    counters: dict[str, Counter[str]] = {name: Counter() for name in
-                                         ("type", "authority", "programme", "country", "threat_group", "status")}
-    types, authorities, programmes = counters["type"], counters["authority"], counters["programme"]
-    countries, groups, status = counters["country"], counters["threat_group"], counters["status"]
-    for eid in set(ids):
-        row = rows.get(eid)
-        if row is None:
-            continue
-        types[row.type] += 1
-        countries.update(row.countries)
-        authorities.update(row.authorities)
-        programmes.update(row.programmes)
-        groups.update(row.groups)
-        if row.status:
-            status[row.status] += 1
+    gone, are left out). Counted by C loops (map, chain, Counter) over the rows' fields: a
+    Python loop per row took several times as long over the whole list."""
+    selected = [row for row in map(rows.get, set(ids)) if row is not None]
+
+    def each(name: str) -> Counter[str]:
+        return Counter(chain.from_iterable(map(attrgetter(name), selected)))
+
+    status = Counter(map(attrgetter("status"), selected))
+    status.pop(None, None)  # never designated
+    counters = {"type": Counter(map(attrgetter("type"), selected)), "authority": each("authorities"),
+                "programme": each("programmes"), "country": each("countries"), "threat_group": each("groups"),
+                "status": status}
     return Facets(**{name: _facet(name, counts, limit) for name, counts in counters.items()})
 
 
@@ -217,6 +208,10 @@ class FacetCache:
         self._key: Key | None = None
         self._rows: dict[int, EntityRow] | None = None
         self._listings: OrderedDict[tuple[object, ...], Listing] = OrderedDict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key, self._rows, self._listings = None, None, OrderedDict()
 
     def _state(self, session: Session) -> tuple[Key, bool]:
         """The key of the state this transaction reads, and whether the cache holds (or now

@@ -127,10 +127,14 @@ def decided(key: ColumnElement[Any], entity_id: ColumnElement[Any]) -> ColumnEle
     """The pair's latest disposition is in force: a true match, or a false positive about the
     entity as it still is."""
     d, d2 = aliased(Disposition), aliased(Disposition)
-    latest_id = select(func.max(d2.id)).where(d2.subject_key == key, d2.entity_id == entity_id).scalar_subquery()
-    current = select(Entity.version).where(Entity.id == entity_id).scalar_subquery()
+    # Correlated explicitly: the pair's columns come from the query two levels up, which
+    # automatic correlation (the enclosing SELECT only) would join in as a FROM of its own.
+    latest_id = (select(func.max(d2.id)).where(d2.subject_key == key, d2.entity_id == entity_id)
+                 .correlate_except(d2).scalar_subquery())
+    current = select(Entity.version).where(Entity.id == entity_id).correlate_except(Entity).scalar_subquery()
     return exists().where(d.id == latest_id, or_(
-        d.decision == "true_match", and_(d.decision == "false_positive", d.entity_version == current)))
+        d.decision == "true_match", and_(d.decision == "false_positive", d.entity_version == current))
+    ).correlate_except(d)
 
 
 def _assigned_to(q: Any, user_id: int | None = None) -> ColumnElement[bool]:

@@ -35,6 +35,7 @@ from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
 from .evidence import LogSettings, apply_dispositions, log_screenings
+from .facets import FacetCache
 from .listing import changed_since, current_state
 from .summaries import EntityBrief, SummaryCache, entities_by_id
 
@@ -121,6 +122,8 @@ class IndexCache:
         self._pins: dict[int, int] = {}
         # What matches say about their entities, for the list state last seen.
         self.summaries = SummaryCache()
+        # The search page's rows and facet counts, likewise.
+        self.facets = FacetCache()
 
     def current(self, *, session: Session) -> IndexState:
         counter, fingerprint = current_state(session)
@@ -199,6 +202,7 @@ class IndexCache:
         with self._lock:
             self._state = None
         self.summaries.clear()
+        self.facets.clear()
 
 
 # --- screening and search, as the API and CLI use them -----------------------------------

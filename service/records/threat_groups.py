@@ -145,8 +145,8 @@ def load_group_page(*, session: Session, group_id: int) -> ThreatGroup:
     """A group (archived too) with its members, their designations and charges, and its cases
     loaded: its page shows the whole case at a glance, in a handful of queries."""
     group = session.scalars(select(ThreatGroup).where(ThreatGroup.id == group_id).options(
-        selectinload(ThreatGroup.members).selectinload(ThreatGroupMember.entity).options(
-            selectinload(Entity.designations), selectinload(Entity.charges).selectinload(Charge.case)),
+        selectinload(ThreatGroup.members).joinedload(ThreatGroupMember.entity, innerjoin=True).options(
+            selectinload(Entity.designations), selectinload(Entity.charges).joinedload(Charge.case, innerjoin=True)),
         selectinload(ThreatGroup.cases).selectinload(Case.defendants),
     )).one_or_none()
     if group is None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound
@@ -87,19 +87,23 @@ def entity_view(*, session: Session, entity: Entity, day: date | None = None) ->
         return None
     designations = [d for d in (_past(session, "designation", r, moment) for r in entity.designations)
                     if d is not None and d.entity_id == entity.id]
-    charges = []
-    for charge in entity.charges:
-        past = _past(session, "charge", charge, moment)
-        if past is not None and past.entity_id == entity.id and not charge.case.archived:
-            past.case = charge.case
-            charges.append(past)
-    links = []
-    for link in entity.group_links:
-        past = _past(session, "threat_group_member", link, moment)
-        if past is not None and past.entity_id == entity.id and not link.group.archived:
-            past.group = link.group
-            links.append(past)
+    charges = _past_links(session, "charge", entity.charges, "case", entity.id, moment)
+    links = _past_links(session, "threat_group_member", entity.group_links, "group", entity.id, moment)
     return EntityView(snap, snap.names, snap.identifiers, designations, charges, links, moment)
+
+
+def _past_links(session: Session, record_type: str, records: Sequence[Any], target: str, entity_id: int,
+                moment: datetime) -> list[Any]:
+    """The entity's links (charges, group links) as they stood at ``moment``, each with the
+    record it points at (``target``: its case or group) as it is now, unless archived."""
+    out = []
+    for record in records:
+        past = _past(session, record_type, record, moment)
+        pointed = getattr(record, target)
+        if past is not None and past.entity_id == entity_id and not pointed.archived:
+            setattr(past, target, pointed)
+            out.append(past)
+    return out
 
 
 def _past(session: Session, record_type: str, record: RecordMixin, moment: datetime, *,
@@ -141,12 +145,13 @@ def entity_timeline(*, session: Session, entity: Entity, limit: int = TIMELINE_L
     by_type: dict[str, list[int]] = {}
     for record_type, record_id in labels:
         by_type.setdefault(record_type, []).append(record_id)
-    # One query per record type, each on the (record_type, record_id, at) index: an OR of
-    # them makes SQLite scan the whole history table.
-    rows = [row for t, ids in by_type.items() for row in session.scalars(
-        select(HistoryEntry).where(HistoryEntry.record_type == t, HistoryEntry.record_id.in_(ids))
-        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc()).limit(limit))]
-    rows.sort(key=lambda row: (row.at, row.id), reverse=True)
+    # One read: each term of the OR is a search of the (record_type, record_id, at) index
+    # (SQLite's multi-index OR, PostgreSQL's bitmap OR; checked with EXPLAIN on the OFAC list).
+    rows = session.scalars(
+        select(HistoryEntry)
+        .where(or_(*(and_(HistoryEntry.record_type == t, HistoryEntry.record_id.in_(ids))
+                     for t, ids in by_type.items())))
+        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc()).limit(limit)).all()
     return [
         TimelineEntry(
             at=row.at, action=row.action, record_type=row.record_type,

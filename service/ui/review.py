@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
-from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 from wtforms import Form, SelectField
 from wtforms.fields import DecimalField, IntegerField
@@ -99,13 +98,6 @@ def index() -> Any:
                 four_eyes=four_eyes(), labels=DECISION_LABELS)
 
 
-def _pair_from(values: MultiDict[str, str]) -> tuple[str, int, int]:
-    try:
-        return values.get("source", ""), int(values.get("ref_id", "")), int(values.get("entity_id", ""))
-    except ValueError as exc:
-        raise DomainError("The match to review is missing from the request.") from exc
-
-
 def _back(default: str, target: str | None = None) -> str:
     """Where to return: the queue as it was filtered (a path under /review only)."""
     target = request.form.get("back", "") if target is None else target
@@ -134,11 +126,10 @@ def alert(alert_id: int) -> Any:
     return page("ui/review/alert.html", alert=get_alert(session=db.session, alert_id=alert_id))
 
 
-@bp.post("/assign")
+@bp.post("/<source>/<int:ref_id>/<int:entity_id>/assign")
 @login_required(DISPOSITION)
-def assign() -> Any:
+def assign(source: str, ref_id: int, entity_id: int) -> Any:
     """Assign a match to the signed-in user."""
-    source, ref_id, entity_id = _pair_from(request.form)
     pair = resolve(session=db.session, source=source, ref_id=ref_id, entity_id=entity_id,
                    settings=log_settings(current_app.config))
     assign_pair(session=db.session, pair=pair, actor=g.actor)
@@ -147,12 +138,11 @@ def assign() -> Any:
     return redirect(_back(url_for("ui.review.item", source=source, ref_id=ref_id, entity_id=entity_id)))
 
 
-@bp.post("/decide")
+@bp.post("/<source>/<int:ref_id>/<int:entity_id>/decide")
 @login_required(DISPOSITION)
-def decide() -> Any:
+def decide(source: str, ref_id: int, entity_id: int) -> Any:
     """Record a decision with a comment (with four-eyes review, a true match or false positive
     is a proposal for a second reviewer)."""
-    source, ref_id, entity_id = _pair_from(request.form)
     here = url_for("ui.review.item", source=source, ref_id=ref_id, entity_id=entity_id)
     decision = request.form.get("decision", "")
     if decision not in DECISIONS:

@@ -29,8 +29,6 @@ from .auth import current_user, login_required
 from .core import is_partial_request, nav_item, page
 
 bp = Blueprint("search", __name__)
-# One facet cache per app (and so per process and database), beside the screening index.
-bp.record_once(lambda state: state.app.extensions.setdefault("search_facets", FacetCache()))
 nav_item("Search", "ui.search.search", READ, order=10)
 
 MIN_SCORE = 0.6  # as the API's search
@@ -60,7 +58,7 @@ def index_cache() -> IndexCache:
 
 
 def facet_cache() -> FacetCache:
-    return current_app.extensions["search_facets"]  # type: ignore[no-any-return]
+    return index_cache().facets
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ Across worker processes: tests/faults/test_serving.py."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,16 +32,20 @@ def screen(client: Any, body: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def statements(app: Any) -> Iterator[list[str]]:
-    """The SQL statements (and commits) the app's engine sends while the block runs."""
+    """The SQL statements (and commits) the app's engine sends from this thread (the test
+    client's requests run in it; the monitoring thread's runs do not) while the block runs."""
     seen: list[str] = []
+    me = threading.get_ident()
     with app.app_context():
         engine = db.engine
 
     def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()[:4]))
+        if threading.get_ident() == me:
+            seen.append(" ".join(statement.split()[:4]))
 
     def commit(conn: Any) -> None:
-        seen.append("COMMIT")
+        if threading.get_ident() == me:
+            seen.append("COMMIT")
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "commit", commit)

@@ -103,5 +103,5 @@ def test_a_revoked_key_stops_working_in_every_worker_within_the_bound(svc):
     revoked = time.monotonic()
     time.sleep(KEY_SECONDS)
     answers = on_each_worker(svc, "/api/v1/screen", {"name": "x"}, token)
-    assert time.monotonic() - revoked < KEY_SECONDS + 2  # the requests came soon after the bound
+    assert time.monotonic() - revoked < KEY_SECONDS + 4  # the requests came soon after the bound
     assert [s for s, _ in answers] == [401, 401], answers

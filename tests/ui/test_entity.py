@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from service.extensions import db
 from service.models import Case
 from service.records.actor import Actor
+from service.records.designations import create_designation
 from service.records.entities import update_entity
 from service.records.timeline import load_entity
+from tests.querycount import statements
 
 
 def test_entity_page_shows_names_designations_charges_groups_and_history(app, ui_as, seeded):
@@ -60,3 +62,34 @@ def test_a_screener_may_not_read_the_records(ui_as, seeded):
     client = ui_as("screener")
     for path in (f"/entities/{seeded['ZHAO, Guangzong']}", f"/threat-groups/{seeded['APT31']}", "/cases/1"):
         assert client.get(path).status_code == 403, path
+
+
+def page_statements(app, client, path):
+    """The SQL statements one render of ``path`` runs (the page is rendered once before, so
+    that nothing loaded once per process is counted)."""
+    assert client.get(path).status_code == 200
+    with statements(app) as seen:
+        assert client.get(path).status_code == 200
+    return len(seen)
+
+
+def test_pages_load_their_records_in_a_bounded_number_of_queries(app, ui_as, seeded):
+    """No N+1: the entity, group and case pages read each kind of linked record once, however
+    many there are. Bounds: the signed-in user (1), the record, one read per list of child
+    rows (the case or group of a link joined to it), and the entity's history in one read."""
+    client = ui_as("analyst")
+    zhao, group = seeded["ZHAO, Guangzong"], seeded["APT31"]
+    with app.app_context():
+        case_id = db.session.query(Case.id).scalar()
+    counts = {path: page_statements(app, client, path)
+              for path in (f"/entities/{zhao}", f"/threat-groups/{group}", f"/cases/{case_id}")}
+    with app.app_context():  # more of everything the pages list
+        s = db.session
+        for n in range(5):
+            create_designation(session=s, data={"entity_id": zhao, "authority": "EU", "list_ref": f"EU-{n}",
+                                                "programme": "CYBER"})
+        s.commit()
+    more = {path: page_statements(app, client, path) for path in counts}
+    assert more == counts, (counts, more)
+    assert counts[f"/entities/{zhao}"] <= 1 + 7 + 1  # user; the entity and its 6 lists; its history
+    assert counts[f"/threat-groups/{group}"] <= 1 + 6 and counts[f"/cases/{case_id}"] <= 1 + 4, counts

@@ -50,10 +50,6 @@ def post(client: Any, path: str, data: dict[str, Any]) -> Any:
     return client.post(path, data={**data, "csrf_token": csrf_token(client, "/review")})
 
 
-def hidden(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="(source|ref_id|entity_id)" value="([^"]*)"', html))
-
-
 def test_pages_need_the_right_role(ui_as, seeded):
     screener = ui_as("screener")
     for path in ("/review", "/evidence", "/evidence/export.csv", "/review/screening/1/1"):
@@ -61,7 +57,7 @@ def test_pages_need_the_right_role(ui_as, seeded):
     analyst = ui_as("analyst")
     assert analyst.get("/review").status_code == 200
     assert analyst.get("/evidence").status_code == 200
-    assert analyst.post("/review/decide", data={"decision": "true_match"}).status_code == 403  # no CSRF token
+    assert analyst.post("/review/screening/1/1/decide", data={"decision": "true_match"}).status_code == 403  # no CSRF
 
 
 def test_queue_filters_live_in_the_query_string_and_bad_ones_are_refused(ui_as, api, seeded):
@@ -89,12 +85,11 @@ def test_assign_to_me_and_decide_with_a_comment(ui_as, api, seeded):
     path = item_path(client)
     page = client.get(path).get_data(as_text=True)
     assert "Assign to me" in page and "Record decision" in page
-    fields = hidden(page)
-    resp = post(client, "/review/assign", fields)
+    resp = post(client, f"{path}/assign", {})
     assert resp.status_code == 302
     assert "ann" in client.get(path).get_data(as_text=True)
     assert "Zhao Guangzong" in client.get("/review?assigned=mine").get_data(as_text=True)
-    resp = post(client, "/review/decide", {**fields, "decision": "true_match", "comment": "same person, DOB matches",
+    resp = post(client, f"{path}/decide", {"decision": "true_match", "comment": "same person, DOB matches",
                                            "back": "/review?assigned=mine"})
     assert resp.status_code == 302 and resp.headers["Location"] == "/review?assigned=mine"
     assert "Zhao Guangzong" not in client.get("/review").get_data(as_text=True)
@@ -102,21 +97,22 @@ def test_assign_to_me_and_decide_with_a_comment(ui_as, api, seeded):
     assert [(d["decision"], d["user_name"], d["comment"]) for d in listed] == [
         ("true_match", "ann", "same person, DOB matches")]
     # A foreign "back" address is not followed.
-    resp = post(client, "/review/decide", {**fields, "decision": "needs_review", "back": "https://evil.example/"})
+    resp = post(client, f"{path}/decide", {"decision": "needs_review", "back": "https://evil.example/"})
     assert resp.headers["Location"] == "/review"
 
 
 def test_bad_decisions_are_refused_with_a_readable_page(ui_as, api, seeded):
     screen(api, "Zhao Guangzong")
     client = ui_as("analyst")
-    fields = hidden(client.get(item_path(client)).get_data(as_text=True))
-    resp = post(client, "/review/decide", {**fields, "decision": "perhaps"})
+    path = item_path(client)
+    resp = post(client, f"{path}/decide", {"decision": "perhaps"})
     assert resp.status_code == 302 and "Choose a decision" in client.get(resp.headers["Location"]).get_data(as_text=True)
-    resp = post(client, "/review/decide", {**fields, "entity_id": "999999", "decision": "true_match"})
+    other_entity = re.sub(r"/\d+$", "/999999", path)
+    resp = post(client, f"{other_entity}/decide", {"decision": "true_match"})
     assert resp.status_code == 404 and "<h1>" in resp.get_data(as_text=True)
-    resp = post(client, "/review/decide", {"decision": "true_match"})
-    assert resp.status_code == 400
-    resp = post(client, "/review/decide", {**fields, "decision": "true_match", "comment": "x" * 5001})
+    resp = post(client, "/review/email/1/1/decide", {"decision": "true_match"})
+    assert resp.status_code == 422
+    resp = post(client, f"{path}/decide", {"decision": "true_match", "comment": "x" * 5001})
     assert resp.status_code == 422 and "5000" in resp.get_data(as_text=True)
     assert api.get("/api/v1/dispositions").json["total"] == 0  # nothing was written
     assert client.get("/review/monitoring/1/1").status_code == 422
@@ -137,8 +133,7 @@ def test_four_eyes_the_proposer_cannot_approve_a_second_analyst_can(ui_as, api, 
     screen(api, "Zhao Guangzong")
     ann, bob = ui_as("analyst", "ann"), ui_as("analyst", "bob")
     path = item_path(ann)
-    fields = hidden(ann.get(path).get_data(as_text=True))
-    resp = post(ann, "/review/decide", {**fields, "decision": "false_positive", "comment": "different DOB"})
+    resp = post(ann, f"{path}/decide", {"decision": "false_positive", "comment": "different DOB"})
     assert resp.status_code == 302
     page = ann.get(path).get_data(as_text=True)
     assert "Awaiting approval" in page and "You proposed this decision" in page and "Approve" not in page

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 from service.extensions import db
+from service.records.designations import create_designation
 from service.records.entities import create_entity
+from tests.querycount import statements
 
 
 def test_search_with_facets_and_filters_in_the_url(ui_as, seeded):
@@ -65,3 +67,34 @@ def test_bad_arguments_are_refused_with_a_message(ui_as):
 
 def test_a_screener_may_not_search(ui_as):
     assert ui_as("screener").get("/search?q=zhao").status_code == 403
+
+
+def test_a_programme_facet_keeps_that_programme_exactly(app, ui_as):
+    """The facet CYBER counts and keeps CYBER (alone or among joined programmes), not CYBER2."""
+    with app.app_context():
+        for ref, programme in (("1", "CYBER"), ("2", "CYBER2"), ("3", "SDGT; CYBER")):
+            entity = create_entity(session=db.session, data={"name": f"Programme Test {ref}", "type": "company"})
+            create_designation(session=db.session, data={"entity_id": entity.id, "authority": "OFAC",
+                                                         "list_ref": ref, "programme": programme})
+        db.session.commit()
+    client = ui_as("analyst")
+    home = client.get("/").get_data(as_text=True).split('id="facets-heading"')[1]
+    assert re.search(r'programme=CYBER"><span dir="auto">CYBER</span> <span class="count">2</span>', home)
+    listed = client.get("/search?programme=CYBER").get_data(as_text=True)
+    assert "2 records with the filters chosen" in listed and "Programme Test 2" not in listed
+    assert "Programme Test 1" in listed and "Programme Test 3" in listed
+
+
+def test_a_search_page_reads_the_filters_once_and_no_record_per_row(app, ui_as, seeded):
+    """The rows and facets come from the list state's cache: a page reads the signed-in user
+    and the list-state counter, and for a query the filters once, however many rows it shows."""
+    client = ui_as("analyst")
+    for path in ("/search?status=active", "/search?q=zhao&authority=UK", "/search?q=guangzong"):
+        client.get(path)  # the index and the cache are built on the first request
+    counts = {}
+    for path in ("/search?status=active", "/", "/search?q=zhao&authority=UK", "/search?q=guangzong"):
+        with statements(app) as seen:
+            assert client.get(path).status_code == 200
+        counts[path] = len(seen)
+    assert counts["/search?status=active"] <= 2 and counts["/"] <= 3, counts  # "/" is new: its filters once
+    assert counts["/search?q=zhao&authority=UK"] <= 5 and counts["/search?q=guangzong"] <= 5, counts
