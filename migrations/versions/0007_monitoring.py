@@ -12,7 +12,6 @@ from alembic import op
 
 import service.models.base
 
-
 revision: str = '0007_monitoring'
 down_revision: str | None = '0006_users'
 branch_labels: str | Sequence[str] | None = None

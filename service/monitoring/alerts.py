@@ -123,8 +123,8 @@ def _insert_alert(session: Session, values: dict[str, Any]) -> int | None:
 
 
 def alert_payload(alert: MonitoringAlert, external_id: str | None = None) -> dict[str, Any]:
-    """The alert as a webhook event carries it."""
-    return {"id": alert.id, "state": alert.state, "subject": external_id or alert.subject.external_id,
+    """The alert as a webhook event carries it (``alert_id``, as in ``alert.updated`` events)."""
+    return {"alert_id": alert.id, "state": alert.state, "subject": external_id or alert.subject.external_id,
             "entity_id": alert.entity_id, "entity_version": alert.entity_version, "score": alert.score,
             "references": list(alert.references), "version": alert.version}
 

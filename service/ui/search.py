@@ -138,8 +138,9 @@ def run_search(args: SearchArgs) -> tuple[Page, Facets]:
     filters = args.filters()
     if not args.q:
         listing = facet_cache().listing(session=session, filters=filters)
-        items: list[dict[str, Any]] = [{"score": None, "matched_name": None, "entity": row, "explanation": None}
-                 for row in listing.window(args.page, PAGE_SIZE)]
+        items: list[dict[str, Any]] = [
+            {"score": None, "matched_name": None, "entity": row, "explanation": None}
+            for row in listing.window(args.page, PAGE_SIZE)]
         return Page(items=items, total=len(listing.ids), page=args.page, page_size=PAGE_SIZE), listing.facets
     hits = search_hits(session=session, cache=index_cache(), q=args.q, type=args.chosen.get("type"),
                        filters=filters, min_score=MIN_SCORE)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers import create
-
 from service.screening import native
+from tests.helpers import create
 
 
 def test_health(client, backend):
