@@ -43,6 +43,8 @@ MIN_SKELETON_LEN = 5
 #: a shorter key's variants are shared by too many words to be worth verifying, and the
 #: words behind it are too short for two edits to keep them the same name.
 MIN_KEY_DELETES_LEN = 5
+#: Shortest word for which two edits can still pair (``tokens.spelling_sim``: 1 - 1.8/6 = 0.7).
+TWO_EDIT_WORD_LEN = 6
 #: Query tokens whose vocabulary neighbours are remembered (per index). Given
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
@@ -171,7 +173,12 @@ class Vocabulary:
             slavic = slavic_key(text)
             if slavic != key:
                 _get(self._keys, hash(slavic), probes)
-            # Keys one letter apart: a listed key one longer, one shorter, or one other.
+            # Keys one letter apart: a listed key one longer, one shorter, or one other. Only
+            # for words of TWO_EDIT_WORD_LEN letters or more: a shorter word two edits away
+            # scores below MIN_TOKEN_SIM anyway (one edit is found by the deletes above), and
+            # these probes are the costliest of the lookup.
+            if len(text) < TWO_EDIT_WORD_LEN:
+                return
             _get(self._key_deletes, hash(key), probes)
             if len(key) >= MIN_KEY_DELETES_LEN - 1:
                 for d in _deletes(key):
