@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 2
+# Test processes (pytest-xdist); `make test PYTEST_ARGS=` runs the suite in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint compile bench bench-imports bench-bulk bench-monitoring bench-http openapi clean
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import ListChange, MonitoredSubject, MonitoringRun
+from ..records.outage import database_unavailable
 from ..records.screening import IndexCache
 from . import cursors, hooks
 from .context import DELTA_TASK, FULL_TASK, SUBJECTS_TASK, MonitorContext, MonitorSettings
@@ -132,8 +133,13 @@ class EmbeddedMonitor(Monitor):
                 self._busy = True
             try:
                 work()
-            except Exception:
-                log.exception("monitoring %s failed; the next poll retries", key[0])
+            except Exception as exc:
+                if database_unavailable(exc):
+                    # An outage is reported once, where requests notice it (api/problems.py); the
+                    # cursor has not moved, so the next poll after it picks the work up again.
+                    log.debug("monitoring %s deferred until the database answers again", key[0])
+                else:
+                    log.exception("monitoring %s failed; the next poll retries", key[0])
             finally:
                 with self._cv:
                     self._busy = False

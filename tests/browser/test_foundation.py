@@ -64,7 +64,7 @@ def test_a_screener_is_refused_an_admin_page(signed_in: Any) -> None:
     assert page.goto("/search?q=zhao").status == 403
     admin = signed_in("admin")
     assert admin.goto("/admin/users").status == 200
-    assert admin.get_by_role("cell", name="screener-user").is_visible()
+    assert admin.get_by_role("cell", name="screener-user", exact=True).is_visible()
 
 
 def test_pages_are_accessible_and_obey_the_csp(new_page: Any, signed_in: Any) -> None:
