@@ -34,9 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +41,9 @@ from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 
-from bench._data import data_path  # noqa: E402
+from bench._data import data_path, postgres_database  # noqa: E402
 from service import create_app  # noqa: E402
 from service.config import normalise_database_url  # noqa: E402
 from service.extensions import db  # noqa: E402
@@ -201,21 +197,6 @@ def bench(label: str, url: str, n: int) -> bool:
         with app.app_context():
             db.engine.dispose()
     return ok
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    server = make_url(normalise_database_url(server_url))
-    name = f"sanctions_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
