@@ -22,10 +22,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
+from .monitoring.subjects import RESERVED_EXTERNAL_IDS
 from .records.engine import make_engine
 from .schemas.common import MAX_ID, PROBLEM_MIMETYPE, ProblemSchema, page_size_doc
 
@@ -113,9 +114,23 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class ExternalIdConverter(BaseConverter):
+    """``<external_id:...>``: a monitored subject's id, any path segment except the names of
+    the operations beside it (``/subjects/batch``), so that those routes answer alone, with an
+    ``Allow`` header that lists only their own methods."""
+
+    regex = "(?!(?:" + "|".join(RESERVED_EXTERNAL_IDS) + ")$)[^/]+"
+
+
+def external_id_param_schema(converter: Any) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "not": {"enum": list(RESERVED_EXTERNAL_IDS)}}
+
+
 def register_converters(app: Flask, api_: Any) -> None:
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["external_id"] = ExternalIdConverter
     api_.register_converter(IdConverter, integerconverter2paramschema)
+    api_.register_converter(ExternalIdConverter, external_id_param_schema)
 
 
 def register_security_scheme(api_: Any) -> None:

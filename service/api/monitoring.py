@@ -25,6 +25,7 @@ from ..monitoring.screen import screen_now
 from ..monitoring.subjects import (
     SubjectFilters,
     delete_subject,
+    external_id_problem,
     get_subject,
     list_subjects,
     upsert_many,
@@ -83,7 +84,7 @@ listing(subjects, args=s.SubjectListArgs, page=s.SubjectPage, lister=list_subjec
         ).register("/subjects", "Subjects")
 
 
-@subjects.route("/subjects/<external_id>")
+@subjects.route("/subjects/<external_id:external_id>")
 class SubjectById(MethodView):
     @subjects.etag
     @subjects.response(200, s.SubjectOut)
@@ -96,9 +97,8 @@ class SubjectById(MethodView):
     @subjects.alt_response(201, schema=s.SubjectWritten, description="Created")
     def put(self, data: dict[str, Any], external_id: str) -> Any:
         """Create or replace a monitored subject (idempotent); it is screened at once"""
-        if not 1 <= len(external_id) <= 128:
-            raise Invalid("An external id has 1 to 128 characters.",
-                          errors={"external_id": ["Length must be between 1 and 128."]})
+        if problem := external_id_problem(external_id):
+            raise Invalid("This external id cannot name a subject.", errors={"external_id": [problem]})
         subject, outcome, opened = _write_and_screen([{**data, "external_id": external_id}])[0]
         subject.alerts_opened = opened
         return subject, 201 if outcome == "created" else 200

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..errors import Invalid
 from ..jobs.pipeline import open_input
 from ..jobs.rows import normalise_header, to_subject
-from .subjects import upsert_many
+from .subjects import external_id_problem, upsert_many
 
 ID_HEADERS = ("external_id", "externalid", "id", "customer_id", "customer_number", "customer_no", "vendor_id",
               "vendor_number", "vendor_no", "supplier_id", "supplier_number", "client_id", "account_id",
@@ -71,8 +71,8 @@ def import_csv(*, session: Session, path: Path, options: Mapping[str, Any], work
             parsed = to_subject(rec.cells, inp.columns, date_order=options.get("date_order"))
             if not ext:
                 report.reject(rec.line, None, "external_id: Missing data (the cell is empty)")
-            elif len(ext) > 128:
-                report.reject(rec.line, ext[:40], "external_id: longer than 128 characters")
+            elif problem := external_id_problem(ext):
+                report.reject(rec.line, ext[:40], f"external_id: {problem}")
             elif ext in seen:
                 report.reject(rec.line, ext, "external_id: appears on an earlier line of the file")
             elif parsed.subject is None:

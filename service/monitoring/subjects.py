@@ -25,6 +25,19 @@ from . import cursors
 FIELDS = ("type", "name", "aliases", "birth_date", "country", "identifiers", "threshold", "status")
 DEFAULTS: dict[str, Any] = {"type": None, "aliases": [], "birth_date": None, "country": None,
                             "identifiers": [], "threshold": None, "status": "active"}
+MAX_EXTERNAL_ID = 128
+# ``/monitoring/subjects/batch`` and ``/subjects/csv`` are operations, so a subject with one of
+# these ids could never be read or replaced at ``/subjects/<external_id>``: refuse them.
+RESERVED_EXTERNAL_IDS = ("batch", "csv")
+
+
+def external_id_problem(external_id: str) -> str | None:
+    """Why ``external_id`` cannot name a subject, or None when it can."""
+    if not 1 <= len(external_id) <= MAX_EXTERNAL_ID:
+        return f"Length must be between 1 and {MAX_EXTERNAL_ID}."
+    if external_id in RESERVED_EXTERNAL_IDS:
+        return f"{external_id!r} is reserved (it names an operation under /monitoring/subjects/)."
+    return None
 
 
 @dataclass

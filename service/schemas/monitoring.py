@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from ..models.monitoring import ALERT_STATES, RUN_KINDS, RUN_STATUSES, SUBJECT_STATUSES
-from ..monitoring.subjects import is_pending
+from ..monitoring.subjects import external_id_problem, is_pending
 from ..records.actor import author
 from ..vocabulary import ENTITY_TYPES
 from .common import (
@@ -25,7 +25,11 @@ from .jobs import JobOptions
 from .screening import Explanation, SubjectIdentifier
 
 MAX_BATCH = 1000
-EXTERNAL_ID = validate.Length(min=1, max=128)
+
+
+def EXTERNAL_ID(value: str) -> None:  # noqa: N802 (used like marshmallow's validator objects)
+    if problem := external_id_problem(value):
+        raise ValidationError(problem)
 
 
 class SubjectIn(Schema):

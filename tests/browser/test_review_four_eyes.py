@@ -51,11 +51,11 @@ def test_a_proposal_takes_effect_only_when_a_second_analyst_approves_it(signed_i
     assert pending.get_by_role("button", name="Approve").count() == 0
     assert "You proposed this decision" in pending.inner_text()
     proposal_id = re.search(r"/review/proposals/(\d+)/", _approve_action(new_page, item_url)).group(1)
-    first.evaluate("""id => { const f = document.createElement('form'); f.method = 'post';
-        f.action = `/review/proposals/${id}/approve`; const t = document.createElement('input'); t.type = 'hidden';
-        t.name = 'csrf_token'; t.value = document.querySelector('meta[name=csrf-token]').content; f.append(t);
-        document.body.append(f); f.submit(); }""", proposal_id)
-    first.wait_for_load_state()
+    with first.expect_navigation():  # the form's submit navigates after evaluate returns
+        first.evaluate("""id => { const f = document.createElement('form'); f.method = 'post';
+            f.action = `/review/proposals/${id}/approve`; const t = document.createElement('input');
+            t.type = 'hidden'; t.name = 'csrf_token'; t.value = document.querySelector('meta[name=csrf-token]').content;
+            f.append(t); document.body.append(f); f.submit(); }""", proposal_id)
     assert first.get_by_role("heading", level=1).inner_text() == "You may not do this"
     assert first.get_by_text("a second reviewer must approve").is_visible()
     first.goto("/review")

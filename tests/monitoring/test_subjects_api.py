@@ -102,3 +102,19 @@ def test_csv_upload_reports_bad_rows_and_screens_in_the_background(client: Any, 
     assert run["kind"] == "subjects" and run["subjects_screened"] == 2
     r = client.post("/api/v1/monitoring/subjects/csv", data=b"a,b\n1,2\n", content_type="text/csv")
     assert r.status_code == 422 and r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_operation_names_are_not_external_ids(client: Any) -> None:
+    # /subjects/batch and /subjects/csv are operations: a subject named so could never be read
+    # or replaced at /subjects/<external_id>, so every write path refuses those ids, and each
+    # route advertises only its own methods.
+    r = client.post("/api/v1/monitoring/subjects/batch", json={"subjects": [{"external_id": "batch", "name": "A"}]})
+    assert r.status_code == 422 and "reserved" in str(r.json["errors"])
+    r = client.post("/api/v1/monitoring/subjects/csv", data=b"external_id,name\ncsv,Jane Roe\nok,Jane Roe\n",
+                    content_type="text/csv")
+    assert r.status_code == 200 and (r.json["created"], r.json["rejected"]) == (1, 1)
+    assert "reserved" in r.json["errors"][0]["error"]
+    assert client.put("/api/v1/monitoring/subjects/csv", json={"name": "A"}).status_code == 405
+    assert set(client.options("/api/v1/monitoring/subjects/csv").headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    allow = client.options("/api/v1/monitoring/subjects/csvx").headers["Allow"]
+    assert set(allow.split(", ")) == {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
