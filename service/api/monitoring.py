@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,10 @@ from ..monitoring.subjects import (
     list_subjects,
     upsert_many,
 )
-from ..records.common import Page, filters_from
 from ..schemas import monitoring as s
 from .auth import current_actor
-from .common import page_body
 from .jobs import jobs_dir, upload
-from .resources import Operations
+from .resources import list_resource, read_resource
 from .screening import log_settings
 
 subjects = Blueprint("monitoring-subjects", __name__, url_prefix="/api/v1/monitoring",
@@ -64,24 +61,9 @@ def _write_and_screen(items: list[dict[str, Any]]) -> list[tuple[Any, str, list[
     return [(d.subject, d.outcome, by_subject.get(d.subject.id, []) if d.subject else []) for d in done]
 
 
-def listing(blp: Blueprint, *, args: type, page: type, lister: Callable[..., Page], filters: type,
-            summaries: dict[str, str]) -> Operations:
-    """A paginated list: ``GET`` with ``args`` (the page, and the filters the ``filters``
-    dataclass declares) answered by ``lister(session, filters, page, page_size)``. The caller
-    may add other methods of the same route, then registers it."""
-
-    def get(self: MethodView, query: dict[str, Any]) -> Any:
-        return page_body(lister(session=db.session, filters=filters_from(filters, query), page=query["page"],
-                                page_size=query["page_size"]))
-
-    ops = Operations(blp, summaries, doc_summaries=False)
-    ops.add("get", get, blp.etag, blp.arguments(args, location="query"), blp.response(200, page))
-    return ops
-
-
-listing(subjects, args=s.SubjectListArgs, page=s.SubjectPage, lister=list_subjects, filters=SubjectFilters,
-        summaries={"get": "List monitored subjects (filters: status, type, country, name, pending)"},
-        ).register("/subjects", "Subjects")
+list_resource(subjects, args=s.SubjectListArgs, page=s.SubjectPage, lister=list_subjects, filters=SubjectFilters,
+              summaries={"get": "List monitored subjects (filters: status, type, country, name, pending)"},
+              ).register("/subjects", "Subjects")
 
 
 @subjects.route("/subjects/<external_id:external_id>")
@@ -152,19 +134,15 @@ class SubjectCsv(MethodView):
         return report
 
 
-listing(alerts, args=s.AlertListArgs, page=s.AlertPage, lister=alert_store.list_alerts,
-        filters=alert_store.AlertFilters, summaries={
-            "get": "List monitoring alerts, newest first (filters: state, subject, entity_id, authority, created_since)"},
-        ).register("/alerts", "Alerts")
+list_resource(alerts, args=s.AlertListArgs, page=s.AlertPage, lister=alert_store.list_alerts,
+              filters=alert_store.AlertFilters, summaries={
+                  "get": "List monitoring alerts, newest first (filters: state, subject, entity_id, authority, "
+                         "created_since)"},
+              ).register("/alerts", "Alerts")
 
 
-@alerts.route("/alerts/<int:alert_id>")
-class AlertById(MethodView):
-    @alerts.etag
-    @alerts.response(200, s.AlertDetail)
-    def get(self, alert_id: int) -> Any:
-        """Read one alert with its events (the ETag to send back in If-Match)"""
-        return alert_store.get_alert(session=db.session, alert_id=alert_id)
+read_resource(alerts, "/alerts/<int:alert_id>", "AlertById", out=s.AlertDetail, load=alert_store.get_alert,
+              summary="Read one alert with its events (the ETag to send back in If-Match)")
 
 
 @alerts.route("/alerts/<int:alert_id>/transitions")
@@ -206,20 +184,15 @@ def _start_full(self: MethodView, data: dict[str, Any]) -> Any:
     return run, 202, {"Location": url_for("monitoring-runs.RunById", run_id=run.id)}
 
 
-_runs = listing(runs, args=s.RunListArgs, page=s.RunPage, lister=run_store.list_runs, filters=run_store.RunFilters,
-                summaries={
-                    "get": "List monitoring runs, newest first: changes considered, pairs scored, alerts opened, lag",
-                    "post": "Start a full rescreen of the portfolio in the background (pairs already decided are "
-                            "skipped)"})
+_runs = list_resource(runs, args=s.RunListArgs, page=s.RunPage, lister=run_store.list_runs,
+                      filters=run_store.RunFilters, summaries={
+                          "get": "List monitoring runs, newest first: changes considered, pairs scored, alerts "
+                                 "opened, lag",
+                          "post": "Start a full rescreen of the portfolio in the background (pairs already decided "
+                                  "are skipped)"})
 _runs.add("post", _start_full, runs.arguments(s.RunRequest), runs.response(202, s.RunOut))
 _runs.register("/runs", "Runs")
 
-
-@runs.route("/runs/<int:run_id>")
-class RunById(MethodView):
-    @runs.etag
-    @runs.response(200, s.RunOut)
-    def get(self, run_id: int) -> Any:
-        """Read one monitoring run"""
-        return run_store.get_run(session=db.session, run_id=run_id)
+read_resource(runs, "/runs/<int:run_id>", "RunById", out=s.RunOut, load=run_store.get_run,
+              summary="Read one monitoring run")
 

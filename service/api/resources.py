@@ -20,7 +20,7 @@ from flask.views import MethodView
 
 from ..errors import NotFound
 from ..extensions import Blueprint, db
-from ..records.common import Page
+from ..records.common import Page, filters_from
 from ..records.history import as_of, history_of
 from ..schemas.audit import HistoryArgs, HistoryList
 from ..schemas.common import ItemArgs, PageArgs
@@ -64,6 +64,38 @@ class Operations:
 
     def register(self, rule: str, name: str) -> None:
         self.blp.route(rule)(type(name, (MethodView,), self.views))
+
+
+def read_resource(blp: Blueprint, rule: str, name: str, *, out: type, load: Callable[..., Any], summary: str) -> None:
+    """``GET`` of one thing, with its ETag: ``load(session=..., **ids)``, the URL's ids as keywords."""
+
+    def get(self: MethodView, **ids: int) -> Any:
+        return load(session=db.session, **ids)
+
+    ops = Operations(blp, {"get": summary}, doc_summaries=False)
+    ops.add("get", get, blp.etag, blp.response(200, out))
+    ops.register(rule, name)
+
+
+def list_resource(
+    blp: Blueprint, *, args: type, page: type, lister: Callable[..., Page], summaries: Mapping[str, str],
+    filters: type | None = None, parent: Callable[..., Any] | None = None,
+) -> Operations:
+    """A paginated list: ``GET`` with ``args`` (the page, and the filters the ``filters``
+    dataclass declares) answered by ``lister(session, **ids, filters, page, page_size)``, the
+    URL's ids as keywords. A list that belongs to a thing (``parent(session=..., **ids)``) is a
+    404 when that thing does not exist. The caller may add other methods of the same route,
+    then registers it."""
+
+    def get(self: MethodView, query: dict[str, Any], **ids: int) -> Any:
+        if parent is not None:
+            parent(session=db.session, **ids)
+        given: dict[str, Any] = {"filters": filters_from(filters, query)} if filters is not None else {}
+        return page_body(lister(session=db.session, **ids, **given, page=query["page"], page_size=query["page_size"]))
+
+    ops = Operations(blp, summaries, doc_summaries=False)
+    ops.add("get", get, blp.etag, blp.arguments(args, location="query"), blp.response(200, page))
+    return ops
 
 
 def partial_schema(schema_cls: type) -> Any:

@@ -14,9 +14,9 @@ from ..extensions import Blueprint, db
 from ..monitoring import webhooks as store
 from ..monitoring.webhooks_delivery import ping
 from ..monitoring.webhooks_runner import WebhookRunner
-from ..records.common import filters_from
 from ..schemas import webhooks as s
 from .common import page_body
+from .resources import list_resource, read_resource
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
                 description="Webhook endpoints (admin only): monitoring events POSTed and signed per the Standard "
@@ -106,26 +106,12 @@ class Ping(MethodView):
         return store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
 
 
-@blp.route("/<int:endpoint_id>/deliveries")
-class Deliveries(MethodView):
-    @blp.etag
-    @blp.arguments(s.DeliveryListArgs, location="query")
-    @blp.response(200, s.DeliveryPage)
-    def get(self, args: dict[str, Any], endpoint_id: int) -> Any:
-        """List an endpoint's deliveries, newest first (filters: status, event_type, since)"""
-        store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        filters = filters_from(store.DeliveryFilters, args)
-        return page_body(store.list_deliveries(session=db.session, endpoint_id=endpoint_id, filters=filters,
-                                               page=args["page"], page_size=args["page_size"]))
-
-
-@blp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>")
-class DeliveryById(MethodView):
-    @blp.etag
-    @blp.response(200, s.DeliveryDetail)
-    def get(self, endpoint_id: int, delivery_id: int) -> Any:
-        """Read one delivery with every attempt"""
-        return store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
+list_resource(blp, args=s.DeliveryListArgs, page=s.DeliveryPage, lister=store.list_deliveries,
+              filters=store.DeliveryFilters, parent=store.get_endpoint, summaries={
+                  "get": "List an endpoint's deliveries, newest first (filters: status, event_type, since)"},
+              ).register("/<int:endpoint_id>/deliveries", "Deliveries")
+read_resource(blp, "/<int:endpoint_id>/deliveries/<int:delivery_id>", "DeliveryById", out=s.DeliveryDetail,
+              load=store.get_delivery, summary="Read one delivery with every attempt")
 
 
 @blp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver")
@@ -154,14 +140,7 @@ class RedeliverFailed(MethodView):
         runner().kick()
         return {"redelivered": count}
 
-
-@blp.route("/<int:endpoint_id>/attempts")
-class Attempts(MethodView):
-    @blp.etag
-    @blp.arguments(s.Paging, location="query")
-    @blp.response(200, s.AttemptPage)
-    def get(self, args: dict[str, Any], endpoint_id: int) -> Any:
-        """The endpoint's delivery log: every attempt, newest first (time, status, response, error, duration)"""
-        store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        return page_body(store.list_attempts(session=db.session, endpoint_id=endpoint_id, page=args["page"],
-                                             page_size=args["page_size"]))
+list_resource(blp, args=s.Paging, page=s.AttemptPage, lister=store.list_attempts, parent=store.get_endpoint,
+              summaries={"get": "The endpoint's delivery log: every attempt, newest first (time, status, response, "
+                                "error, duration)"},
+              ).register("/<int:endpoint_id>/attempts", "Attempts")

@@ -50,20 +50,29 @@ def _change(action: str, change: Callable[[], User]) -> User:
     return user
 
 
+def _change_password(action: str, check: Callable[[], object], write: Callable[[str], User],
+                     from_stdin: bool) -> User:
+    """:func:`_change` that sets a password: ``check()`` first, so that no one is asked for a
+    password the change would refuse anyway, then ``write(password)``."""
+
+    def change() -> User:
+        check()
+        return write(read_password(from_stdin))
+
+    return _change(action, change)
+
+
 @users.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, help="admin, editor, analyst or screener")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input's first line.")
 def users_create(username: str, role: str, password_stdin: bool) -> None:
     """Create a user (the password is prompted for unless --password-stdin)."""
-
-    def create() -> User:
-        # Name and role first: no point asking for a password for a user that cannot be made.
-        records.check_new_user(session=database.session, username=username, role=role)
-        return records.create_user(session=database.session, username=username, role=role,
-                                   password=read_password(password_stdin))
-
-    user = _change("create the user", create)
+    user = _change_password(
+        "create the user", lambda: records.check_new_user(session=database.session, username=username, role=role),
+        lambda password: records.create_user(session=database.session, username=username, role=role,
+                                             password=password),
+        password_stdin)
     click.echo(f"created user {user.username} ({user.role})")
 
 
@@ -102,13 +111,10 @@ def users_enable(username: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the new password from standard input's first line.")
 def users_reset_password(username: str, password_stdin: bool) -> None:
     """Set a new password (prompted for unless --password-stdin); open sessions end."""
-
-    def reset() -> User:
-        records.get_user(session=database.session, username=username)  # before the prompt
-        return records.reset_password(session=database.session, username=username,
-                                      password=read_password(password_stdin))
-
-    user = _change("reset the password", reset)
+    user = _change_password(
+        "reset the password", lambda: records.get_user(session=database.session, username=username),
+        lambda password: records.reset_password(session=database.session, username=username, password=password),
+        password_stdin)
     click.echo(f"new password set for {user.username}")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..permissions import ROLES as ROLES  # API-key roles: defined with what each may do
-from .base import MEDIUM, Base, utcnow
+from .base import MEDIUM, Attribution, Base, utcnow
 
 DECISIONS = ("true_match", "false_positive", "needs_review")
 
@@ -35,7 +35,7 @@ class ApiKey(Base):
         return self.revoked_at is None
 
 
-class HistoryEntry(Base):
+class HistoryEntry(Attribution, Base):
     """One change to one record: who, when, in which request, each field before and after,
     and the record as it stood afterwards (for ``?as_of=`` reads)."""
 
@@ -48,11 +48,6 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(16))  # create, update, archive, import
     version: Mapped[int | None] = mapped_column(Integer, default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
-    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -110,7 +105,7 @@ class DecisionFields:
     comment: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class Disposition(DecisionFields, Base):
+class Disposition(Attribution, DecisionFields, Base):
     """An analyst's decision on a (screened subject, listed entity) pair. Each decision is a
     new row; the latest one for the pair is in force."""
 
@@ -119,8 +114,3 @@ class Disposition(DecisionFields, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
-    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    request_id: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,4 +1,5 @@
-"""The declarative base, shared column types and the mixin every record carries."""
+"""The declarative base, shared column types, the mixin every record carries and the columns
+that name who acted (:class:`Attribution`)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,13 @@ def live(records: Iterable[R], across: str | None = None) -> list[R]:
 SHORT = String(64)
 MEDIUM = String(255)
 LONG = String(1024)
+
+
+class Attribution:
+    """Who did it: an API key, a signed-in user or neither (a background run, the command line)."""
+
+    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
+    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)

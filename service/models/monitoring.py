@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import MEDIUM, Base, utcnow
+from .base import MEDIUM, Attribution, Base, utcnow
 
 SUBJECT_STATUSES = ("active", "paused")
 # held: created while the storm guard was on; a reviewer releases it (-> open).
@@ -23,16 +23,6 @@ ALERT_STATES = ("held", "open", "under_review", "escalated", "true_match", "fals
 FINAL_STATES = ("true_match", "false_positive")
 RUN_KINDS = ("delta", "subjects", "full")
 RUN_STATUSES = ("running", "done", "failed")
-
-
-class Attribution:
-    """Who did it: an API key, a signed-in user or nobody (a background run)."""
-
-    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    key_name: Mapped[str | None] = mapped_column(MEDIUM, default=None)
-    user_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    user_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class MonitoredSubject(Base):

@@ -15,8 +15,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audit import DecisionFields
-from .base import Base, utcnow
-from .monitoring import Attribution
+from .base import Attribution, Base, utcnow
 
 PROPOSAL_STATES = ("pending", "approved", "rejected")
 

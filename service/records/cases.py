@@ -19,13 +19,14 @@ from .common import (
     archive,
     bump_versions,
     check_group_exists,
+    check_order,
+    check_unique,
     ensure_entity_exists,
     get_child,
     icontains,
     list_children,
     paginate,
     resolve_group_ids,
-    taken_by,
 )
 from .listing import record_entity_changes
 
@@ -46,17 +47,12 @@ class CaseFilters:
 
 def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
     check_group_exists(session=session, group_id=data.get("threat_group_id"))
-    filed, unsealed = data.get("filed_on"), data.get("unsealed_on")
-    if filed and unsealed and unsealed < filed:
-        raise Invalid("unsealed_on is before filed_on.", errors={"unsealed_on": ["Must not be before filed_on."]})
+    check_order(data, earlier="filed_on", later="unsealed_on")
     if data.get("case_number"):
-        clash = taken_by(session, Case, Case.court == data["court"], Case.case_number == data["case_number"],
-                         exclude=exclude)
-        if clash:
-            raise Conflict(
-                f"Case {data['case_number']!r} already exists in {data['court']} (case id {clash}).",
-                errors={"case_number": ["Duplicate for this court."]},
-            )
+        check_unique(session, Case, Case.court == data["court"], Case.case_number == data["case_number"],
+                     exclude=exclude, field="case_number", detail="Duplicate for this court.",
+                     message=lambda clash: f"Case {data['case_number']!r} already exists in {data['court']} "
+                                           f"(case id {clash}).")
 
 
 CASES = Writable(
@@ -165,15 +161,13 @@ def _check_charge(session: Session, case: Case, data: dict[str, Any], exclude: i
             errors={"entity_id": ["Not a defendant in this case."]},
         )
     if data.get("count_number") is not None:
-        clash = taken_by(
+        check_unique(
             session, Charge, Charge.case_id == case.id, Charge.entity_id == data["entity_id"],
-            Charge.count_number == data["count_number"], exclude=exclude,
+            Charge.count_number == data["count_number"], exclude=exclude, field="count_number",
+            detail="Duplicate count for this defendant.",
+            message=lambda clash: f"Count {data['count_number']} against entity {data['entity_id']} already exists "
+                                  f"(charge id {clash}).",
         )
-        if clash:
-            raise Conflict(
-                f"Count {data['count_number']} against entity {data['entity_id']} already exists (charge id {clash}).",
-                errors={"count_number": ["Duplicate count for this defendant."]},
-            )
 
 
 def add_charge(*, session: Session, case: Case, data: dict[str, Any]) -> Charge:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, cast, event, func, inspect, select, updat
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..errors import Invalid, NotFound, PreconditionFailed
+from ..errors import Conflict, Invalid, NotFound, PreconditionFailed
 from ..models import Entity, RecordMixin, ThreatGroup, utcnow
 
 M = TypeVar("M", bound=RecordMixin)
@@ -114,10 +114,26 @@ def resolve_group_ids(*, session: Session, ref: str) -> list[int]:
     return ids
 
 
+def check_order(data: Mapping[str, Any], *, earlier: str, later: str) -> None:
+    """Refuse a body whose date ``later`` (e.g. delisted_on) comes before its date ``earlier``."""
+    first, second = data.get(earlier), data.get(later)
+    if first and second and second < first:
+        raise Invalid(f"{later} is before {earlier}.", errors={later: [f"Must not be before {earlier}."]})
+
+
 def taken_by(session: Session, model: Any, *key: Any, exclude: int | None) -> int | None:
     """The id of another record of ``model`` (not ``exclude``) that already has this natural
     key (the ``key`` conditions), if any."""
     return session.scalar(select(model.id).where(*key, model.id != (exclude or -1)))
+
+
+def check_unique(session: Session, model: Any, *key: Any, exclude: int | None, field: str, detail: str,
+                 message: Callable[[int], str]) -> None:
+    """Refuse (409) a natural key another record already has (:func:`taken_by`): ``message``
+    given that record's id, ``detail`` on ``field``."""
+    clash = taken_by(session, model, *key, exclude=exclude)
+    if clash:
+        raise Conflict(message(clash), errors={field: [detail]})
 
 
 def get_child(

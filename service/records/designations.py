@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, Invalid
 from ..models import Designation, Entity, EntityName
 from .common import (
     Page,
@@ -17,22 +18,26 @@ from .common import (
     apply_sort,
     archive,
     bump_versions,
+    check_order,
+    check_unique,
     ensure_entity_exists,
     icontains,
     paginate,
-    taken_by,
 )
 from .listing import record_entity_changes
 
 SORTABLE = ("listed_on", "delisted_on", "authority", "programme", "list_ref", "created_at", "updated_at", "id")
 
 
-@dataclass
-class DesignationFilters:
-    entity_id: int | None = None
+@dataclass(kw_only=True)
+class ListingFilters:
+    """The filters the designations list and the entity list (and search) share: designations
+    by an ``authority``, under a ``programme``, listed from/to a date, active now or not; an
+    entity with a name containing ``name``; archived records only with ``include_archived``.
+    A designation is kept when it passes them, an entity when one of its designations does."""
+
     authority: str | None = None
     programme: str | None = None
-    list_ref: str | None = None
     active: bool | None = None
     listed_from: date | None = None
     listed_to: date | None = None
@@ -40,24 +45,37 @@ class DesignationFilters:
     include_archived: bool = False
 
 
+def listing_conditions(filters: ListingFilters, *, programme: Callable[[str], Any] | None = None) -> list[Any]:
+    """The conditions ``filters`` put on a designation's own columns (authority, programme,
+    listing dates); ``programme`` tests the programme instead of "contains"."""
+    conds = []
+    if filters.authority:
+        conds.append(Designation.authority == filters.authority.upper())
+    if filters.programme:
+        conds.append((programme or partial(icontains, Designation.programme))(filters.programme))
+    if filters.listed_from:
+        conds.append(Designation.listed_on >= filters.listed_from)
+    if filters.listed_to:
+        conds.append(Designation.listed_on <= filters.listed_to)
+    return conds
+
+
+@dataclass
+class DesignationFilters(ListingFilters):
+    entity_id: int | None = None
+    list_ref: str | None = None
+
+
 def _check(session: Session, data: dict[str, Any], exclude: int | None) -> None:
-    listed, delisted = data.get("listed_on"), data.get("delisted_on")
-    if listed and delisted and delisted < listed:
-        raise Invalid(
-            "delisted_on is before listed_on.",
-            errors={"delisted_on": ["Must not be before listed_on."]},
-        )
+    check_order(data, earlier="listed_on", later="delisted_on")
     if data.get("list_ref"):
-        clash = taken_by(
+        check_unique(
             session, Designation, Designation.authority == data["authority"],
-            Designation.list_ref == data["list_ref"], exclude=exclude,
+            Designation.list_ref == data["list_ref"], exclude=exclude, field="list_ref",
+            detail="Duplicate for this authority.",
+            message=lambda clash: f"{data['authority']} already has a designation with list reference "
+                                  f"{data['list_ref']!r} (designation id {clash}).",
         )
-        if clash:
-            raise Conflict(
-                f"{data['authority']} already has a designation with list reference "
-                f"{data['list_ref']!r} (designation id {clash}).",
-                errors={"list_ref": ["Duplicate for this authority."]},
-            )
 
 
 DESIGNATIONS = Writable(
@@ -113,16 +131,9 @@ def list_designations(
         stmt = stmt.where(Designation.archived_at.is_(None), Entity.archived_at.is_(None))
     if filters.entity_id is not None:
         stmt = stmt.where(Designation.entity_id == filters.entity_id)
-    if filters.authority:
-        stmt = stmt.where(Designation.authority == filters.authority.upper())
-    if filters.programme:
-        stmt = stmt.where(icontains(Designation.programme, filters.programme))
+    stmt = stmt.where(*listing_conditions(filters))
     if filters.list_ref:
         stmt = stmt.where(Designation.list_ref == filters.list_ref)
-    if filters.listed_from:
-        stmt = stmt.where(Designation.listed_on >= filters.listed_from)
-    if filters.listed_to:
-        stmt = stmt.where(Designation.listed_on <= filters.listed_to)
     if filters.name:
         stmt = stmt.where(
             Designation.entity_id.in_(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -31,6 +30,7 @@ from .common import (
     paginate,
     resolve_group_ids,
 )
+from .designations import ListingFilters, listing_conditions
 
 SCALAR_FIELDS = (
     "name", "type", "birth_dates", "places_of_birth", "nationalities", "countries",
@@ -49,22 +49,15 @@ PUT_DEFAULTS: dict[str, Any] = {
 
 
 @dataclass
-class EntityFilters:
+class EntityFilters(ListingFilters):
     types: tuple[str, ...]
-    name: str | None = None
     country: str | None = None
-    authority: str | None = None
-    programme: str | None = None
     # The API's programme filter is a substring ("CYBER" keeps CYBER2); the search page's
     # facets name one programme exactly (case aside), as one of a designation's joined ones.
     programme_exact: bool = False
     threat_group: str | None = None
-    active: bool | None = None
-    listed_from: date | None = None
-    listed_to: date | None = None
     case_status: str | None = None
     identifier: str | None = None
-    include_archived: bool = False
 
 
 def _label(types: tuple[str, ...]) -> str:
@@ -165,15 +158,7 @@ def _programme_is(programme: str) -> Any:
 
 
 def _designation_clause(f: EntityFilters) -> Any | None:
-    conds = []
-    if f.authority:
-        conds.append(Designation.authority == f.authority.upper())
-    if f.programme:
-        conds.append(_programme_is(f.programme) if f.programme_exact else icontains(Designation.programme, f.programme))
-    if f.listed_from:
-        conds.append(Designation.listed_on >= f.listed_from)
-    if f.listed_to:
-        conds.append(Designation.listed_on <= f.listed_to)
+    conds = listing_conditions(f, programme=_programme_is if f.programme_exact else None)
     if not conds and f.active is None:
         return None
     base = and_(Designation.entity_id == Entity.id, Designation.archived_at.is_(None), *conds)

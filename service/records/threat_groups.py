@@ -18,13 +18,13 @@ from .common import (
     apply_sort,
     archive,
     bump_versions,
+    check_unique,
     ensure_entity_exists,
     get_child,
     icontains,
     json_text_icontains,
     list_children,
     paginate,
-    taken_by,
 )
 
 SORTABLE = ("name", "created_at", "updated_at", "id", "mitre_id")
@@ -36,12 +36,10 @@ def _check_unique(session: Session, data: dict[str, Any], exclude: int | None) -
         value = data.get(field)
         if not value:
             continue
-        clash = taken_by(session, ThreatGroup, getattr(ThreatGroup, field) == value, exclude=exclude)
-        if clash:
-            raise Conflict(
-                f"A threat group with {field} {value!r} already exists (id {clash}).",
-                errors={field: ["Already used by another threat group."]},
-            )
+        # B023: the message is made at once, in this turn of the loop.
+        check_unique(session, ThreatGroup, getattr(ThreatGroup, field) == value, exclude=exclude, field=field,
+                     detail="Already used by another threat group.",
+                     message=lambda clash: f"A threat group with {field} {value!r} already exists (id {clash}).")  # noqa: B023
 
 
 GROUPS = Writable(

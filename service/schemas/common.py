@@ -193,6 +193,13 @@ class PageArgs(Schema):
     include_archived = fields.Boolean(load_default=False)
 
 
+class Paging(PageArgs):
+    """The page of a list in one fixed order, with nothing archived in it (logs, monitoring)."""
+
+    class Meta(PageArgs.Meta):
+        exclude = ("sort", "include_archived")
+
+
 class ItemArgs(Schema):
     include_archived = fields.Boolean(load_default=False)
     as_of = fields.AwareDateTime(

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..imports import PARSERS
 from ..vocabulary import IMPORT_STATUSES
-from .common import PageArgs, Schema, page_of
+from .common import Paging, Schema, page_of
 
 
 class UploadedFile(Upload):
@@ -83,10 +83,7 @@ class ImportRunOut(ImportRunSummary):
                           metadata={"description": "The first 2000 changes (change_count has all)"})
 
 
-class ImportListArgs(PageArgs):
-    class Meta(PageArgs.Meta):
-        exclude = ("sort", "include_archived")
-
+class ImportListArgs(Paging):
     format = fields.String(validate=validate.OneOf(sorted(PARSERS)))
     status = fields.String(validate=validate.OneOf(IMPORT_STATUSES))
 

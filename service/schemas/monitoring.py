@@ -14,7 +14,7 @@ from ..vocabulary import ENTITY_TYPES
 from .common import (
     CountryCode,
     Integer,
-    PageArgs,
+    Paging,
     PartialDate,
     Schema,
     optional_text,
@@ -81,10 +81,7 @@ class SubjectWritten(SubjectOut):
         "description": "Ids of the alerts its screening opened at once."})
 
 
-class SubjectListArgs(PageArgs):
-    class Meta(PageArgs.Meta):
-        exclude = ("sort", "include_archived")
-
+class SubjectListArgs(Paging):
     status = fields.String(validate=validate.OneOf(SUBJECT_STATUSES))
     type = fields.String(validate=validate.OneOf(ENTITY_TYPES))
     country = CountryCode()
@@ -180,10 +177,7 @@ class AlertDetail(AlertOut):
     events = fields.List(fields.Nested(EventOut))
 
 
-class AlertListArgs(PageArgs):
-    class Meta(PageArgs.Meta):
-        exclude = ("sort", "include_archived")
-
+class AlertListArgs(Paging):
     state = fields.String(validate=validate.OneOf(ALERT_STATES))
     subject = fields.String(validate=EXTERNAL_ID, metadata={"description": "The subject's external id."})
     entity_id = Integer()
@@ -224,10 +218,7 @@ class RunOut(Schema):
     error = fields.String(allow_none=True)
 
 
-class RunListArgs(PageArgs):
-    class Meta(PageArgs.Meta):
-        exclude = ("sort", "include_archived")
-
+class RunListArgs(Paging):
     kind = fields.String(validate=validate.OneOf(RUN_KINDS))
     status = fields.String(validate=validate.OneOf(RUN_STATUSES))
 

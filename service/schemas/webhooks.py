@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from ..models import DELIVERY_STATUSES, PING_EVENT
 from ..monitoring.outbox import EVENT_TYPES
-from .common import Integer, PageSize, Schema, optional_text, page_of
+from .common import Paging, Schema, optional_text, page_of
 
 EVENTS_DOC = f"Event types to receive: {', '.join(EVENT_TYPES)}."
 
@@ -22,11 +22,6 @@ def _url(**kwargs: object) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=1024), metadata={
         "description": "Where deliveries are POSTed: https, a host that resolves to public addresses only."},
         **kwargs)  # type: ignore[arg-type]
-
-
-class Paging(Schema):
-    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = PageSize()
 
 
 class EndpointIn(Schema):

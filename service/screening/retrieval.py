@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -122,6 +123,13 @@ class QueryWeights:
         return self._cover.get(tok.text, tok.weight)
 
 
+def _holds(post: list[int], nid: int) -> bool:
+    """Whether a postings list holds a name slot: the lists are in slot order (slots are
+    numbered as they are added, and only ever appended)."""
+    i = bisect_left(post, nid)
+    return i < len(post) and post[i] == nid
+
+
 def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
     """The k items of highest real part, best first, ties in insertion order
     (what ``heapq.nlargest(k, acc.items(), key=_real)`` returns), without a
@@ -195,23 +203,35 @@ class CandidateIndex:
         ``floor`` is the lowest score that will be returned."""
         n_names = max(1, len(self._name_weight))
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
-        # (rank weight = weight*sim*idf, coverage, postings, df, weight).
+        # (rank weight = weight*sim*idf, coverage, postings, df, weight, probe number).
         # Coverage is the query weight a name could align, counted at full
         # similarity so the estimate below stays optimistic.
-        lookups: list[tuple[float, float, list[int], int, float]] = []
+        lookups: list[tuple[float, float, list[int], int, float, int]] = []
         # Joined adjacent query tokens find listed names written as one word.
         probes: list[Tok] = list(qtoks)
         # A joined probe covers both its parts ("inter" + "national"): the scorer's merged
         # reading drops them both from the query's unmatched weight.
         joined_cover: dict[str, float] = {}
-        for a, b in zip(qtoks, qtoks[1:], strict=False):
+        parts: dict[int, tuple[int, int]] = {}  # joined probe number -> its parts' numbers
+        for i, (a, b) in enumerate(zip(qtoks, qtoks[1:], strict=False)):
             if a.kind != DIGIT and b.kind != DIGIT and a.text.isalpha() and b.text.isalpha():
+                parts[len(probes)] = (i, i + 1)
                 probes.append(Tok(a.text + b.text, max(a.weight, b.weight), JOINED, a.abjad))
                 joined_cover[a.text + b.text] = qw.cover(a) + qw.cover(b)
         vocab = self.vocab
         postings = vocab.postings
-        for tok in probes:
+        found_by: list[set[int]] = []  # per query token (the probes before the joined ones)
+        for pi, tok in enumerate(probes):
             matches = vocab.matches(tok)
+            joined = parts.get(pi)
+            if joined is None:
+                found_by.append({tid for tid, _ in matches})
+            else:
+                # A listed word one part found by itself ("abdul" from "abdul" + "al") is no
+                # reading of the two joined: credited at both parts' coverage, it would lift
+                # every "X, Abdul" to a full match in the estimate.
+                i, j = joined
+                matches = tuple(m for m in matches if m[0] not in found_by[i] and m[0] not in found_by[j])
             if not matches:
                 continue
             # One idf per query token, from all the listed spellings it found:
@@ -222,7 +242,7 @@ class CandidateIndex:
             idf = math.log(1.0 + n_names / max(1, sum(dfs)))
             for (tid, sim), df in zip(matches, dfs, strict=True):
                 if df:
-                    lookups.append((tok.weight * sim * idf, cover, postings[tid], df, tok.weight))
+                    lookups.append((tok.weight * sim * idf, cover, postings[tid], df, tok.weight, pi))
         # Per name: rank in the real part, coverage in the imaginary part, so
         # walking a postings list costs one dict update per name, not two.
         acc: dict[int, complex] = {}
@@ -233,9 +253,18 @@ class CandidateIndex:
         strong = [lk for lk in rare if lk[4] >= 0.5]
         boosts = [lk for lk in rare if lk[4] < 0.5] if strong else []
         walk = strong or rare
-        # Coverage the walked postings cannot see (common tokens skipped):
-        # assume every candidate has it, so the pruning estimate stays optimistic.
-        unseen = sum(lk[1] for lk in lookups if lk[3] > cap)
+        # Postings too common to walk ("al", "mohammed" in 1M names): the estimate below
+        # tests each candidate for them instead (a bisection per list, as postings are in
+        # slot order), and credits their query word unless the walk already did so through
+        # another spelling ("Alexander" found as "alexander" must not also count the nickname
+        # "al", or every other "X, Alexander" would estimate as high as "SOBOL, Alexander").
+        common_by_probe: dict[int, tuple[float, list[list[int]]]] = {}
+        walked_by_probe: dict[int, list[list[int]]] = {}
+        for lk in lookups:
+            if lk[3] > cap:
+                common_by_probe.setdefault(lk[5], (lk[1], []))[1].append(lk[2])
+            else:
+                walked_by_probe.setdefault(lk[5], []).append(lk[2])
         if walk:
             aget = acc.get
             for w, cv, post, *_ in walk:
@@ -262,12 +291,12 @@ class CandidateIndex:
             lookups.sort(key=lambda lk: lk[3])
             rarest = lookups[0]
             found: Iterable[int] = rarest[2]
-            unseen -= rarest[1]
+            common_by_probe.pop(rarest[5], None)
             inc = complex(rarest[0], rarest[1])
             if len(lookups) >= 2:
                 second = lookups[1]
                 found = set(rarest[2]).intersection(second[2])
-                unseen -= second[1]
+                common_by_probe.pop(second[5], None)
                 inc += complex(second[0], second[1])
             for nid in itertools.islice(found, CANDIDATES * POOL_FACTOR):
                 acc[nid] = inc
@@ -286,6 +315,7 @@ class CandidateIndex:
         # by rank: among names sharing the same rare words, the one closest in
         # length to the query comes first. PRUNE_MARGIN keeps it loose because
         # joins and partial similarities are not visible here.
+        unseen = [(cv, commons, walked_by_probe.get(pi, [])) for pi, (cv, commons) in common_by_probe.items()]
         live = self._live
         name_weight = self._name_weight
         digit_excess = self._digit_excess
@@ -300,7 +330,11 @@ class CandidateIndex:
                 wq, extra_cost = qw.person, EXTRA_COST_PERSON
             else:
                 wq, extra_cost = qw.other, EXTRA_COST_ORG
-            m = min(rc.imag + unseen, wq)
+            m = rc.imag
+            for cv, commons, walked in unseen:
+                if any(_holds(p, nid) for p in commons) and not any(_holds(p, nid) for p in walked):
+                    m += cv
+            m = min(m, wq)
             uq, uc = wq - m, max(0.0, name_weight[nid] - m)
             # Unmatched numbers contradict at a lower weight ("Fund 7" vs "Fund 9").
             conflict = min(max(0.0, uq - qw.digits), max(0.0, uc - digit_excess.get(nid, 0.0)))

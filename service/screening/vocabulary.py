@@ -14,7 +14,8 @@ it appears in); a query token finds the listed tokens it may stand for through:
   which one delete on each side cannot reach), a consonant-skeleton index
   (queries romanised from Arabic/Hebrew ... arrive without vowels) and an
   index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
-* the Slavic key (:func:`~.normalize.slavic_key`: "Serhiy" finds "Sergei");
+* the Slavic key (:func:`~.normalize.slavic_key`: "Serhiy" finds "Sergei") and the
+  caron fold (:func:`caron_fold`: "Sviščev", read "sviscev", finds "svishchev");
 * the nicknames the scorer knows ("Ted" -> "Theodore");
 * split readings of a query word ("AlisherUsmanov" -> "alisher" + "usmanov").
 
@@ -23,12 +24,13 @@ Each neighbour found is kept only when :func:`~.tokens.token_sim` agrees.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .chinese import pinyin_readings
 from .normalize import phonetic_key, skeleton, slavic_key
 from .score import MIN_TOKEN_SIM
-from .tokens import NOMINATIVE_ENDINGS, Tok, nicknames_of, token_sim
+from .tokens import NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
 
 __all__ = ["JOINED", "Vocabulary"]
 
@@ -51,6 +53,15 @@ TWO_EDIT_WORD_LEN = 6
 VOCAB_CACHE_SIZE = 10_000
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
 JOINED = "j"
+
+
+_DIGRAPH_H = re.compile(r"(?<=[csz])h")
+
+
+def caron_fold(text: str) -> str:
+    """English "ch", "sh", "zh" written as the bare letter: "Sviščev" reaches us as
+    "sviscev" (accents dropped) where the list writes "svishchev", two letters apart."""
+    return _DIGRAPH_H.sub("", text)
 
 
 def _deletes(text: str) -> list[str]:
@@ -124,12 +135,18 @@ class Vocabulary:
             slavic = slavic_key.__wrapped__(text)
             if slavic != key:
                 _put(self._keys, hash(slavic), boxed)
+            folded = caron_fold(text)
+            if folded != text:
+                # Prefixed: apart from the phonetic keys in the same table.
+                _put(self._keys, hash("^" + folded), boxed)
             if len(key) >= MIN_KEY_DELETES_LEN:
                 for d in _deletes(key):
                     _put(self._key_deletes, hash(d), boxed)
         if text.isalpha():
+            # One consonant too: an Arabic-script query "علي" reads "ly", which only the
+            # skeleton connects to "ali" (the query side looks this up for abjad words alone).
             sk = skeleton.__wrapped__(text)
-            if len(sk) >= 2:
+            if sk:
                 _put(self._skeletons, hash(sk), boxed)
             # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
             for reading in pinyin_readings.__wrapped__(text):
@@ -140,8 +157,10 @@ class Vocabulary:
         """Vocabulary tokens similar to one query token, with similarities."""
         text = tok.text
         # Initials and low-weight words (legal forms, "al", "group") are
-        # looked up exactly: fuzzy variants of them find nothing useful.
-        fuzzy = len(text) >= 2 and tok.weight >= 0.5
+        # looked up exactly: fuzzy variants of them find nothing useful. A patronymic
+        # weighs little but is a name of its own: "Igorevitsch" must find "igorevich", or
+        # the pruning estimate counts the pair as two patronymics that disagree.
+        fuzzy = len(text) >= 2 and (tok.weight >= 0.5 or tok.kind == PATRONYMIC)
         # A joined probe ("guang"+"zong") is not split again: that would only
         # find its own parts a second time and double their coverage.
         split = tok.kind != JOINED
@@ -168,6 +187,12 @@ class Vocabulary:
                     probes.add(t2)
                 _get(self._deletes, hash(d), probes)
         if len(text) >= 4:
+            folded = caron_fold(text)
+            _get(self._keys, hash("^" + folded), probes)
+            if folded != text:
+                t2 = self._tid.get(folded)
+                if t2 is not None:
+                    probes.add(t2)
             key = phonetic_key(text)
             _get(self._keys, hash(key), probes)
             slavic = slavic_key(text)
@@ -180,6 +205,9 @@ class Vocabulary:
             if len(text) < TWO_EDIT_WORD_LEN:
                 return
             _get(self._key_deletes, hash(key), probes)
+            if slavic != key:
+                # "Yevhen" (slavic key "avgan") finds "Yevgeny" ("avgana").
+                _get(self._key_deletes, hash(slavic), probes)
             if len(key) >= MIN_KEY_DELETES_LEN - 1:
                 for d in _deletes(key):
                     _get(self._keys, hash(d), probes)
@@ -227,8 +255,9 @@ class Vocabulary:
                 s = max(s, token_sim(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
-        if split and not found and len(text) >= 6 and text.isalpha():
-            # "alisherusmanov": try reading the query word as two listed words.
+        if split and len(text) >= 6 and text.isalpha() and max(found.values(), default=0.0) < 0.9:
+            # "alisherusmanov", "elnato": try reading the query word as two listed words
+            # unless it is a listed word, or one letter from one.
             for i in range(2, len(text) - 1):
                 a, b = self._tid.get(text[:i]), self._tid.get(text[i:])
                 if a is not None and b is not None:

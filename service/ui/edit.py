@@ -32,7 +32,7 @@ from ..vocabulary import CRAFT_TYPES, ORGANISATION_TYPES, PERSON_TYPES
 from .auth import login_required
 from .core import nav_item, page
 from .edit_forms import ArchiveForm, DesignationForm, EntityForm, add_spare_rows, joined
-from .editing import refused_status, submitted
+from .editing import form_page, load_for_edit
 from .entities import address_text
 
 bp = Blueprint("edit", __name__)
@@ -136,62 +136,51 @@ def new_entity(plural: str) -> Any:
     """A new person, company or vessel."""
     kind = KINDS[plural]
     form = entity_form(kind, None)
-    if request.method == "POST" and not wants_more_rows(form):
-        return submitted(
-            form, entity_payload(form, kind, None), schema=kind.schema(),
-            write=lambda data: entity_records.create_entity(session=db.session, data={"type": kind.types[0], **data}),
-            done=lambda created: (f"Created the {kind.label} “{created.name}”.", entity_page(created.id)),
-        ) or render_entity(form, kind, None, refused_status(form))
-    return render_entity(form, kind, None)
-
-
-def load_entity(entity_id: int) -> Entity:
-    # Archived too: a form posted after someone archived the record is refused with a message.
-    return get_or_raise(db.session, Entity, entity_id, include_archived=request.method == "POST", label="entity")
+    return form_page(
+        form, lambda status: render_entity(form, kind, None, status), lambda: entity_payload(form, kind, None),
+        schema=kind.schema(), saving=request.method == "POST" and not wants_more_rows(form),
+        write=lambda data: entity_records.create_entity(session=db.session, data={"type": kind.types[0], **data}),
+        done=lambda created: (f"Created the {kind.label} “{created.name}”.", entity_page(created.id)),
+    )
 
 
 @bp.route("/entities/<int:entity_id>/edit", methods=["GET", "POST"])
 @login_required(WRITE)
 def entity(entity_id: int) -> Any:
     """Edit a person, company or vessel: names, identifiers, dates, places, notes."""
-    record = load_entity(entity_id)
+    record = load_for_edit(Entity, entity_id, label="entity")
     kind = kind_of(record)
     form = entity_form(kind, record)
-    if request.method == "POST" and not wants_more_rows(form):
-        return submitted(
-            form, entity_payload(form, kind, record), schema=kind.schema(), record=record, record_type="entity",
-            label=kind.label,
-            write=lambda data: entity_records.update_entity(session=db.session, entity=record, data=data,
-                                                            replace=False),
-            done=lambda saved: (f"Saved the {kind.label} “{saved.name}”.", entity_page(saved.id)),
-        ) or render_entity(form, kind, record, refused_status(form))
-    return render_entity(form, kind, record)
+    return form_page(
+        form, lambda status: render_entity(form, kind, record, status), lambda: entity_payload(form, kind, record),
+        schema=kind.schema(), record=record, record_type="entity", label=kind.label,
+        saving=request.method == "POST" and not wants_more_rows(form),
+        write=lambda data: entity_records.update_entity(session=db.session, entity=record, data=data, replace=False),
+        done=lambda saved: (f"Saved the {kind.label} “{saved.name}”.", entity_page(saved.id)),
+    )
 
 
 def confirm_archive(record: RecordMixin, *, record_type: str, label: str, name: str, back: str, done: str,
                     archive_it: Callable[[], object]) -> Any:
     """The confirmation page of an archive, and its POST (checked against the version read)."""
     form = ArchiveForm() if request.method == "POST" else ArchiveForm(data={"version": record.version})
-    status = 200
+
     def write(_: dict[str, Any]) -> RecordMixin:
         archive_it()
         return record
 
-    if request.method == "POST":
-        archived = submitted(form, {}, schema=Schema(), write=write, record=record, record_type=record_type,
-                             label=label,
-                             done=lambda _: (f"Archived the {label} “{name}”. It stays readable in its history.", done))
-        if archived is not None:
-            return archived
-        status = refused_status(form)
-    return page("ui/edit/archive.html", form=form, label=label, name=name, back=back, status=status)
+    return form_page(
+        form, lambda status: page("ui/edit/archive.html", form=form, label=label, name=name, back=back, status=status),
+        lambda: {}, schema=Schema(), write=write, record=record, record_type=record_type, label=label,
+        done=lambda _: (f"Archived the {label} “{name}”. It stays readable in its history.", done),
+    )
 
 
 @bp.route("/entities/<int:entity_id>/archive", methods=["GET", "POST"])
 @login_required(WRITE)
 def archive_entity(entity_id: int) -> Any:
     """Archive a person, company or vessel (after a confirmation)."""
-    record = load_entity(entity_id)
+    record = load_for_edit(Entity, entity_id, label="entity")
     back = entity_page(entity_id)
     return confirm_archive(record, record_type="entity", label=kind_of(record).label, name=record.name, back=back,
                            done=back, archive_it=lambda: archive(session=db.session, record=record))
@@ -224,45 +213,36 @@ def new_designation(entity_id: int) -> Any:
     """A new designation (sanctions listing) of an entity."""
     entity = get_or_raise(db.session, Entity, entity_id, label="entity")
     form = DesignationForm()
-    if request.method == "POST":
-        return submitted(
-            form, {**form.payload(), "entity_id": entity.id}, schema=DesignationIn(),
-            write=lambda data: designation_records.create_designation(session=db.session, data=data),
-            done=lambda created: (f"Added the {created.authority} designation of “{entity.name}”.",
-                                  entity_page(entity.id)),
-        ) or render_designation(form, entity, None, refused_status(form))
-    return render_designation(form, entity, None)
-
-
-def load_designation(designation_id: int) -> Designation:
-    return get_or_raise(db.session, Designation, designation_id, include_archived=request.method == "POST",
-                        label="designation")
+    return form_page(
+        form, lambda status: render_designation(form, entity, None, status),
+        lambda: {**form.payload(), "entity_id": entity.id}, schema=DesignationIn(),
+        write=lambda data: designation_records.create_designation(session=db.session, data=data),
+        done=lambda created: (f"Added the {created.authority} designation of “{entity.name}”.", entity_page(entity.id)),
+    )
 
 
 @bp.route("/designations/<int:designation_id>/edit", methods=["GET", "POST"])
 @login_required(WRITE)
 def designation(designation_id: int) -> Any:
     """Edit a designation: programme, reference, dates (delisting), measures, reasons."""
-    record = load_designation(designation_id)
+    record = load_for_edit(Designation, designation_id, label="designation")
     entity = record.entity
     form = DesignationForm() if request.method == "POST" else DesignationForm(data=designation_data(record))
-    if request.method == "POST":
-        return submitted(
-            form, {**form.payload(), "entity_id": record.entity_id}, schema=DesignationIn(), record=record,
-            record_type="designation", label="designation",
-            write=lambda data: designation_records.update_designation(session=db.session, designation=record,
-                                                                      data=data, replace=True),
-            done=lambda saved: (f"Saved the {saved.authority} designation of “{entity.name}”.",
-                                entity_page(entity.id)),
-        ) or render_designation(form, entity, record, refused_status(form))
-    return render_designation(form, entity, record)
+    return form_page(
+        form, lambda status: render_designation(form, entity, record, status),
+        lambda: {**form.payload(), "entity_id": record.entity_id}, schema=DesignationIn(), record=record,
+        record_type="designation", label="designation",
+        write=lambda data: designation_records.update_designation(session=db.session, designation=record, data=data,
+                                                                  replace=True),
+        done=lambda saved: (f"Saved the {saved.authority} designation of “{entity.name}”.", entity_page(entity.id)),
+    )
 
 
 @bp.route("/designations/<int:designation_id>/archive", methods=["GET", "POST"])
 @login_required(WRITE)
 def archive_designation(designation_id: int) -> Any:
     """Archive a designation entered in error (after a confirmation); a delisting sets a date instead."""
-    record = load_designation(designation_id)
+    record = load_for_edit(Designation, designation_id, label="designation")
     back = entity_page(record.entity_id)
     name = f"{record.authority} {record.list_ref or record.programme or ''}".strip() + f" of {record.entity.name}"
     return confirm_archive(

@@ -27,8 +27,8 @@ from ..schemas.case import CaseIn, ChargeIn, DefendantIn
 from .auth import login_required
 from .core import page
 from .edit import confirm_archive
-from .edit_forms import CaseForm, ChargeForm, RecordForm, joined, lines, optional
-from .editing import refused_status, submitted
+from .edit_forms import CaseForm, ChargeForm, RecordForm, joined, lines, source_links
+from .editing import form_page, load_for_edit
 
 bp = Blueprint("edit_cases", __name__)
 MAX_GROUPS = 500  # threat groups offered in the case form's list
@@ -37,20 +37,14 @@ MAX_GROUPS = 500  # threat groups offered in the case form's list
 class DefendantForm(RecordForm):
     entity_id = StringField("Entity id", description="The number in the entity page's address (/entities/<id>).")
     notes = TextAreaField("Notes")
-    source_urls = TextAreaField("Source links", description="One URL per line.")
+    source_urls = source_links()
 
     def payload(self) -> dict[str, Any]:
-        return {"entity_id": (self.entity_id.data or "").strip(), "notes": optional(self.notes.data),
-                "source_urls": lines(self.source_urls.data)}
+        return {**self.texts("entity_id"), **self.optionals("notes"), "source_urls": lines(self.source_urls.data)}
 
 
 def case_page(case_id: int) -> str:
     return url_for("ui.cases.show", case_id=case_id)
-
-
-def load_case(case_id: int) -> Case:
-    # Archived too when a form is posted: the save is then refused with a message.
-    return get_or_raise(db.session, Case, case_id, include_archived=request.method == "POST", label="case")
 
 
 def case_data(case: Case) -> dict[str, Any]:
@@ -82,37 +76,35 @@ def render(form: RecordForm, *, title: str, back: str, subject: str | None = Non
 def new_case() -> Any:
     """A new criminal case (indictment)."""
     form = case_form(None)
-    if request.method == "POST":
-        return submitted(
-            form, form.payload(), schema=CaseIn(), write=lambda data: records.create_case(session=db.session, data=data),
-            done=lambda created: (f"Created the case “{created.title}”. Add its defendants and charges next.",
-                                  case_page(created.id)),
-        ) or render(form, title="New case", back=url_for("ui.search.home"), status=refused_status(form))
-    return render(form, title="New case", back=url_for("ui.search.home"))
+    return form_page(
+        form, lambda status: render(form, title="New case", back=url_for("ui.search.home"), status=status),
+        form.payload, schema=CaseIn(), write=lambda data: records.create_case(session=db.session, data=data),
+        done=lambda created: (f"Created the case “{created.title}”. Add its defendants and charges next.",
+                              case_page(created.id)),
+    )
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required(WRITE)
 def case(case_id: int) -> Any:
     """Edit a case: title, court, number, dates, status, threat group, summary."""
-    record = load_case(case_id)
+    record = load_for_edit(Case, case_id, label="case")
     form = case_form(record)
     options: dict[str, Any] = {"title": "Edit a case", "subject": record.title, "back": case_page(case_id),
                                "record": record, "archive_url": url_for("ui.edit_cases.archive_case", case_id=case_id)}
-    if request.method == "POST":
-        return submitted(
-            form, form.payload(), schema=CaseIn(), record=record, record_type="case", label="case",
-            write=lambda data: records.update_case(session=db.session, case=record, data=data, replace=True),
-            done=lambda saved: (f"Saved the case “{saved.title}”.", case_page(case_id)),
-        ) or render(form, **options, status=refused_status(form))
-    return render(form, **options)
+    return form_page(
+        form, lambda status: render(form, **options, status=status), form.payload, schema=CaseIn(), record=record,
+        record_type="case", label="case",
+        write=lambda data: records.update_case(session=db.session, case=record, data=data, replace=True),
+        done=lambda saved: (f"Saved the case “{saved.title}”.", case_page(case_id)),
+    )
 
 
 @bp.route("/cases/<int:case_id>/archive", methods=["GET", "POST"])
 @login_required(WRITE)
 def archive_case(case_id: int) -> Any:
     """Archive a case entered in error (after a confirmation)."""
-    record = load_case(case_id)
+    record = load_for_edit(Case, case_id, label="case")
     return confirm_archive(record, record_type="case", label="case", name=record.title, back=case_page(case_id),
                            done=url_for("ui.search.home"),
                            archive_it=lambda: archive(session=db.session, record=record))
@@ -124,14 +116,12 @@ def new_defendant(case_id: int) -> Any:
     """Add a person or company to a case as a defendant."""
     record = get_or_raise(db.session, Case, case_id, label="case")
     form = DefendantForm()
-    if request.method == "POST":
-        added = submitted(form, form.payload(), schema=DefendantIn(),
-                          write=lambda data: records.add_defendant(db.session, record, data),
-                          done=lambda added: (f"Added “{added.entity.name}” as a defendant.", case_page(case_id)))
-        if added is not None:
-            return added
-    return render(form, title="Add a defendant", subject=record.title, back=case_page(case_id),
-                  status=refused_status(form) if request.method == "POST" else 200)
+    return form_page(
+        form, lambda status: render(form, title="Add a defendant", subject=record.title, back=case_page(case_id),
+                                    status=status),
+        form.payload, schema=DefendantIn(), write=lambda data: records.add_defendant(db.session, record, data),
+        done=lambda added: (f"Added “{added.entity.name}” as a defendant.", case_page(case_id)),
+    )
 
 
 # --- charges --------------------------------------------------------------------------------
@@ -157,44 +147,38 @@ def new_charge(case_id: int) -> Any:
     """A new charge (count) against a defendant of the case."""
     record = get_or_raise(db.session, Case, case_id, label="case")
     form = charge_form(record, None)
-    if request.method == "POST":
-        added = submitted(form, form.payload(), schema=ChargeIn(),
-                          write=lambda data: records.add_charge(session=db.session, case=record, data=data),
-                          done=lambda created: (f"Added the charge under {created.statute} against "
-                                                f"“{created.entity.name}”.", case_page(case_id)))
-        if added is not None:
-            return added
-    return render(form, title="Add a charge", subject=record.title, back=case_page(case_id),
-                  status=refused_status(form) if request.method == "POST" else 200)
-
-
-def load_charge(charge_id: int) -> Charge:
-    return get_or_raise(db.session, Charge, charge_id, include_archived=request.method == "POST", label="charge")
+    return form_page(
+        form, lambda status: render(form, title="Add a charge", subject=record.title, back=case_page(case_id),
+                                    status=status),
+        form.payload, schema=ChargeIn(),
+        write=lambda data: records.add_charge(session=db.session, case=record, data=data),
+        done=lambda created: (f"Added the charge under {created.statute} against “{created.entity.name}”.",
+                              case_page(case_id)),
+    )
 
 
 @bp.route("/charges/<int:charge_id>/edit", methods=["GET", "POST"])
 @login_required(WRITE)
 def charge(charge_id: int) -> Any:
     """Edit a charge: count, statute, status (e.g. convicted), penalty."""
-    record = load_charge(charge_id)
+    record = load_for_edit(Charge, charge_id, label="charge")
     form = charge_form(record.case, record)
     options: dict[str, Any] = {"title": f"Edit a charge against {record.entity.name}", "subject": record.case.title,
                                "back": case_page(record.case_id), "record": record,
                                "archive_url": url_for("ui.edit_cases.archive_charge", charge_id=charge_id)}
-    if request.method == "POST":
-        return submitted(
-            form, form.payload(), schema=ChargeIn(), record=record, record_type="charge", label="charge",
-            write=lambda data: records.update_charge(session=db.session, charge=record, data=data, replace=True),
-            done=lambda saved: (f"Saved the charge under {saved.statute}.", case_page(record.case_id)),
-        ) or render(form, **options, status=refused_status(form))
-    return render(form, **options)
+    return form_page(
+        form, lambda status: render(form, **options, status=status), form.payload, schema=ChargeIn(), record=record,
+        record_type="charge", label="charge",
+        write=lambda data: records.update_charge(session=db.session, charge=record, data=data, replace=True),
+        done=lambda saved: (f"Saved the charge under {saved.statute}.", case_page(record.case_id)),
+    )
 
 
 @bp.route("/charges/<int:charge_id>/archive", methods=["GET", "POST"])
 @login_required(WRITE)
 def archive_charge(charge_id: int) -> Any:
     """Archive a charge entered in error (after a confirmation)."""
-    record = load_charge(charge_id)
+    record = load_for_edit(Charge, charge_id, label="charge")
     back = case_page(record.case_id)
     return confirm_archive(record, record_type="charge", label="charge", name=f"{record.statute} against "
                            f"{record.entity.name}", back=back, done=back,

@@ -44,9 +44,26 @@ def optional(value: str | None) -> str | None:
     return value or None
 
 
+def choice(label: str, choices: Iterable[Any] | None = None, default: str | None = None) -> SelectField:
+    """A drop-down whose choice the API's schema checks, not the form (without ``choices``, the
+    view sets them per request: the types of a kind, a case's defendants)."""
+    return SelectField(label, choices=None if choices is None else list(choices), default=default,
+                       validate_choice=False)
+
+
+def day(label: str, hint: str = "YYYY-MM-DD.") -> StringField:
+    """A date typed as the API takes it."""
+    return StringField(label, description=hint)
+
+
+def source_links() -> TextAreaField:
+    """The sources every record carries, one URL per line."""
+    return TextAreaField("Source links", description="One URL per line.")
+
+
 class NameRow(Form):
     name = StringField("Name")
-    kind = SelectField("Kind", choices=list(NAME_KINDS), default="aka", validate_choice=False)
+    kind = choice("Kind", NAME_KINDS, default="aka")
     script = StringField("Script")
     lang = StringField("Language")
 
@@ -99,6 +116,14 @@ class RecordForm(PageForm):
         except (TypeError, ValueError):
             return None
 
+    def texts(self, *names: str) -> dict[str, str]:
+        """Required fields as typed, trimmed (a blank one stays "" for the schema to refuse)."""
+        return {name: (getattr(self, name).data or "").strip() for name in names}
+
+    def optionals(self, *names: str) -> dict[str, str | None]:
+        """Optional fields, trimmed; blank ones null."""
+        return {name: optional(getattr(self, name).data) for name in names}
+
 
 def rows(field: FieldList) -> list[Any]:
     """The filled rows of a repeatable field (blank ones are spares)."""
@@ -114,8 +139,8 @@ def add_spare_rows(*fields: FieldList, count: int = SPARE_ROWS) -> None:
 
 class EntityForm(RecordForm):
     name = StringField("Primary name")
-    type = SelectField("Type", validate_choice=False)
-    gender = SelectField("Gender", choices=[SelectChoice("", "not stated"), *map(SelectChoice, GENDERS)], validate_choice=False)
+    type = choice("Type")
+    gender = choice("Gender", [SelectChoice("", "not stated"), *map(SelectChoice, GENDERS)])
     names = FieldList(FormField(NameRow), "Other names", max_entries=MAX_ROWS)
     identifiers = FieldList(FormField(IdentifierRow), "Identifiers", max_entries=MAX_ROWS)
     birth_dates = TextAreaField("Birth dates", description="One per line: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -124,7 +149,7 @@ class EntityForm(RecordForm):
     countries = StringField("Countries", description="Country codes of residence, registration or activity.")
     addresses = TextAreaField("Addresses", description="One address per line.")
     notes = TextAreaField("Notes")
-    source_urls = TextAreaField("Source links", description="One URL per line.")
+    source_urls = source_links()
 
     def payload(self) -> dict[str, Any]:
         """The API's body: every field the form shows (the others, such as ``properties``, stay
@@ -153,17 +178,16 @@ class DesignationForm(RecordForm):
     programme = StringField("Programme", description="Programme or regime, e.g. CYBER2.")
     list_ref = StringField("List reference", description="The list's own reference (OFAC ent_num, UK ref ...).")
     legal_basis = StringField("Legal basis", description="e.g. E.O. 13694; S.I. 2020/597.")
-    listed_on = StringField("Listed on", description="YYYY-MM-DD.")
-    delisted_on = StringField("Delisted on", description="YYYY-MM-DD; leave blank while listed.")
+    listed_on = day("Listed on")
+    delisted_on = day("Delisted on", "YYYY-MM-DD; leave blank while listed.")
     measures = TextAreaField("Measures", description="One per line, e.g. asset freeze.")
     reasons = TextAreaField("Statement of reasons")
-    source_urls = TextAreaField("Source links", description="One URL per line.")
+    source_urls = source_links()
 
     def payload(self) -> dict[str, Any]:
         return {
-            "authority": (self.authority.data or "").strip(),
-            **{f: optional(getattr(self, f).data) for f in ("programme", "list_ref", "legal_basis", "listed_on",
-                                                            "delisted_on", "reasons")},
+            **self.texts("authority"),
+            **self.optionals("programme", "list_ref", "legal_basis", "listed_on", "delisted_on", "reasons"),
             "measures": lines(self.measures.data),
             "source_urls": lines(self.source_urls.data),
         }
@@ -174,38 +198,36 @@ class CaseForm(RecordForm):
     court = StringField("Court")
     case_number = StringField("Case number")
     prosecuting_authority = StringField("Prosecuting authority")
-    filed_on = StringField("Filed on", description="YYYY-MM-DD.")
-    unsealed_on = StringField("Unsealed on", description="YYYY-MM-DD.")
-    status = SelectField("Status", choices=list(CASE_STATUSES), default="open", validate_choice=False)
-    threat_group_id = SelectField("Threat group", validate_choice=False)
+    filed_on = day("Filed on")
+    unsealed_on = day("Unsealed on")
+    status = choice("Status", CASE_STATUSES, default="open")
+    threat_group_id = choice("Threat group")
     summary = TextAreaField("Summary")
-    source_urls = TextAreaField("Source links", description="One URL per line.")
+    source_urls = source_links()
 
     def payload(self) -> dict[str, Any]:
         return {
-            "title": (self.title.data or "").strip(),
-            "court": (self.court.data or "").strip(),
-            **{f: optional(getattr(self, f).data) for f in ("case_number", "prosecuting_authority", "filed_on",
-                                                            "unsealed_on", "summary", "threat_group_id")},
+            **self.texts("title", "court"),
+            **self.optionals("case_number", "prosecuting_authority", "filed_on", "unsealed_on", "summary",
+                             "threat_group_id"),
             "status": self.status.data,
             "source_urls": lines(self.source_urls.data),
         }
 
 
 class ChargeForm(RecordForm):
-    entity_id = SelectField("Defendant", validate_choice=False)
+    entity_id = choice("Defendant")
     count_number = StringField("Count", description="The count's number in the indictment.")
     statute = StringField("Statute", description="e.g. 18 U.S.C. § 371.")
     description = TextAreaField("Description")
-    status = SelectField("Status", choices=list(CHARGE_STATUSES), default="pending", validate_choice=False)
+    status = choice("Status", CHARGE_STATUSES, default="pending")
     max_penalty = StringField("Maximum penalty")
-    source_urls = TextAreaField("Source links", description="One URL per line.")
+    source_urls = source_links()
 
     def payload(self) -> dict[str, Any]:
         return {
-            "entity_id": (self.entity_id.data or "").strip(),
-            "statute": (self.statute.data or "").strip(),
-            **{f: optional(getattr(self, f).data) for f in ("count_number", "description", "max_penalty")},
+            **self.texts("entity_id", "statute"),
+            **self.optionals("count_number", "description", "max_penalty"),
             "status": self.status.data,
             "source_urls": lines(self.source_urls.data),
         }

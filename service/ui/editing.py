@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import flash, redirect
+from flask import flash, redirect, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms import Field, FieldList, FormField
@@ -27,11 +27,12 @@ from wtforms import Field, FieldList, FormField
 from ..errors import DomainError, PreconditionFailed
 from ..extensions import db
 from ..models import RecordMixin
-from ..records.common import check_version
+from ..records.common import check_version, get_or_raise
 from ..records.history import history_of
 from .edit_forms import PageForm, RecordForm, Stale, rows
 
 T = TypeVar("T")
+M = TypeVar("M", bound=RecordMixin)
 
 # marshmallow's wording, said for people filling in a form.
 PLAIN_WORDS = {
@@ -97,6 +98,12 @@ def _row_errors(field: Field) -> bool:
     return any(sub.errors for entry in field.entries if isinstance(entry, FormField) for sub in entry.form)
 
 
+def load_for_edit(model: type[M], record_id: int, *, label: str) -> M:
+    """The record an edit or archive page works on. A posted form loads it even when archived:
+    a save made after someone archived it is then refused with a message, not answered 404."""
+    return get_or_raise(db.session, model, record_id, include_archived=request.method == "POST", label=label)
+
+
 def stale(record: RecordMixin, record_type: str) -> Stale:
     """Who last changed ``record`` (read afresh), for the message of a refused save."""
     db.session.refresh(record)
@@ -152,6 +159,22 @@ def submitted(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, w
     message, target = done(result)
     flash(message, "success")
     return redirect(target)
+
+
+def form_page(form: RecordForm, render: Callable[[int], Any], payload: Callable[[], dict[str, Any]], *,
+              schema: ma.Schema, write: Callable[[dict[str, Any]], T], done: Callable[[T], tuple[str, str]],
+              record: RecordMixin | None = None, record_type: str = "", label: str = "record",
+              saving: bool | None = None) -> Any:
+    """An edit page's answer. A posted form (or as ``saving`` says) is :func:`submitted` with
+    ``payload()``: a redirect once saved. Otherwise, and when the save is refused, the form
+    again: ``render(status)``, 200 or the refusal's status."""
+    if request.method == "POST" if saving is None else saving:
+        saved = submitted(form, payload(), schema=schema, write=write, done=done, record=record,
+                          record_type=record_type, label=label)
+        if saved is not None:
+            return saved
+        return render(refused_status(form))
+    return render(200)
 
 
 def refused_status(form: RecordForm) -> int:

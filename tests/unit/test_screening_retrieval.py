@@ -26,6 +26,16 @@ CASES = [
     ("غالب عبدالله الزيدي", "AL-ZAIDI, Ghalib Abdullah", "person"),
     # French romanisation of Arabic: ج as "dj", س before e/i as "c".
     ("جمال لونيسي", "LOUNICI, Djamel", "person"),
+    # A patronymic is looked up fuzzily although it weighs little.
+    ("Lev Igorevitsch Kovpak", "KOVPAK, Lev Igorevich", "person"),
+    # Caron letters written without accents: "šč" arrives as "sc", the list writes "shch".
+    ("Pavel Kaniščev", "KANISHCHEV, Pavel", "person"),
+    # Ukrainian against Russian romanisation, one letter apart in the Slavic key.
+    ("Yevhen Manuilov", "MANUILOV, Yevgeny", "person"),
+    # A short Arabic-script given name, connected by its one-consonant skeleton.
+    ("علی اسفنجانی", "ESFANJANI, Ali", "person"),
+    # A query word that is a listed word one letter from another: its split is tried too.
+    ("Repuestos Elnato Y Cia Ltda.", "REPUESTOS EL NATO Y CIA LTDA.", "company"),
     # Long spellings of legal forms.
     ("Ltd Liability Company UNITED ARCTIC COMPANY", "UNITED ARCTIC COMPANY LLC", "company"),
     ("PETROGAT Free Zone Establishment", "PETROGAT FZE", "company"),
@@ -54,6 +64,32 @@ def test_common_given_name_does_not_crowd_out_the_target() -> None:
     ents.append(ListedEntity(999, "person", "MEHDI, Ali", []))
     index = ScreeningIndex.build(ents)
     assert 999 in [m.entity_id for m in index.screen(Subject("Ali Mehdi", "person")) if m.match]
+
+
+def _surnames(n: int) -> list[str]:
+    return [f"{a}{b}{c}{d}{e}OV" for a in "BDKMPRST" for b in "AEIOU" for c in "KLMNRST" for d in "AEIOU"
+            for e in "BKT"][:n]
+
+
+def test_a_common_spelling_of_the_query_word_does_not_lift_every_name_with_it() -> None:
+    # "al" (a nickname of Alexander, and the Arabic article) is in more names than retrieval
+    # walks; it must not count as a second matched word for each "X, Alexander".
+    surnames = _surnames(2100)
+    ents = [ListedEntity(i, "person", f"AL-{s}, Hassan", []) for i, s in enumerate(surnames[:2050])]
+    ents += [ListedEntity(5000 + i, "person", f"{s}, Alexander", []) for i, s in enumerate(surnames[2050:])]
+    ents.append(ListedEntity(999, "person", "SOBOL, Alexander Ivanovich", []))
+    index = ScreeningIndex.build(ents)
+    found = index.screen(Subject("Alexander Sobol", "person"))
+    assert found and found[0].entity_id == 999 and found[0].match
+
+
+def test_a_joined_probe_does_not_count_a_word_its_part_found() -> None:
+    # "abdul" + "al" joined finds "abdul" again: counted for both parts, every "X, Abdul"
+    # would estimate as a full match and crowd out the target.
+    ents = [ListedEntity(i, "person", f"{s}, Abdul", []) for i, s in enumerate(_surnames(60))]
+    ents.append(ListedEntity(999, "person", "AL-DAKHIL, Abdul Rehman", []))
+    index = ScreeningIndex.build(ents)
+    assert 999 in [m.entity_id for m in index.screen(Subject("Abdul Al-dakhil", "person")) if m.match]
 
 
 @pytest.mark.parametrize(("long", "short"), [
