@@ -40,7 +40,7 @@ from .score import (
     EXTRA_COST_PERSON,
     extra_weight,
 )
-from .tokens import DIGIT, Tok
+from .tokens import DIGIT, INITIAL, Tok
 from .vocabulary import JOINED, Vocabulary, _get, _put
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
@@ -316,6 +316,9 @@ class CandidateIndex:
         # length to the query comes first. PRUNE_MARGIN keeps it loose because
         # joins and partial similarities are not visible here.
         unseen = [(cv, commons, walked_by_probe.get(pi, [])) for pi, (cv, commons) in common_by_probe.items()]
+        # An initial ("V. Putin") pairs with any listed word of its letter, which no lookup
+        # finds: every candidate may have it.
+        initials = sum(qw.cover(t) for t in qtoks if t.kind == INITIAL)
         live = self._live
         name_weight = self._name_weight
         digit_excess = self._digit_excess
@@ -330,7 +333,7 @@ class CandidateIndex:
                 wq, extra_cost = qw.person, EXTRA_COST_PERSON
             else:
                 wq, extra_cost = qw.other, EXTRA_COST_ORG
-            m = rc.imag
+            m = rc.imag + initials
             for cv, commons, walked in unseen:
                 if any(_holds(p, nid) for p in commons) and not any(_holds(p, nid) for p in walked):
                     m += cv

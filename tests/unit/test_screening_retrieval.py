@@ -36,6 +36,8 @@ CASES = [
     ("علی اسفنجانی", "ESFANJANI, Ali", "person"),
     # A query word that is a listed word one letter from another: its split is tried too.
     ("Repuestos Elnato Y Cia Ltda.", "REPUESTOS EL NATO Y CIA LTDA.", "company"),
+    # An initial pairs with any listed word of its letter.
+    ("V. Nazarbayev", "NAZARBAYEV, Vladimir", "person"),
     # Long spellings of legal forms.
     ("Ltd Liability Company UNITED ARCTIC COMPANY", "UNITED ARCTIC COMPANY LLC", "company"),
     ("PETROGAT Free Zone Establishment", "PETROGAT FZE", "company"),
