@@ -83,6 +83,9 @@ def prepare_uncached(
     seen: set[str] = set()
     if cls == "person":
         kept = [t for t in toks if t not in TITLES] or toks
+        # "HEJAZI, Ali Asghar": the words before the comma are the family name.
+        head, comma, rest = name.partition(",")
+        surname = set(tokenizer(head)[0]) if comma and rest.strip() else set()
         after_filial = False
         for k, t in enumerate(kept):
             if t in seen and len(t) == 1:
@@ -119,7 +122,7 @@ def prepare_uncached(
                 filial, after_filial = after_filial, False
             elif t in _FILIAL:
                 after_filial = True
-            out.append(Tok(t, w, kind, abjad.get(t, False), filial, orig))
+            out.append(Tok(t, w, kind, abjad.get(t, False), filial, orig, kind == NORMAL and t in surname))
     else:
         toks, _ = canonical_legal_forms(toks)
         for i, t in enumerate(toks):

@@ -40,7 +40,9 @@ What nothing explains costs more when little is explained
 (:func:`unexplained_cost`): query words beyond UNEXPLAINED_SHARE of the
 squared matched weight cost UNEXPLAINED_COST each (one shared word does not
 make "Mahmud Limazah" the listed "MAHMUD"; listed words the query leaves out
-stay a dropped middle name); in two names written as romanised Chinese/Korean
+stay a dropped middle name, except a family name written "SURNAME, Given" of
+which nothing matched, which costs UNEXPLAINED_COST too:
+:func:`_missing_family_name`); in two names written as romanised Chinese/Korean
 syllables a missing syllable costs SYLLABLE_EXTRA_FACTOR times more, and two
 different syllables pair at most at MIN_TOKEN_SIM (:func:`~.tokens.syllable_sim`);
 the part of a full word an initial leaves unexplained ("Golodets" ~ "G.")
@@ -218,6 +220,19 @@ def _syllabic(toks: list[Tok] | tuple[Tok, ...]) -> bool:
     )
 
 
+def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]) -> float:
+    """A name written "SURNAME, Given names" of which nothing matched the surname is
+    another family's member who shares given names ("HEJAZI, Ali Asghar" for "Ali
+    Saghiri", "GRIMM, Matthew Simon" for "Matthew Simmons"): its surname costs as an
+    unexplained word (UNEXPLAINED_COST), not as a dropped middle name."""
+    cost = 0.0
+    for rest, query_side in ((rest_q, True), (rest_c, False)):
+        missing = [t for t in rest if t.surname]
+        if missing and not any((a if query_side else b).surname for a, b, s in pairs if s >= MIN_TOKEN_SIM):
+            cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in missing)
+    return cost
+
+
 def unexplained_cost(
     matched: float, rest_q: list[Tok], rest_c: list[Tok], syllabic: bool, extra_cost: float
 ) -> float:
@@ -301,6 +316,7 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     ec = sum(extra_weight(t) for t in rest_c)
     extra = max(eq, ec) - min(eq, ec)
     den += CONFLICT_COST * conflict + extra_cost * extra
+    den += _missing_family_name(pairs, rest_q, rest_c)
     if rest_q or rest_c:
         syllabic = (
             bool(pairs)

@@ -96,6 +96,7 @@ class Tok:
     abjad: bool  # romanised from a script written without (reliable) vowels
     filial: bool = False  # comes right after bin/ibn/ben: names the father
     orig: str = ""  # the Han/Hangul character(s) it was read from
+    surname: bool = False  # written before the comma of "SURNAME, Given names"
 
 
 def weight_for(tok: str, kind: str) -> float:
@@ -222,6 +223,10 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if a in LEGAL_FORM_FAMILY and LEGAL_FORM_FAMILY[a] == LEGAL_FORM_FAMILY.get(b):
         return KEY_EQUAL_SIM  # "Corporation" / "Company" / "Inc."
     if a_abjad != b_abjad:
+        if (a if b_abjad else b) in _ARABIC_ARTICLE:
+            # The article is no spelling of a name read without vowels ("علي" read "ly"
+            # shares the skeleton of "al"): paired, it would explain the name away.
+            return 0.0
         sa, sb = skeleton(a), skeleton(b)
         if not sa or not sb:
             return 0.0

@@ -6,7 +6,7 @@ import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.normalize import skeleton
-from service.screening.tokens import is_abbreviation
+from service.screening.tokens import is_abbreviation, token_sim
 
 T = DEFAULT_THRESHOLD
 
@@ -255,7 +255,6 @@ def test_korean_names_in_hanja() -> None:
 
 def test_spelling_similarity_counts_edits_not_only_length() -> None:
     from service.screening.score import MIN_TOKEN_SIM
-    from service.screening.tokens import token_sim
 
     # two slips in a short name are still a misspelling ...
     assert token_sim("morozov", "morazof") >= MIN_TOKEN_SIM
@@ -311,3 +310,23 @@ def test_french_romanisations_of_arabic_in_the_skeleton() -> None:
     assert skeleton("djamel") == skeleton("jml")
     assert skeleton("lounici") == skeleton("lwnysy")
     assert skeleton("carim") == skeleton("krm")  # a hard c stays k
+
+
+def test_a_listed_family_name_nothing_matched_is_not_a_dropped_middle_name() -> None:
+    # "SURNAME, Given names": given names alone are another family's member.
+    assert not matches("Matthew Simmons", "GRIMM, Matthew Simon")
+    assert not matches("Nonna Aleksandrova", "OSTANINA, Nina Aleksandrovna")
+    # The family name matched, a given name dropped: still a match.
+    assert matches("Alexander Sobol", "SOBOL, Alexander Ivanovich")
+    assert matches("Matthew Grimm", "GRIMM, Matthew Simon")
+    # One word of a longer family name is enough ("BADR AL DIN").
+    assert matches("Mustafa Al Din", "BADR AL DIN, Mustafa")
+    # Without the comma the list does not say which word is the family name.
+    assert score_pair("Matthew Simmons", "GRIMM, Matthew Simon", "person") < score_pair(
+        "Matthew Simmons", "Matthew Simon Grimm", "person")
+
+
+def test_the_arabic_article_is_no_spelling_of_a_name_read_without_vowels() -> None:
+    # "علي" reads "ly", whose skeleton is the article's.
+    assert token_sim("ly", "al", True, False) == 0.0 and token_sim("al", "ly", False, True) == 0.0
+    assert token_sim("ly", "ali", True, False) >= 0.9
