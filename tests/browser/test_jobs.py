@@ -14,19 +14,27 @@ from typing import Any
 from tests.browser.axe import assert_accessible
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ui" / "vendors.csv"
-#: Rows of the long upload: enough that the job takes a few seconds here (about 1,000 rows a
-#: second on two shared cores), so the bar is seen moving.
-LONG_ROWS = 6_000
+#: Rows of the long upload: enough that the job takes a few seconds here (several thousand
+#: short distinct names a second on two shared cores), so the bar is seen moving.
+LONG_ROWS = 30_000
+_SYLLABLES = "ka lo mi ren sa tu vel dor fin gar hol jus kem lir mon nis por qua rud sel".split()
 
 
 def long_file(folder: Path) -> Path:
-    """The fixture's rows repeated to LONG_ROWS rows."""
+    """The fixture's rows, then made-up vendors to LONG_ROWS rows. Each name is new: a name
+    seen before is answered from the engine's caches, and repeated rows would finish before
+    the page polls."""
     header, *rows = [line for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip(";")]
     path = folder / "long-vendors.csv"
     with path.open("w", encoding="utf-8") as f:
         f.write(header + "\n")
-        for i in range(LONG_ROWS):
-            f.write(rows[i % len(rows)] + "\n")
+        for row in rows:
+            f.write(row + "\n")
+        n = len(_SYLLABLES)
+        for i in range(LONG_ROWS - len(rows)):
+            given = _SYLLABLES[i % n].title() + _SYLLABLES[(i // n) % n]
+            family = _SYLLABLES[(i // n // n) % n].title() + _SYLLABLES[(i // n // n // n) % n] + "ova"
+            f.write(f"{given} {family};person;;;\n")
     return path
 
 
