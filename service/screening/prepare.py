@@ -83,9 +83,12 @@ def prepare_uncached(
     seen: set[str] = set()
     if cls == "person":
         kept = [t for t in toks if t not in TITLES] or toks
-        # "HEJAZI, Ali Asghar": the words before the comma are the family name.
+        # "HEJAZI, Ali Asghar": the words before the comma are the family name; a name in
+        # Han or Hangul characters ("김승민", "中村 治") starts with it.
         head, comma, rest = name.partition(",")
         surname = set(tokenizer(head)[0]) if comma and rest.strip() else set()
+        if not surname and kept and origin.get(kept[0]):
+            surname = {kept[0]}
         after_filial = False
         for k, t in enumerate(kept):
             if t in seen and len(t) == 1:

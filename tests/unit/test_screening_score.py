@@ -326,6 +326,13 @@ def test_a_listed_family_name_nothing_matched_is_not_a_dropped_middle_name() -> 
         "Matthew Simmons", "Matthew Simon Grimm", "person")
 
 
+def test_a_name_in_han_or_hangul_starts_with_its_family_name() -> None:
+    # 김승민 (Kim Seung-min): nothing matches "kim", the family name.
+    assert not matches("김승민", "MIN, Aung")
+    assert not matches("이승현", "KHUN, Saeng")
+    assert matches("김성훈", "KIM, Song Hun") and matches("赵光宗", "Zhao Guangzong")
+
+
 def test_the_arabic_article_is_no_spelling_of_a_name_read_without_vowels() -> None:
     # "علي" reads "ly", whose skeleton is the article's.
     assert token_sim("ly", "al", True, False) == 0.0 and token_sim("al", "ly", False, True) == 0.0
