@@ -357,9 +357,11 @@ def skeleton(token: str) -> str:
 
     y and w are dropped because Arabic/Hebrew write long vowels with the
     consonants ي/و; p folds to b because Arabic has no p. French romanisations of
-    Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s."""
+    Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s.
+    ق is q, k or (in Persian) gh: all k."""
     s = _SOFT_C.sub("s", token.replace("dj", "j"))
-    for a, b in (("ph", "f"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
+    # "gh" with "q": Persian pronounces ق as غ ("Aghajani" is written آقاجانی, read "aqjny").
+    for a, b in (("ph", "f"), ("gh", "k"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
         s = s.replace(a, b)
     s = _SKELETON_DROP.sub("", s)
     return _DOUBLE.sub(r"\1", s)

@@ -82,7 +82,8 @@ def prepare_uncached(
     out: list[Tok] = []
     seen: set[str] = set()
     if cls == "person":
-        kept = [t for t in toks if t not in TITLES] or toks
+        # A word read from Arabic script is no English title: "عامر" (Amer) reads "mr".
+        kept = [t for t in toks if t not in TITLES or abjad.get(t)] or toks
         # "HEJAZI, Ali Asghar": the words before the comma are the family name; a name in
         # Han or Hangul characters ("김승민", "中村 治") starts with it.
         head, comma, rest = name.partition(",")

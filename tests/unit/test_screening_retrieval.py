@@ -36,6 +36,10 @@ CASES = [
     ("علی اسفنجانی", "ESFANJANI, Ali", "person"),
     # A query word that is a listed word one letter from another: its split is tried too.
     ("Repuestos Elnato Y Cia Ltda.", "REPUESTOS EL NATO Y CIA LTDA.", "company"),
+    # Persian ق read "q" where the list writes "gh"; an Arabic-script word that reads like
+    # an English title ("عامر" reads "mr") is a name.
+    ("سعید آقاجانی", "AGHAJANI, Saeed", "person"),
+    ("عامر فوز", "FOZ, Amer", "person"),
     # An initial pairs with any listed word of its letter.
     ("V. Nazarbayev", "NAZARBAYEV, Vladimir", "person"),
     # Long spellings of legal forms.
