@@ -66,6 +66,23 @@ def type_class(type_: str | None) -> str | None:
     return "org"  # company, organization, legal_entity, entity, public_body ...
 
 
+def _without_titles(toks: list[str], abjad: dict[str, bool], after_comma: int) -> list[str]:
+    """The words less the titles that open the name or the part after its comma ("Dr.
+    Abdul Latif", "SALEH, Dr. Abdul Latif"). Elsewhere a title word is a name: "Mayela
+    Car Dona Martinez" has "Dona" (of Cardona), not Doña; and a word read from Arabic script
+    is never an English title ("عامر", Amer, reads "mr")."""
+    kept: list[str] = []
+    opening = True
+    for k, t in enumerate(toks):
+        if k == after_comma and k:
+            opening = True
+        if opening and t in TITLES and not abjad.get(t):
+            continue
+        opening = False
+        kept.append(t)
+    return kept or toks
+
+
 def prepare_uncached(
     name: str, cls: str | None = None, tokenizer: Callable[[str], Tokenized] = tokenize_uncached
 ) -> tuple[Tok, ...]:
@@ -82,12 +99,12 @@ def prepare_uncached(
     out: list[Tok] = []
     seen: set[str] = set()
     if cls == "person":
-        # A word read from Arabic script is no English title: "عامر" (Amer) reads "mr".
-        kept = [t for t in toks if t not in TITLES or abjad.get(t)] or toks
         # "HEJAZI, Ali Asghar": the words before the comma are the family name; a name in
         # Han or Hangul characters ("김승민", "中村 治") starts with it.
         head, comma, rest = name.partition(",")
-        surname = set(tokenizer(head)[0]) if comma and rest.strip() else set()
+        head_toks = tokenizer(head)[0] if comma and rest.strip() else ()
+        surname = set(head_toks)
+        kept = _without_titles(toks, abjad, len(head_toks))
         if not surname and kept and origin.get(kept[0]):
             surname = {kept[0]}
         after_filial = False

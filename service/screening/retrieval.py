@@ -40,7 +40,7 @@ from .score import (
     EXTRA_COST_PERSON,
     extra_weight,
 )
-from .tokens import DIGIT, INITIAL, Tok
+from .tokens import DIGIT, INITIAL, LEGAL, Tok
 from .vocabulary import JOINED, Vocabulary, _get, _put
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
@@ -88,6 +88,13 @@ def _despaced(toks: Sequence[Tok]) -> str:
     return "".join(t.text for t in toks if t.kind != DIGIT and t.text.isalpha())
 
 
+def _core(toks: Sequence[Tok]) -> tuple[Tok, ...]:
+    """A name without its legal forms, for the spacing-free keys (kept beside the whole
+    name's): "TALIB AND SONS PTY LTD" is also keyed as "talib and sons" (three words, so in
+    every rotation), and "Taliband Sons Pty Ltd" finds it."""
+    return tuple(t for t in toks if t.kind != LEGAL) or tuple(toks)
+
+
 def _digit_excess(toks: Iterable[Tok]) -> float:
     """How much less the numbers of a name weigh as contradictions than as
     parts (the scorer's DIGIT_CONFLICT_WEIGHT)."""
@@ -105,7 +112,8 @@ class QueryWeights:
         self.other = max(_unmatched_weight(r) for r in r_other)
         self.digits = max(_digit_excess(r) for r in (*r_person, *r_other))
         # Each reading's words written as one (see CandidateIndex.candidates).
-        self.despaced = {k for r in (*r_person, *r_other) if len(k := _despaced(r)) >= 6}
+        self.despaced = {k for r in (*r_person, *r_other) for form in {r, _core(r)}
+                         if len(k := _despaced(form)) >= 6}
         # Coverage of a token: its highest weight in any reading, so the
         # estimate never undercounts what a name can align.
         # A repeated word ("Abd al-Hamid al-Masli") counts once per occurrence.
@@ -182,11 +190,12 @@ class CandidateIndex:
         postings = vocab.postings
         for t in toks:
             postings[vocab.token_id(t.text)].append(nid)
-        if 2 <= len(toks) <= DESPACED_MAX_WORDS:
-            for i in range(len(toks)):
-                key = _despaced(toks[i:] + toks[:i])
-                if len(key) >= 6:
-                    _put(self._despaced, hash(key), nid)
+        for form in {toks, _core(toks)}:
+            if 2 <= len(form) <= DESPACED_MAX_WORDS:
+                for i in range(len(form)):
+                    key = _despaced(form[i:] + form[:i])
+                    if len(key) >= 6:
+                        _put(self._despaced, hash(key), nid)
         # Two Chinese syllables written apart ("Chin-p'ing") are also indexed joined, so that
         # a query spelling them as one word ("Jinping") finds the name through its reading.
         for a, b in zip(toks, toks[1:], strict=False):

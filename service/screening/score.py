@@ -96,6 +96,10 @@ EXTRA_COST_ORG = 0.6  # extra words in company names are more often meaningful
 LOW_WEIGHT_CAP = 0.5  # cap when only low-weight words matched
 PAIR_MIN_SIM = 0.6  # weakest pair the aligner considers at all
 PARTIAL_FACTOR = 0.5  # credit for a pair between PAIR_MIN_SIM and MIN_TOKEN_SIM
+# Joined and split readings are tried for names up to this many word pairs (12 x 12: the
+# long company names of the lists, "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO.,
+# LTD.", are where a split word is most often missed); beyond, their cost grows for little.
+MERGE_MAX_PAIRS = 144
 GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
 # "Fund IV" vs "Fund V", "Snow Storm 1" vs "2": on the labelled pairs a differing
 # series number rarely separates two names (vintages, sister vessels), so it
@@ -346,7 +350,7 @@ def compare_prepared(
     best_pairs = pairs
     # Joins matter for short personal names; in long names one unjoined word
     # barely moves the score and the search is quadratic, so skip it there.
-    if (rq or rc) and best < 0.999 and len(q) * len(c) <= 64:
+    if (rq or rc) and best < 0.999 and len(q) * len(c) <= MERGE_MAX_PAIRS:
         # Try joined readings: the loose tokens are those left unmatched or
         # matched below MIN_TOKEN_SIM by the plain alignment.
         weak = [(a, b) for a, b, s in pairs if s < 0.95]

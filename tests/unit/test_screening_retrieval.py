@@ -40,6 +40,13 @@ CASES = [
     # an English title ("عامر" reads "mr") is a name.
     ("سعید آقاجانی", "AGHAJANI, Saeed", "person"),
     ("عامر فوز", "FOZ, Amer", "person"),
+    # A title word inside a name is a name ("Dona" of Cardona); a split word in a long name;
+    # words joined across a stop word, legal forms aside.
+    ("Mayela Car Dona Martinez", "CARDONA MARTINEZ, Mayela", "person"),
+    ("Kaifeng Ping Mei New Carbon Materials Technology Co., Ltd.",
+     "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO., LTD.", "company"),
+    ("Taliband Sons Pty Ltd", "TALIB AND SONS PTY LTD", "company"),
+    ("Galapagos S.A.", "GALAPAGOS S.A", "company"),
     # An initial pairs with any listed word of its letter.
     ("V. Nazarbayev", "NAZARBAYEV, Vladimir", "person"),
     # Long spellings of legal forms.

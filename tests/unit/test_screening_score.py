@@ -337,3 +337,9 @@ def test_the_arabic_article_is_no_spelling_of_a_name_read_without_vowels() -> No
     # "علي" reads "ly", whose skeleton is the article's.
     assert token_sim("ly", "al", True, False) == 0.0 and token_sim("al", "ly", False, True) == 0.0
     assert token_sim("ly", "ali", True, False) >= 0.9
+
+
+def test_titles_are_dropped_only_where_they_open_a_name() -> None:
+    assert matches("Dr. Abdul Latif Saleh", "SALEH, Dr. Abdul Latif")
+    assert matches("Mr John Smith", "SMITH, John")
+    assert score_pair("Mayela Car Dona Martinez", "CARDONA MARTINEZ, Mayela", "person") == 1.0
