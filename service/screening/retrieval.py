@@ -229,18 +229,20 @@ class CandidateIndex:
                 joined_cover[a.text + b.text] = qw.cover(a) + qw.cover(b)
         vocab = self.vocab
         postings = vocab.postings
-        found_by: list[set[int]] = []  # per query token (the probes before the joined ones)
+        found_by: list[tuple[tuple[int, float], ...]] = []  # per query token (the probes before the joined ones)
         for pi, tok in enumerate(probes):
             matches = vocab.matches(tok)
             joined = parts.get(pi)
             if joined is None:
-                found_by.append({tid for tid, _ in matches})
-            else:
+                found_by.append(matches)
+            elif matches:
                 # A listed word one part found by itself ("abdul" from "abdul" + "al") is no
                 # reading of the two joined: credited at both parts' coverage, it would lift
                 # every "X, Abdul" to a full match in the estimate.
                 i, j = joined
-                matches = tuple(m for m in matches if m[0] not in found_by[i] and m[0] not in found_by[j])
+                own = {tid for tid, _ in found_by[i]}
+                own.update(tid for tid, _ in found_by[j])
+                matches = tuple(m for m in matches if m[0] not in own)
             if not matches:
                 continue
             # One idf per query token, from all the listed spellings it found:
