@@ -18,7 +18,8 @@ requests per second (>= 500), median and p99 latency (p99 <= 50 ms), errors (0: 
 errors, timeouts and non-2xx answers), and memory after the load: the sum of the service's
 PSS (``/proc/PID/smaps_rollup``; master and workers) against what one worker takes alone
 (its RSS: every page it maps, shared or not) — the sum must stay within 1.3 times that.
-Also printed: the time from start to ready, the slowest of the first requests after ready
+Also printed: which build of the engine answers (compiled or pure Python, from /health), the
+time from start to ready, the slowest of the first requests after ready
 (a worker building its index on its first request shows here), and the CPU time per request
 of the service's processes and of the PostgreSQL backends serving it during the measured run,
 with the throughput that allows on this machine's cores: unlike requests per second, it hardly
@@ -234,6 +235,9 @@ def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
         firsts = [first_request(svc, subject, key) for subject in warm[:2 * args.workers]]
         print(f"  ready {time.monotonic() - started:.1f} s after start ({ready:.1f} s after /health); "
               f"slowest of the first {len(firsts)} requests {max(firsts) * 1000:.0f} ms", flush=True)
+        # The figures mean little without knowing which build of the engine answered them.
+        health = svc.request("GET", "/health", key=None)[2]
+        print(f"  engine: {health.get('engine', '?') if isinstance(health, dict) else '?'}", flush=True)
         run_wrk(svc.url, warm_file, key, seconds=args.warm, connections=args.connections, threads=args.threads)
         service = [svc.pid, *svc.worker_pids()]
         database = backend_pids(url)

@@ -10,18 +10,33 @@ the match until the listed entity changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import (
+    Boolean,
+    Executable,
+    Float,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Invalid
-from ..models import Disposition, Entity, ScreeningHit, ScreeningLog
+from ..models import Disposition, Entity, ListState, ScreeningHit, ScreeningLog, utcnow
 from ..screening import ALGORITHM, ALGORITHM_VERSION
 from ..screening.normalize import tokenize
 from .actor import Actor, author
@@ -62,28 +77,104 @@ def stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str, 
 
 def log_screenings(
     *, session: Session, kind: str, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
-    actor: Actor, settings: LogSettings, batch: bool,
-) -> dict[str, int]:
-    """One evidence row per subject; returns the row ids by key."""
-    rows = {}
-    for key, subject in subjects.items():
-        result = results[key]
-        log = ScreeningLog(
-            kind=kind, batch_key=key if batch else None, **actor.columns(),
-            subject=stored_subject(subject, settings), subject_key=subject_key(subject),
-            threshold=result["threshold"], algorithm=result["algorithm"],
-            algorithm_version=result["algorithm_version"], list_version=result["list_version"],
-            list_fingerprint=result["list_fingerprint"],
-            had_match=any(m["match"] and not m.get("suppressed") for m in result["matches"]),
-            results=[{"entity_id": m["entity_id"], "score": m["score"], "match": m["match"],
-                      "suppressed": m.get("suppressed", False)} for m in result["matches"]],
-            hits=[ScreeningHit(entity_id=m["entity_id"], score=m["score"], match=m["match"])
-                  for m in result["matches"]],
-        )
-        session.add(log)
-        rows[key] = log
+    actor: Actor, settings: LogSettings, batch: bool, if_list_version: int | None = None,
+) -> dict[str, int] | None:
+    """One evidence row per subject; returns the row ids by key. One subject is written by
+    :func:`insert_screening` (one statement on PostgreSQL); more through the ORM, batched.
+    ``if_list_version`` (one subject only): write only if the list state is still that one;
+    else write nothing and return None."""
+    rows = {key: _log_row(kind=kind, key=key if batch else None, subject=subject, result=results[key],
+                          actor=actor, settings=settings)
+            for key, subject in subjects.items()}
+    if len(rows) == 1:
+        ((key, row),) = rows.items()
+        log_id = insert_screening(session=session, row=row, hits=results[key]["matches"],
+                                  if_list_version=if_list_version)
+        return None if log_id is None else {key: log_id}
+    if if_list_version is not None:
+        raise ValueError("if_list_version applies to one subject only")
+    logs = {key: ScreeningLog(**row, hits=[ScreeningHit(entity_id=m["entity_id"], score=m["score"], match=m["match"])
+                                           for m in results[key]["matches"]])
+            for key, row in rows.items()}
+    session.add_all(logs.values())
     session.flush()
-    return {key: log.id for key, log in rows.items()}
+    return {key: log.id for key, log in logs.items()}
+
+
+def _log_row(*, kind: str, key: str | None, subject: dict[str, Any], result: dict[str, Any], actor: Actor,
+             settings: LogSettings) -> dict[str, Any]:
+    """The screening_log columns of one screened subject."""
+    return {
+        "at": utcnow(), "kind": kind, "batch_key": key, **actor.columns(),
+        "subject": stored_subject(subject, settings), "subject_key": subject_key(subject),
+        "threshold": result["threshold"], "algorithm": result["algorithm"],
+        "algorithm_version": result["algorithm_version"], "list_version": result["list_version"],
+        "list_fingerprint": result["list_fingerprint"],
+        "had_match": any(m["match"] and not m.get("suppressed") for m in result["matches"]),
+        "results": [{"entity_id": m["entity_id"], "score": m["score"], "match": m["match"],
+                     "suppressed": m.get("suppressed", False)} for m in result["matches"]],
+    }
+
+
+def insert_screening(
+    *, session: Session, row: dict[str, Any], hits: Sequence[dict[str, Any]], if_list_version: int | None = None,
+) -> int | None:
+    """Write one evidence row (``row``: every column of :func:`_log_row`) and its hits;
+    returns its id.
+
+    On PostgreSQL one statement writes both (the hits in a data-modifying CTE): one round
+    trip, atomic by itself, so it is as durable as the transaction it runs in, or, run
+    outside one (:func:`service.records.screening.screen_and_log`), committed when it
+    returns. Elsewhere (SQLite, in process) two statements in the caller's transaction.
+
+    ``if_list_version``: write only if the list-state counter still reads that, checked in
+    the same statement; else write nothing and return None."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    with_hits = postgresql and bool(hits)
+    params: dict[str, Any] = {f"log_{name}": value for name, value in row.items()}
+    params["if_list_version"] = if_list_version
+    if with_hits:
+        params.update(hit_entities=[h["entity_id"] for h in hits], hit_scores=[h["score"] for h in hits],
+                      hit_matches=[h["match"] for h in hits])
+    found = session.execute(_insert_statement(tuple(row), if_list_version is not None, with_hits), params).scalar()
+    if found is None:
+        return None
+    if hits and not with_hits:
+        session.execute(insert(_table(ScreeningHit)), [
+            {"log_id": found, "entity_id": h["entity_id"], "score": h["score"], "match": h["match"]} for h in hits
+        ])
+    return int(found)
+
+
+def _table(model: Any) -> Table:
+    # The Core table, not the ORM entity: an ORM-enabled insert goes through the ORM's bulk
+    # machinery on every execution, for nothing here.
+    return cast(Table, model.__table__)
+
+
+@functools.cache
+def _insert_statement(columns: tuple[str, ...], guarded: bool, with_hits: bool) -> Executable:
+    """INSERT INTO screening_log SELECT <the row's bound values> [WHERE <the list-state counter
+    is still :if_list_version>] RETURNING id, and with ``with_hits`` (PostgreSQL) the hits
+    from arrays in a CTE. Built once: each request only binds its values (building the
+    statement cost as much CPU as the rest of the evidence write)."""
+    table = _table(ScreeningLog)
+    values = select(*[bindparam(f"log_{name}", type_=table.c[name].type) for name in columns])
+    if guarded:
+        counter = select(func.coalesce(func.max(ListState.counter), 0)).where(ListState.id == 1).scalar_subquery()
+        values = values.where(counter == bindparam("if_list_version", type_=Integer))
+    log = insert(table).from_select(list(columns), values).returning(table.c.id)
+    if not with_hits:
+        return log
+    written = log.cte("log")
+    rows = func.unnest(bindparam("hit_entities", type_=ARRAY(Integer)), bindparam("hit_scores", type_=ARRAY(Float)),
+                       bindparam("hit_matches", type_=ARRAY(Boolean))) \
+        .table_valued("entity_id", "score", "match").render_derived()
+    add_hits = insert(_table(ScreeningHit)).from_select(
+        ["log_id", "entity_id", "score", "match"],
+        select(written.c.id, rows.c.entity_id, rows.c.score, rows.c.match).select_from(written).join(rows, true()),
+    )
+    return select(written.c.id).add_cte(add_hits.cte("hits"))
 
 
 def log_file(

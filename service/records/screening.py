@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from ..models import Designation, Entity, EntityIdentifier, EntityName
 from ..screening import (
@@ -179,6 +179,12 @@ class IndexCache:
                     del self._pins[key]
 
     @property
+    def held(self) -> IndexState | None:
+        """The state as last brought up to date, without asking the database whether it still
+        is (None before the first build)."""
+        return self._state
+
+    @property
     def ready(self) -> bool:
         """Whether an index has been built (it may still need a refresh: :meth:`current`)."""
         return self._state is not None
@@ -220,7 +226,14 @@ def screen_subjects(
 ) -> dict[str, dict[str, Any]]:
     """Screen each subject; results keyed like the input, each with its matches and the list
     state they were screened against."""
-    state = cache.current(session=session)
+    return _screen_with(session=session, cache=cache, state=cache.current(session=session), subjects=subjects,
+                        threshold=threshold, limit=limit)
+
+
+def _screen_with(
+    *, session: Session, cache: IndexCache, state: IndexState, subjects: dict[str, dict[str, Any]],
+    threshold: float, limit: int,
+) -> dict[str, dict[str, Any]]:
     raw = {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
     entities = cache.summaries.get(session=session, ids={m.entity_id for ms in raw.values() for m in ms},
                                    state=(state.list_version, state.fingerprint))
@@ -246,13 +259,41 @@ def screen_and_log(
     """Screen, then add the evidence rows (one per subject, attributed to ``actor``) in the
     same transaction: the caller commits both or neither. Each result gets its
     ``screening_id``. The API's ``/screen`` and ``/screen/batch`` and the screening page
-    call this."""
-    results = screen_subjects(session=session, cache=cache, subjects=subjects, threshold=threshold, limit=limit)
-    ids = log_screenings(session=session, kind=kind, subjects=subjects, results=results, actor=actor,
-                         settings=settings, batch=kind == "batch")
+    call this.
+
+    One subject on PostgreSQL, in a session that has not begun a transaction, runs without
+    one (autocommit): its reads need none (each reads what is committed, as any statement in
+    a READ COMMITTED transaction does) and its one write is one statement
+    (:func:`.evidence.insert_screening`), atomic and committed before this returns. That
+    saves the BEGIN and COMMIT round trips; the caller's commit then has nothing to do. And
+    it skips the list-state read: it screens against the index as held, and that statement
+    writes only if the list state is still the one screened against; else the index is
+    brought up to date and the subject screened again. So a change to the records is
+    screened against on the very next request, as with the read, one round trip sooner."""
+    kwargs: dict[str, Any] = {"session": session, "cache": cache, "subjects": subjects, "threshold": threshold,
+                              "limit": limit}
+    log: dict[str, Any] = {"session": session, "kind": kind, "subjects": subjects, "actor": actor,
+                           "settings": settings, "batch": kind == "batch"}
+    ids: dict[str, int] | None = None
+    if len(subjects) == 1 and not _in_transaction(session) and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        held = cache.held
+        if held is not None:
+            results = _screen_with(state=held, **kwargs)
+            ids = log_screenings(results=results, if_list_version=held.list_version, **log)
+    if ids is None:  # not tried, or the list state moved since the index was last brought up to date
+        results = screen_subjects(**kwargs)
+        ids = log_screenings(results=results, **log)
+        assert ids is not None
     for key, log_id in ids.items():
         results[key]["screening_id"] = log_id
     return results
+
+
+def _in_transaction(session: Session) -> bool:
+    # The app's session is a scoped_session, which does not proxy in_transaction().
+    real = session.registry() if isinstance(session, scoped_session) else session
+    return real.in_transaction()
 
 
 def _match_dict(match: Match, entity: EntityBrief | None) -> dict[str, Any]:

@@ -56,7 +56,8 @@ def statements(app: Any) -> Iterator[list[str]]:
         event.remove(engine, "commit", commit)
 
 
-def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(app, client, seeded, monkeypatch):
+def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(app, client, seeded, monkeypatch,
+                                                                               backend):
     # The key stays remembered however slowly this machine builds the index.
     monkeypatch.setattr(app.extensions["api_keys"], "ttl", 600.0)
     screen(client, ZHAO)  # builds the index, authenticates the key, reads the summary
@@ -65,14 +66,18 @@ def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(
     assert top["entity"]["designations"] and top["entity"]["threat_groups"]
     tables = [s.split()[-1] if s.startswith("SELECT") else s for s in seen]
     # One read of the list state, one of the decisions in force for these matches, the
-    # evidence row and its hits, one commit: no key lookup, no entity reads.
-    assert sum("list_state" in s for s in seen) == 1, seen
+    # evidence row and its hits, one commit: no key lookup, no entity reads. On PostgreSQL
+    # the row and its hits are one statement, run outside a transaction (the commit sends
+    # nothing), that reads the list state itself: tests/api/test_screen_round_trips.py
+    # counts what reaches the server.
+    pg = backend == "postgresql"
+    assert sum("list_state" in s for s in seen) == (0 if pg else 1), seen
     assert not [s for s in seen if "api_keys" in s or "entities" in s or "designations" in s], seen
-    assert [s for s in seen if s.startswith(("INSERT", "COMMIT"))] == [
-        "INSERT INTO screening_log (at,", "INSERT INTO screening_hits (log_id,", "COMMIT"], tables
+    evidence = ["WITH log AS (INSERT"] if pg else ["INSERT INTO screening_log (at,", "INSERT INTO screening_hits (log_id,"]
+    assert [s for s in seen if s.startswith(("INSERT", "WITH", "COMMIT"))] == [*evidence, "COMMIT"], tables
     with statements(app) as seen:
         assert screen(client, {"name": "Quentin Zorglub Nobody"})["matches"] == []
-    assert len(seen) == 3, seen  # list state, evidence row, commit
+    assert len(seen) == (2 if pg else 3), seen  # (list state,) evidence row, commit
 
 
 def test_a_cached_summary_never_outlives_its_list_state(client, seeded):
