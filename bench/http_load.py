@@ -37,8 +37,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -213,11 +215,35 @@ def first_request(svc: ServiceProcess, subject: dict[str, str], key: str) -> flo
     raise RuntimeError("no screen succeeded after start-up")
 
 
-def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
-    print(f"{label}: preparing", flush=True)
-    key = prepare(url)
-    subjects = names(args.names + 2000, SEED)
-    warm, measured = subjects[:2000], subjects[2000:]
+def add_load_options(parser: argparse.ArgumentParser, *, duration: int) -> None:
+    """The options of a wrk run against ``sanctions serve`` (see :func:`serve_and_load`)."""
+    parser.add_argument("--duration", type=int, default=duration, help="seconds of measured load")
+    parser.add_argument("--warm", type=int, default=3, help="seconds of warm-up load")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+
+
+@dataclass
+class Served:
+    """What one load run against the service measured."""
+
+    load: Load
+    cpu: tuple[float, float]  # CPU seconds during the measured load: the service's, PostgreSQL's
+    mem: dict[str, dict[str, int]]  # per process after the load: Rss and Pss in kB
+    master_peak_kb: int
+    started_s: float  # from start to /health answering, every worker up
+    ready_s: float  # from /health answering to ready
+    first_ms: list[float]  # the first requests after ready
+    engine: str  # which build of the engine answered
+
+
+def serve_and_load(url: str, args: argparse.Namespace, work: Path, label: str, warm: list[dict[str, Any]],
+                   measured: list[dict[str, Any]], key: Callable[[ServiceProcess], str], *,
+                   start_timeout: float = 300.0) -> Served:
+    """Start ``sanctions serve`` on ``url`` (``args.workers`` workers, rate limit off), warm it
+    with ``warm``, then load it with wrk on ``measured`` (one request per body, each name once
+    while they last) and measure CPU and memory. ``key`` gives the API key once it runs."""
     warm_file, bodies = work / f"{label}-warm.jsonl", work / f"{label}-bodies.jsonl"
     warm_file.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in warm), encoding="utf-8")
     bodies.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in measured), encoding="utf-8")
@@ -228,31 +254,51 @@ def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
                          env={"JOB_RECOVERY": "true", "RATELIMIT_ENABLED": "false",
                               "MONITORING_POLL_INTERVAL": "0"})
     started = time.monotonic()
-    svc.start(timeout=300)  # every worker up and /health answering
+    svc.start(timeout=start_timeout)  # the master builds the index before it binds the port
     try:
-        ready = wait_ready(svc)
+        started_s = time.monotonic() - started
+        ready_s = wait_ready(svc, timeout=start_timeout)
+        token = key(svc)
         # The first requests after ready: a worker still building its index stalls here.
-        firsts = [first_request(svc, subject, key) for subject in warm[:2 * args.workers]]
-        print(f"  ready {time.monotonic() - started:.1f} s after start ({ready:.1f} s after /health); "
-              f"slowest of the first {len(firsts)} requests {max(firsts) * 1000:.0f} ms", flush=True)
+        firsts = [first_request(svc, subject, token) * 1000 for subject in warm[:2 * args.workers]]
         # The figures mean little without knowing which build of the engine answered them.
         health = svc.request("GET", "/health", key=None)[2]
-        print(f"  engine: {health.get('engine', '?') if isinstance(health, dict) else '?'}", flush=True)
-        run_wrk(svc.url, warm_file, key, seconds=args.warm, connections=args.connections, threads=args.threads)
+        engine = str(health.get("engine", "?")) if isinstance(health, dict) else "?"
+        run_wrk(svc.url, warm_file, token, seconds=args.warm, connections=args.connections, threads=args.threads)
         service = [svc.pid, *svc.worker_pids()]
         database = backend_pids(url)
         cpu_before = cpu_seconds(service), cpu_seconds(database)
-        load = run_wrk(svc.url, bodies, key, seconds=args.duration, connections=args.connections,
+        load = run_wrk(svc.url, bodies, token, seconds=args.duration, connections=args.connections,
                        threads=args.threads)
         cpu = cpu_seconds(service) - cpu_before[0], cpu_seconds(database) - cpu_before[1]
-        if load.requests > args.names:
-            print(f"  note: {load.requests} requests > {args.names} distinct names: some names repeated")
+        if load.requests > len(measured):
+            print(f"  note: {load.requests} requests > {len(measured)} distinct names: some names repeated")
         pids = {"master": svc.pid, **{f"worker {i + 1}": p for i, p in enumerate(svc.worker_pids())}}
         mem = {name: memory_kb(pid) for name, pid in pids.items()}
+        master_peak = status_kb(svc.pid, "VmHWM")
     finally:
         svc.stop()
         svc.kill()
-    return report(label, load, mem, cpu)
+    return Served(load, cpu, mem, master_peak, started_s, ready_s, firsts, engine)
+
+
+def status_kb(pid: int, field: str) -> int:
+    """A kB figure of /proc/PID/status (VmHWM: peak RSS; VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench(label: str, url: str, args: argparse.Namespace, work: Path) -> bool:
+    print(f"{label}: preparing", flush=True)
+    token = prepare(url)
+    subjects = names(args.names + 2000, SEED)
+    run = serve_and_load(url, args, work, label, subjects[:2000], subjects[2000:], lambda svc: token)
+    print(f"  ready {run.started_s + run.ready_s:.1f} s after start ({run.ready_s:.1f} s after /health); "
+          f"slowest of the first {len(run.first_ms)} requests {max(run.first_ms):.0f} ms", flush=True)
+    print(f"  engine: {run.engine}", flush=True)
+    return report(label, run.load, run.mem, run.cpu)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -315,11 +361,7 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"),
                         help="PostgreSQL server URL (default: TEST_DATABASE_URL); a temporary database is made")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
-    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load")
-    parser.add_argument("--warm", type=int, default=3, help="seconds of warm-up load")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    add_load_options(parser, duration=20)
     parser.add_argument("--names", type=int, default=30000, help="distinct names for the measured run")
     args = parser.parse_args()
     if shutil.which("wrk") is None:

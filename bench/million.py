@@ -66,13 +66,10 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench._data import postgres_database  # noqa: E402
 from bench._variants import drop_middle, title, typo  # noqa: E402
 from bench.http_load import (  # noqa: E402
-    backend_pids,
-    cpu_seconds,
-    first_request,
-    memory_kb,
+    add_load_options,
     names,
-    run_wrk,
-    wait_ready,
+    serve_and_load,
+    status_kb,
 )
 from service import serving  # noqa: E402
 from service.config import ROOT, normalise_database_url  # noqa: E402
@@ -276,13 +273,6 @@ def _pct(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def _status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 def child_screen(queries_file: Path) -> None:
     """In a fresh process (DATABASE_URL in the environment): build the index as the gunicorn
     master does, then screen every query through the engine and through the service's
@@ -290,13 +280,13 @@ def child_screen(queries_file: Path) -> None:
     subjects = subjects_file_lines(queries_file)
     # Two halves: a query screened twice would be answered from the engine's caches the second time.
     half = len(subjects) // 2
-    before_kb = _status_kb(os.getpid(), "VmHWM")
+    before_kb = status_kb(os.getpid(), "VmHWM")
     started = time.perf_counter()
     serving.build_index(logging.getLogger("bench"))
     build_s = time.perf_counter() - started
     assert serving.PREBUILT is not None, "the index was not built (see the log above)"
     cache = serving.PREBUILT[1]
-    built_kb, rss_kb = _status_kb(os.getpid(), "VmHWM"), _status_kb(os.getpid(), "VmRSS")
+    built_kb, rss_kb = status_kb(os.getpid(), "VmHWM"), status_kb(os.getpid(), "VmRSS")
     engine = make_engine(serving.settings.load()["DATABASE_URL"])
     # Wall time is what the target is about; the engine's CPU time hardly depends on what else
     # the machine runs (this one is shared), so it is printed beside it.
@@ -321,7 +311,7 @@ def child_screen(queries_file: Path) -> None:
     print(CHILD_MARK + json.dumps({
         "build_s": build_s, "index_s": cache.last_refresh.get("seconds"), "entities": len(state.index),
         "rss_before_kb": before_kb, "peak_after_build_kb": built_kb, "rss_after_build_kb": rss_kb,
-        "peak_kb": _status_kb(os.getpid(), "VmHWM"), "engine_ms": engine_ms, "engine_cpu_ms": engine_cpu_ms,
+        "peak_kb": status_kb(os.getpid(), "VmHWM"), "engine_ms": engine_ms, "engine_cpu_ms": engine_cpu_ms,
         "service_ms": service_ms,
         "matched": hits, "compiled": native.ACTIVE,
     }), flush=True)
@@ -421,37 +411,16 @@ def bench(url: str, args: argparse.Namespace, work: Path, rep: Report) -> None:
 
 
 def http_bench(url: str, args: argparse.Namespace, work: Path, subjects: list[dict[str, Any]], rep: Report) -> None:
-    warm, measured = subjects[:1000], subjects[1000:]
-    warm_file, bodies = work / "warm.jsonl", work / "bodies.jsonl"
-    warm_file.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in warm), encoding="utf-8")
-    bodies.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in measured), encoding="utf-8")
-    # As bench/http_load.py: monitoring's poller off (it would catch up on the whole import).
-    svc = ServiceProcess(work, database_url=url, workers=args.workers, name="million",
-                         env={"JOB_RECOVERY": "true", "RATELIMIT_ENABLED": "false", "MONITORING_POLL_INTERVAL": "0"})
-    started = time.monotonic()
-    svc.start(timeout=args.start_timeout)  # the master builds the index before it binds the port
-    try:
-        ready = time.monotonic() - started + wait_ready(svc, timeout=args.start_timeout)
+    def key(svc: ServiceProcess) -> str:
         out = svc.sanctions("keys", "create", "--role", "screener", "--name", "million bench").stdout
-        key = out.strip().splitlines()[-1].strip()
-        firsts = [first_request(svc, s, key) for s in warm[: 2 * args.workers]]
-        rep.info("ready after start", f"{ready:.0f} s",
-                 f"slowest of the first {len(firsts)} requests {max(firsts) * 1000:.0f} ms")
-        run_wrk(svc.url, warm_file, key, seconds=args.warm, connections=args.connections, threads=args.threads)
-        service, database = [svc.pid, *svc.worker_pids()], backend_pids(url)
-        cpu_before = cpu_seconds(service), cpu_seconds(database)
-        load = run_wrk(svc.url, bodies, key, seconds=args.duration, connections=args.connections,
-                       threads=args.threads)
-        cpu = cpu_seconds(service) - cpu_before[0], cpu_seconds(database) - cpu_before[1]
-        pids = {"master": svc.pid, **{f"worker {i + 1}": p for i, p in enumerate(svc.worker_pids())}}
-        mem = {name: memory_kb(pid) for name, pid in pids.items()}
-        master_peak = _status_kb(svc.pid, "VmHWM")
-    finally:
-        svc.stop()
-        svc.kill()
+        return str(out.strip().splitlines()[-1].strip())
+
+    run = serve_and_load(url, args, work, "million", subjects[:1000], subjects[1000:], key,
+                         start_timeout=args.start_timeout)
+    load, cpu, mem = run.load, run.cpu, run.mem
+    rep.info("ready after start", f"{run.started_s + run.ready_s:.0f} s",
+             f"slowest of the first {len(run.first_ms)} requests {max(run.first_ms):.0f} ms; engine {run.engine}")
     errors = sum(load.errors.values())
-    if load.requests > len(measured):
-        print(f"  note: {load.requests} requests > {len(measured)} distinct names: some names repeated")
     rep.check(load.p99_ms <= TARGET_P99_HTTP_MS, "HTTP p99", f"{load.p99_ms:.1f} ms", f"<= {TARGET_P99_HTTP_MS:.0f} ms",
               f"median {load.p50_ms:.1f} ms, p90 {load.p90_ms:.1f} ms, max {load.max_ms:.0f} ms; "
               f"{load.requests:,} requests, {load.rps:.0f}/s")
@@ -461,7 +430,7 @@ def http_bench(url: str, args: argparse.Namespace, work: Path, subjects: list[di
     rep.check(errors == 0, "HTTP errors", f"{errors}", "0", ", ".join(f"{k} {v}" for k, v in load.errors.items()))
     total = sum(m["Pss"] for m in mem.values())
     rep.check(total <= TARGET_MEMORY_MB * 1024, "service memory (sum of PSS)", mb(total),
-              f"<= {TARGET_MEMORY_MB:.0f} MB", f"master's peak RSS {mb(master_peak)}")
+              f"<= {TARGET_MEMORY_MB:.0f} MB", f"master's peak RSS {mb(run.master_peak_kb)}")
     for name, m in mem.items():
         rep.info(f"  {name}", f"PSS {mb(m['Pss'])}", f"RSS {mb(m['Rss'])}")
 
@@ -476,11 +445,7 @@ def main() -> int:
                         help="distinct queries screened in-process, through the engine and (as many others) "
                              "through screen_subjects")
     parser.add_argument("--http-names", type=int, default=20000, help="distinct queries for wrk")
-    parser.add_argument("--duration", type=int, default=15, help="seconds of measured HTTP load")
-    parser.add_argument("--warm", type=int, default=3, help="seconds of HTTP warm-up")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    add_load_options(parser, duration=15)
     parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds the service may take to start")
     parser.add_argument("--keep-file", help="write the generated list here (kept) instead of a temporary file")
     parser.add_argument("--profile-import", metavar="FILE", help="run the import under cProfile, stats to FILE")
