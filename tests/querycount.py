@@ -13,9 +13,10 @@ from service.extensions import db
 
 
 @contextmanager
-def statements(app: Any) -> Iterator[list[str]]:
+def statements(app: Any, *, commits: bool = False) -> Iterator[list[str]]:
     """The statements this thread runs on the app's engine inside the block (the monitoring
-    and webhook threads use the engine too, and are not counted)."""
+    and webhook threads use the engine too, and are not counted); with ``commits``, each
+    commit too, as "COMMIT"."""
     seen: list[str] = []
     thread = threading.get_ident()
     with app.app_context():
@@ -25,8 +26,16 @@ def statements(app: Any) -> Iterator[list[str]]:
         if threading.get_ident() == thread:
             seen.append(statement)
 
+    def commit(conn: Any) -> None:
+        if threading.get_ident() == thread:
+            seen.append("COMMIT")
+
     event.listen(engine, "before_cursor_execute", count)
+    if commits:
+        event.listen(engine, "commit", commit)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        if commits:
+            event.remove(engine, "commit", commit)

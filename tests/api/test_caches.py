@@ -4,13 +4,12 @@ Across worker processes: tests/faults/test_serving.py."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from service import create_app
 from service.extensions import db
@@ -18,6 +17,7 @@ from service.models import ApiKey, Entity
 from service.records.keys import KeyCache, create_key, revoke_key
 from service.records.summaries import brief, entities_by_id
 from service.schemas.screening import EntityBrief
+from tests import querycount
 from tests.conftest import authed, make_key
 from tests.helpers import create, etag_of, problem
 
@@ -33,27 +33,11 @@ def screen(client: Any, body: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def statements(app: Any) -> Iterator[list[str]]:
     """The SQL statements (and commits) the app's engine sends from this thread (the test
-    client's requests run in it; the monitoring thread's runs do not) while the block runs."""
-    seen: list[str] = []
-    me = threading.get_ident()
-    with app.app_context():
-        engine = db.engine
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append(" ".join(statement.split()[:4]))
-
-    def commit(conn: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append("COMMIT")
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "commit", commit)
-    try:
+    client's requests run in it; the monitoring thread's runs do not) while the block runs,
+    each cut to its first four words."""
+    with querycount.statements(app, commits=True) as seen:
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "commit", commit)
+    seen[:] = [" ".join(statement.split()[:4]) for statement in seen]
 
 
 def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(app, client, seeded, monkeypatch,
