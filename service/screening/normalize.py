@@ -325,6 +325,14 @@ def phonetic_key(token: str) -> str:
     return s
 
 
+_CONSONANT_RUN = re.compile(r"[^a]+")
+
+
+def consonant_runs(key: str) -> int:
+    """How many consonant runs a :func:`phonetic_key` holds ("amar": 2, "mahamad": 4)."""
+    return len(_CONSONANT_RUN.findall(key))
+
+
 # The Ukrainian national romanisation writes Г as "h" where the Russian ones write
 # "g" (Serhiy/Sergei, Oleh/Oleg, Hryhoriy/Grigory); a plain "h", not the second
 # letter of kh/zh/sh/ch/gh/th/ph/dh.

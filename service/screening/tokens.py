@@ -44,10 +44,19 @@ from rapidfuzz.distance import OSA
 
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
-from .normalize import phonetic_key, skeleton, slavic_key
+from .normalize import consonant_runs, phonetic_key, skeleton, slavic_key
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
+# Vowel-blind keys of short names agree by chance ("amir"/"umar", "hayashi"/
+# "huashiyu" all key alike): where the spellings themselves are far apart (below
+# KEY_SPELLING_MIN) and the key has fewer than KEY_STRONG_CONSONANTS consonant runs, an equal
+# key counts only KEY_WEAK_SIM. Variants that spell alike ("omar"/"umar", "mohammed"/
+# "muhammad"), long keys, and spellings that differ by another romanisation standard's letters
+# (:func:`.normalize.slavic_key`: "serhiy"/"sergei") keep KEY_EQUAL_SIM.
+KEY_WEAK_SIM = 0.75
+KEY_SPELLING_MIN = 0.7
+KEY_STRONG_CONSONANTS = 4
 KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key similarity
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
@@ -227,6 +236,11 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # The article is no spelling of a name read without vowels ("علي" read "ly"
             # shares the skeleton of "al"): paired, it would explain the name away.
             return 0.0
+        latin, abjad = (b, a) if a_abjad else (a, b)
+        if latin.count("v") + latin.count("w") > abjad.count("w") + abjad.count("f"):
+            # The skeleton drops v/w with the long vowels, but a Latin v or w is a consonant
+            # the abjad spelling writes (و, or ف for a foreign v): "Avdeeva" is not "إياد".
+            return 0.0
         sa, sb = skeleton(a), skeleton(b)
         if not sa or not sb:
             return 0.0
@@ -237,8 +251,11 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     sim = spelling_sim(a, b)
     if sim < KEY_EQUAL_SIM and la >= 4 and lb >= 4:
         ka, kb = phonetic_key(a), phonetic_key(b)
-        if ka == kb or slavic_key(a) == slavic_key(b):
-            sim = KEY_EQUAL_SIM
+        if ka == kb:
+            strong = sim >= KEY_SPELLING_MIN or consonant_runs(ka) >= KEY_STRONG_CONSONANTS
+            sim = KEY_EQUAL_SIM if strong else max(sim, KEY_WEAK_SIM)
+        elif slavic_key(a) == slavic_key(b):
+            sim = KEY_EQUAL_SIM  # another standard's letters, not a chance vowel-blind key
         elif la >= 5 and lb >= 5:
             sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)
     if sim < KEY_EQUAL_SIM and la != lb:

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 from .companies import STOP_WORDS, acronym_runs
-from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, Tok, token_sim
+from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, PARTICLE, Tok, token_sim
 
 #: How close a joined word must be to a word of the other name to be tried as a reading.
 JOINED_MIN_SIM = 0.8
+#: A joined word's first and last parts shorter than this must stand at its edges as written.
+MIN_SLIP_PART = 3
 #: The same for syllables read from Han/Hangul characters (see merged_variants).
 JOINED_SYLLABLES_MIN_SIM = 0.9
 
@@ -49,6 +51,8 @@ def merged_variants(
             lt = len(text)
             for o in targets:
                 if o.abjad != abj or abs(len(o.text) - lt) <= 3:
+                    if o.abjad == abj and not _keeps_ends(parts, o.text):
+                        continue
                     # Uncached: a joined word is mostly seen once, and would
                     # only push useful pairs out of the cache.
                     best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
@@ -60,6 +64,20 @@ def merged_variants(
                 merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
                 out.append(side[:i] + (merged,) + side[i + size :])
     return out
+
+
+def _keeps_ends(parts: tuple[Tok, ...], word: str) -> bool:
+    """Whether a short part (one or two letters) at either edge of a join stands at that
+    edge of ``word`` as written: a join that loses a whole short part is another name
+    ("o"+"in"+"jun" is not "minjun", "hua"+"shi"+"yu" not "hayashi", though their letters
+    or keys come close). Particles ("al"+"nuristani" ~ "nooristani") and longer parts, whose
+    spelling may vary ("chin"+"ping" ~ "jinping"), are left to the similarity."""
+    first, last = parts[0], parts[-1]
+    return _edge_ok(first, word.startswith(first.text)) and _edge_ok(last, word.endswith(last.text))
+
+
+def _edge_ok(part: Tok, present: bool) -> bool:
+    return present or len(part.text) >= MIN_SLIP_PART or part.kind == PARTICLE
 
 
 def acronym_variants(

@@ -6,7 +6,7 @@ import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.normalize import skeleton
-from service.screening.tokens import is_abbreviation, token_sim
+from service.screening.tokens import KEY_EQUAL_SIM, KEY_WEAK_SIM, is_abbreviation, token_sim
 
 T = DEFAULT_THRESHOLD
 
@@ -343,3 +343,45 @@ def test_titles_are_dropped_only_where_they_open_a_name() -> None:
     assert matches("Dr. Abdul Latif Saleh", "SALEH, Dr. Abdul Latif")
     assert matches("Mr John Smith", "SMITH, John")
     assert score_pair("Mayela Car Dona Martinez", "CARDONA MARTINEZ, Mayela", "person") == 1.0
+
+
+def test_vowel_blind_keys_of_short_names_that_spell_apart_are_weak() -> None:
+    # "amir"/"umar", "hayashi"/"huashiyu": equal keys, other names.
+    for a, b in [("amir", "umar"), ("hayashi", "huashiyu")]:
+        assert token_sim(a, b) == pytest.approx(KEY_WEAK_SIM)
+    assert not matches("Amir Akbarov", "AKBAR, Umar")
+    # Variants that spell alike, or long keys, still count as one name.
+    for a, b in [("omar", "umar"), ("mohammed", "muhammad"), ("madina", "madinah")]:
+        assert token_sim(a, b) >= KEY_EQUAL_SIM
+    assert matches("Omar Akbar", "AKBAR, Umar")
+
+
+def test_a_join_keeps_its_short_edge_parts() -> None:
+    # "o"+"in"+"jun" against "minjun": the surname "O" is lost, not misspelled.
+    assert not matches("Minjun An", "O, In Jun")
+    assert not matches("Hayashi", "HUA, Shi Yu")
+    # Longer edge parts may vary in spelling; particles may be glued on.
+    assert matches("Hsi Chin-ping", "Xi Jinping")
+    assert matches("Abdul Aziz Nooristani", "Abd al-Aziz al-Nuristani")
+    assert matches("Andrang Heta", "'Ndrangheta", "company")
+    assert matches("Guang Zong Zhao", "ZHAO, Guangzong")
+
+
+def test_a_latin_v_or_w_is_written_in_an_abjad_name() -> None:
+    # "إياد" reads "yd": the skeleton of "avdeeva" is "d" too, but its v's are not there.
+    assert token_sim("yd", "avdeeva", True, False) == 0.0
+    assert not matches("إلينا إياد", "AVDEEVA, Elena")
+    # و is w, and ف writes a foreign v.
+    assert token_sim("wlyd", "walid", True, False) >= 0.9
+    assert token_sim("fldymyr", "vladimir", True, False) > 0.0
+    assert token_sim("ywsf", "yusuf", True, False) >= 0.9
+
+
+def test_a_listed_name_whose_given_names_nothing_matched_costs_them() -> None:
+    # Only the family name "BARRE OMAR" matched: "Marian" is not a dropped middle name.
+    assert not matches("Omar Barros", "BARRE OMAR, Marian")
+    assert score_pair("Omar Barros", "BARRE OMAR, Marian", "person") < score_pair(
+        "Omar Barros", "Barre Omar Marian", "person")
+    # A given name matched (another dropped), or one that repeats the family name: still a match.
+    assert matches("Alexander Sobol", "SOBOL, Alexander Ivanovich")
+    assert matches("Abdikadir Abdikadir", "ABDIKADIR, Abdikadir Mohamed")
