@@ -81,7 +81,7 @@ _LEGAL_FORM_PHRASES: dict[str, str] = {
 
 # Single-token legal forms -> canonical token.
 _LEGAL_FORM_WORDS: dict[str, str] = {
-    "llc": "llc", "ltd": "ltd", "limited": "ltd", "ltda": "ltd", "co": "co", "company": "co",
+    "llc": "llc", "ltd": "ltd", "limited": "ltd", "ltda": "ltd", "limitada": "ltd", "co": "co", "company": "co",
     "cos": "co", "corp": "corp", "corporation": "corp", "inc": "inc", "incorporated": "inc",
     "plc": "plc", "llp": "llp", "lp": "lp", "gmbh": "gmbh", "ag": "ag",
     "aktiengesellschaft": "ag", "kg": "kg", "ohg": "ohg", "ug": "ug", "se": "se",

@@ -340,17 +340,22 @@ _UKRAINIAN_H = re.compile(r"(?<![kzscgtpd])h")
 # Czech, Polish and South Slavic spellings write Ц as "c" where English-based
 # romanisations write "ts" or "tz" (Careva/Tsareva, Cvetkov/Tsvetkov); not c in ch/ck/cz.
 _SLAVIC_C = re.compile(r"c(?![hkz])")
+# Czech, Polish, German and South Slavic spellings write the "y" of Я/Ю/Е opening a name as
+# "j" (Jurij/Yuriy, Jelena/Yelena, Jakov/Yakov). Only there: inside a word the fold would
+# turn consonants into vowels that key alike by chance ("Shahji"/"Shehu").
+_SLAVIC_J = re.compile(r"^j(?=[aeiou])")
 
 
 @lru_cache(maxsize=15_000)
 def slavic_key(token: str) -> str:
     """A second spelling-variant key for names romanised from Cyrillic by other
     standards: the :func:`phonetic_key` of the token with Ukrainian "h" read as
-    Russian "g" and Slavic "c" read as "ts". Used beside the phonetic key (equal
+    Russian "g", Slavic "c" read as "ts" and "j" before a vowel as "y". Used beside the phonetic key (equal
     either way is the same name), never instead of it, so English "c" stays "k"."""
     if not token.isalpha():
         return token
     s = _SLAVIC_C.sub("ts", _UKRAINIAN_H.sub("g", token)).replace("tz", "ts")
+    s = _SLAVIC_J.sub("y", s)
     # Uncached: the index builds this key for every listed word (see vocabulary).
     return phonetic_key.__wrapped__(s)
 

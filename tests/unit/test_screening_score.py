@@ -161,6 +161,7 @@ def test_organisation_acronyms() -> None:
 
 
 def test_legal_form_typos_and_truncation() -> None:
+    assert matches("GAVIOTAS Limitada", "GAVIOTAS LTDA.", "company")
     assert matches("Siemens Aktiengeselschaft", "Siemens AG", "company")
     assert matches(
         "TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN",

@@ -54,7 +54,8 @@ def test_vocabulary_reaches_keys_one_edit_apart_both_ways() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("serhiy", "sergei"), ("hryhoriy", "grigory"), ("oleh", "oleg"), ("careva", "tsareva"), ("cvetkov", "tsvetkov")],
+    [("serhiy", "sergei"), ("hryhoriy", "grigory"), ("oleh", "oleg"), ("careva", "tsareva"), ("cvetkov", "tsvetkov"),
+     ("jurij", "yuriy"), ("jelena", "yelena")],
 )
 def test_slavic_key_folds_other_romanisations_of_cyrillic(a: str, b: str) -> None:
     assert slavic_key(a) == slavic_key(b)
@@ -67,6 +68,9 @@ def test_slavic_key_keeps_digraphs_and_english_c() -> None:
     assert slavic_key("chekov") == phonetic_key("chekov")
     # The phonetic key itself is unchanged: English "c" is still "k".
     assert phonetic_key("careva") == phonetic_key("kareva")
+    # "j" reads "y" only where it opens the word: "shahji" is not "shehu".
+    assert slavic_key("shahji") != slavic_key("shehu")
+    assert score_pair("Juri Gennadievych Zherebtsov", "ZHEREBTSOV, Yuriy Gennadievych", "person") >= DEFAULT_THRESHOLD
 
 
 def test_chinese_given_names_differing_in_a_syllable_are_other_names() -> None:
