@@ -241,10 +241,15 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # The skeleton drops v/w with the long vowels, but a Latin v or w is a consonant
             # the abjad spelling writes (و, or ف for a foreign v): "Avdeeva" is not "إياد".
             return 0.0
-        sa, sb = skeleton(a), skeleton(b)
-        if not sa or not sb:
+        sl, sa = skeleton(latin), skeleton(abjad)
+        if not sl or not sa:
             return 0.0
-        return 0.95 * OSA.normalized_similarity(sa, sb)
+        sim = OSA.normalized_similarity(sl, sa)
+        if abjad.endswith("h") and len(abjad) > 2:
+            # A final ة, or a Persian final ه, is a vowel more often than an "h"
+            # ("حمزة" reads "hmzh": Hamza or Hamzah; "فاطمه": Fatemeh or Fateme).
+            sim = max(sim, OSA.normalized_similarity(sl, skeleton(abjad[:-1])))
+        return 0.95 * sim
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
         return token_sim(stems[0], stems[1])
@@ -279,8 +284,9 @@ def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     """``sim`` lowered when the two are name words reading as different romanised
     Chinese/Korean syllables ("jin"/"lin"), or as different runs of Chinese syllables
     ("guangming"/"guangzong": one syllable of a given name is another character):
-    capped at SYLLABLE_SLIP_SIM, or to SYLLABLE_OTHER_SIM (no pair) when one was read
-    from Han/Hangul characters."""
+    capped at SYLLABLE_SLIP_SIM where one typed letter tells them apart, else (two
+    letters or more, "gang"/"hong", or one read from Han/Hangul characters) lowered to
+    SYLLABLE_OTHER_SIM (no pair)."""
     if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
         return sim
     at, bt = a.text, b.text
@@ -289,5 +295,7 @@ def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     else:
         other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
     if other:
-        return SYLLABLE_OTHER_SIM if a.orig or b.orig else min(sim, SYLLABLE_SLIP_SIM)
+        if a.orig or b.orig or OSA.distance(at, bt) > 1:
+            return SYLLABLE_OTHER_SIM
+        return min(sim, SYLLABLE_SLIP_SIM)
     return sim

@@ -228,6 +228,8 @@ class Vocabulary:
         bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
             _get(self._skeletons, hash(skeleton(text)), probes)
+            if abjad and text.endswith("h") and len(text) > 2:
+                _get(self._skeletons, hash(skeleton(text[:-1])), probes)  # see tokens.token_sim
             if text[0] == "l" and len(text) >= 4:
                 _get(self._skeletons, hash(skeleton(text[1:])), bare)
         if text.isalpha():

@@ -6,7 +6,16 @@ import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.normalize import skeleton
-from service.screening.tokens import KEY_EQUAL_SIM, KEY_WEAK_SIM, is_abbreviation, token_sim
+from service.screening.tokens import (
+    KEY_EQUAL_SIM,
+    KEY_WEAK_SIM,
+    SYLLABLE_OTHER_SIM,
+    SYLLABLE_SLIP_SIM,
+    Tok,
+    is_abbreviation,
+    syllable_sim,
+    token_sim,
+)
 
 T = DEFAULT_THRESHOLD
 
@@ -386,3 +395,20 @@ def test_a_listed_name_whose_given_names_nothing_matched_costs_them() -> None:
     # A given name matched (another dropped), or one that repeats the family name: still a match.
     assert matches("Alexander Sobol", "SOBOL, Alexander Ivanovich")
     assert matches("Abdikadir Abdikadir", "ABDIKADIR, Abdikadir Mohamed")
+
+
+def test_a_final_ta_marbuta_or_persian_final_he_may_be_a_vowel() -> None:
+    # "حمزة" reads "hmzh": Hamza as well as Hamzah.
+    assert token_sim("hmzh", "hamza", True, False) >= 0.9
+    assert token_sim("hmzh", "hamzah", True, False) >= 0.9
+    assert matches("محمد حمزة زبيدي", "ZUBAIDI, Muhammad Hamza")
+
+
+def test_typed_chinese_syllables_two_letters_apart_are_other_names() -> None:
+    # "hong" keys like "gang" (Ukrainian h), but no typing slip turns one into the other.
+    assert not matches("Qiu Gang", "QIU, Hong")
+    gang, hong = Tok("gang", 1.0, "n", False), Tok("hong", 1.0, "n", False)
+    assert syllable_sim(gang, hong, token_sim("gang", "hong")) == SYLLABLE_OTHER_SIM
+    # One letter apart is a slip the typist may have made: still paired, lower.
+    jin, lin = Tok("jin", 1.0, "n", False), Tok("lin", 1.0, "n", False)
+    assert syllable_sim(jin, lin, 0.8) == SYLLABLE_SLIP_SIM
