@@ -284,18 +284,19 @@ def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     """``sim`` lowered when the two are name words reading as different romanised
     Chinese/Korean syllables ("jin"/"lin"), or as different runs of Chinese syllables
     ("guangming"/"guangzong": one syllable of a given name is another character):
-    capped at SYLLABLE_SLIP_SIM where one typed letter tells them apart, else (two
-    letters or more, "gang"/"hong", or one read from Han/Hangul characters) lowered to
-    SYLLABLE_OTHER_SIM (no pair)."""
+    capped at SYLLABLE_SLIP_SIM (a typed slip, or one syllable of a run), else (single
+    syllables two letters or more apart, "gang"/"hong", or one read from Han/Hangul
+    characters) lowered to SYLLABLE_OTHER_SIM (no pair)."""
     if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
         return sim
     at, bt = a.text, b.text
-    if is_syllable(at) and is_syllable(bt):
+    single = is_syllable(at) and is_syllable(bt)
+    if single:
         other = not same_syllable(at, bt)
     else:
         other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
     if other:
-        if a.orig or b.orig or OSA.distance(at, bt) > 1:
+        if a.orig or b.orig or (single and OSA.distance(at, bt) > 1):
             return SYLLABLE_OTHER_SIM
         return min(sim, SYLLABLE_SLIP_SIM)
     return sim
