@@ -64,6 +64,11 @@ class PgProxy:
             for s in (a, b):
                 with self._lock:
                     self._conns.discard(s)
+                # shutdown, not only close: a process the app forked (its screening
+                # processes) holds these sockets too, and close() alone would then send no
+                # FIN, leaving the client waiting for ever on a connection nobody pumps.
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(OSError):
                     s.close()
 
