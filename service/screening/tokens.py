@@ -259,8 +259,11 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if ka == kb:
             strong = sim >= KEY_SPELLING_MIN or consonant_runs(ka) >= KEY_STRONG_CONSONANTS
             sim = KEY_EQUAL_SIM if strong else max(sim, KEY_WEAK_SIM)
-        elif slavic_key(a) == slavic_key(b):
-            sim = KEY_EQUAL_SIM  # another standard's letters, not a chance vowel-blind key
+        elif (sk := slavic_key(a)) == slavic_key(b):
+            # Another standard's letters, not a chance vowel-blind key; but a key of one
+            # consonant ("jairaj" and "yury" both fold to "ara") says little.
+            strong = sim >= KEY_SPELLING_MIN or consonant_runs(sk) >= 2
+            sim = KEY_EQUAL_SIM if strong else max(sim, KEY_WEAK_SIM)
         elif la >= 5 and lb >= 5:
             sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)
     if sim < KEY_EQUAL_SIM and la != lb:
