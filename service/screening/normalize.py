@@ -350,8 +350,9 @@ _SLAVIC_J = re.compile(r"^j(?=[aeiou])")
 def slavic_key(token: str) -> str:
     """A second spelling-variant key for names romanised from Cyrillic by other
     standards: the :func:`phonetic_key` of the token with Ukrainian "h" read as
-    Russian "g", Slavic "c" read as "ts" and "j" before a vowel as "y". Used beside the phonetic key (equal
-    either way is the same name), never instead of it, so English "c" stays "k"."""
+    Russian "g", Slavic "c" read as "ts" and a "j" opening the word before a vowel as
+    "y". Used beside the phonetic key (equal either way is the same name), never
+    instead of it, so English "c" stays "k"."""
     if not token.isalpha():
         return token
     s = _SLAVIC_C.sub("ts", _UKRAINIAN_H.sub("g", token)).replace("tz", "ts")
@@ -378,3 +379,12 @@ def skeleton(token: str) -> str:
         s = s.replace(a, b)
     s = _SKELETON_DROP.sub("", s)
     return _DOUBLE.sub(r"\1", s)
+
+
+def skeleton_final_vowel(abjad: str) -> str | None:
+    """The skeleton of an abjad reading ending in "h" without it, else None: a final ة, or
+    a Persian final ه, is a vowel more often than an "h" ("حمزة" reads "hmzh": Hamza or
+    Hamzah; "فاطمه": Fatemeh or Fateme). Scoring and lookups both try it."""
+    if abjad.endswith("h") and len(abjad) > 2:
+        return skeleton(abjad[:-1])
+    return None

@@ -228,17 +228,18 @@ def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]
     """A name written "SURNAME, Given names" of which nothing matched the surname is
     another family's member who shares given names ("HEJAZI, Ali Asghar" for "Ali
     Saghiri", "GRIMM, Matthew Simon" for "Matthew Simmons"): its surname costs as an
-    unexplained word (UNEXPLAINED_COST), not as a dropped middle name."""
+    unexplained word (UNEXPLAINED_COST), not as a dropped middle name. Likewise its given
+    names when only the surname matched."""
     cost = 0.0
     for rest, query_side in ((rest_q, True), (rest_c, False)):
+        matched = [(a if query_side else b) for a, b, s in pairs if s >= MIN_TOKEN_SIM]
         missing = [t for t in rest if t.surname]
-        if missing and not any((a if query_side else b).surname for a, b, s in pairs if s >= MIN_TOKEN_SIM):
+        if missing and not any(t.surname for t in matched):
             cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in missing)
         # The other way round: only the family name matched, none of the given names
         # ("Omar Barros" is not "BARRE OMAR, Marian"). A given name that repeats the
         # family name ("ABDIKADIR, Abdikadir", flagged a surname too) matched as well
         # when the word is matched twice.
-        matched = [(a if query_side else b) for a, b, s in pairs if s >= MIN_TOKEN_SIM]
         if matched and all(t.surname for t in matched) and len({t.text for t in matched}) == len(matched):
             cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in rest if not t.surname)
     return cost

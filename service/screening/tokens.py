@@ -44,7 +44,7 @@ from rapidfuzz.distance import OSA
 
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
-from .normalize import consonant_runs, phonetic_key, skeleton, slavic_key
+from .normalize import consonant_runs, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
@@ -57,6 +57,9 @@ KEY_EQUAL_SIM = 0.85
 KEY_WEAK_SIM = 0.75
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
+# The Slavic key folds another standard's letters, no chance agreement; but a key of one
+# consonant ("jairaj" and "yury" both fold to "ara") says little.
+SLAVIC_KEY_STRONG_CONSONANTS = 2
 KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key similarity
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
@@ -245,10 +248,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if not sl or not sa:
             return 0.0
         sim = OSA.normalized_similarity(sl, sa)
-        if abjad.endswith("h") and len(abjad) > 2:
-            # A final ة, or a Persian final ه, is a vowel more often than an "h"
-            # ("حمزة" reads "hmzh": Hamza or Hamzah; "فاطمه": Fatemeh or Fateme).
-            sim = max(sim, OSA.normalized_similarity(sl, skeleton(abjad[:-1])))
+        if (vowel_end := skeleton_final_vowel(abjad)) is not None:
+            sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
         return 0.95 * sim
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
@@ -257,13 +258,9 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if sim < KEY_EQUAL_SIM and la >= 4 and lb >= 4:
         ka, kb = phonetic_key(a), phonetic_key(b)
         if ka == kb:
-            strong = sim >= KEY_SPELLING_MIN or consonant_runs(ka) >= KEY_STRONG_CONSONANTS
-            sim = KEY_EQUAL_SIM if strong else max(sim, KEY_WEAK_SIM)
+            sim = _equal_key_sim(sim, ka, KEY_STRONG_CONSONANTS)
         elif (sk := slavic_key(a)) == slavic_key(b):
-            # Another standard's letters, not a chance vowel-blind key; but a key of one
-            # consonant ("jairaj" and "yury" both fold to "ara") says little.
-            strong = sim >= KEY_SPELLING_MIN or consonant_runs(sk) >= 2
-            sim = KEY_EQUAL_SIM if strong else max(sim, KEY_WEAK_SIM)
+            sim = _equal_key_sim(sim, sk, SLAVIC_KEY_STRONG_CONSONANTS)
         elif la >= 5 and lb >= 5:
             sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)
     if sim < KEY_EQUAL_SIM and la != lb:
@@ -281,6 +278,14 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if sim < CHINESE_SIM and same_chinese_name(a, b):
         sim = CHINESE_SIM
     return sim
+
+
+def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:
+    """The similarity of two words whose keys are both ``key``, given their ``spelling``
+    similarity (see KEY_WEAK_SIM)."""
+    if spelling >= KEY_SPELLING_MIN or consonant_runs(key) >= strong_consonants:
+        return KEY_EQUAL_SIM
+    return max(spelling, KEY_WEAK_SIM)
 
 
 def syllable_sim(a: Tok, b: Tok, sim: float) -> float:

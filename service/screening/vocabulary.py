@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from .chinese import pinyin_readings
-from .normalize import phonetic_key, skeleton, slavic_key
+from .normalize import phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
 from .tokens import NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
 
@@ -228,8 +228,8 @@ class Vocabulary:
         bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
             _get(self._skeletons, hash(skeleton(text)), probes)
-            if abjad and text.endswith("h") and len(text) > 2:
-                _get(self._skeletons, hash(skeleton(text[:-1])), probes)  # see tokens.token_sim
+            if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
+                _get(self._skeletons, hash(vowel_end), probes)
             if text[0] == "l" and len(text) >= 4:
                 _get(self._skeletons, hash(skeleton(text[1:])), bare)
         if text.isalpha():
