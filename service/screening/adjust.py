@@ -9,7 +9,7 @@ country and identifier evidence is added (:func:`adjust`, policy in
 ``explanation`` dict::
 
     {
-      "algorithm": "tokalign", "algorithm_version": "1.8",
+      "algorithm": "tokalign", "algorithm_version": "1.9",
       "query_name": "Guangzong Zhao",          # as given
       "matched_name": "ZHAO, Guangzong",       # listed name that scored best
       "matched_name_kind": "primary",          # its kind (aka, fka, ...)
@@ -42,7 +42,7 @@ from .matchers import (
     normalize_identifier,
 )
 from .score import MIN_TOKEN_SIM, Pair, extra_weight
-from .tokens import Tok
+from .tokens import INITIAL, Tok
 from .types import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -112,14 +112,17 @@ def _covered(toks: tuple[Tok, ...], paired: list[Tok]) -> bool:
 def _near(a: Tok, b: Tok, sim: float, weak: bool) -> bool:
     """Whether query token ``a`` meets listed token ``b`` closely enough for a whole-name match.
 
-    A distinctive listed word must be met near exactly; a low-weight one ("Sayyed", a legal
-    form) only needs to be the same word to account for the query's. A strong name also
+    A distinctive listed word must be met near exactly (an initial of a weak alias by an
+    initial); a low-weight one ("Sayyed", a legal form) only needs to be the same word to
+    account for the query's. A strong name also
     takes one typing slip, however short the word ("Fregt" for "FREGAT"): a sound-alike of a
     short word ("Esso"/"AEISA", "Mota"/"MATAA") is another word."""
     if extra_weight(b) < WHOLE_NAME_EXTRA_WEIGHT:
         return sim >= MIN_TOKEN_SIM
     if weak:
-        return sim >= WEAK_ALIAS_MIN_SIM
+        # An initial only meets an initial: the "M" of a weak alias "EL M" says nothing of
+        # which word "Al-Muhandis" spells after it.
+        return sim >= WEAK_ALIAS_MIN_SIM and (a.kind == INITIAL) == (b.kind == INITIAL)
     return sim >= WHOLE_NAME_MIN_SIM or (sim >= MIN_TOKEN_SIM and OSA.distance(a.text, b.text) <= 1)
 
 

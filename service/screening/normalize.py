@@ -12,8 +12,9 @@ Rules, in the order they are applied (each has a unit test):
    space. They are used to make a listed name look different to a naive matcher.
 3. Homoglyphs folded: in a word that mixes Latin with Cyrillic/Greek letters,
    the look-alike Cyrillic/Greek letters become Latin ("Vlаdimir" with a
-   Cyrillic "а" is "Vladimir"). A word wholly in Cyrillic is real Cyrillic and
-   is transliterated instead.
+   Cyrillic "а" is "Vladimir"), unless Cyrillic letters without a Latin look-alike
+   remain: then the Latin look-alikes become Cyrillic ("Iльмирович" with a Latin "I" is
+   "Ільмирович"). A word wholly in Cyrillic is real Cyrillic and is transliterated instead.
 4. Transliteration of other scripts (see :mod:`.translit`), diacritics dropped.
 5. CamelCase split ("AlisherUsmanov" -> "alisher usmanov").
 6. Case folding.
@@ -21,14 +22,7 @@ Rules, in the order they are applied (each has a unit test):
    joined ("A.B.C." -> "abc", "L.L.C." -> "llc"); other punctuation -> space.
 8. Number words -> digits ("forty-four" -> "44", "first"/"1st" -> "1").
 
-On top of the tokens, two comparison keys are derived per token:
-
-* :func:`phonetic_key` folds spelling variants that come from transliteration
-  (kh/h, ph/f, w/v, y/i, ou/u, zh/j, a final j after a vowel, doubled
-  letters, vowel quality ...), so Mohammed/Muhammad, Osama/Usama,
-  Ahmadinejad/Ahmadinezhad, Andrej/Andrei share a key.
-* :func:`skeleton` keeps consonants only; it is how a vowel-less abjad
-  romanisation ("mhmd") is compared with a Latin spelling ("Mohamed").
+The comparison keys derived from the tokens are in :mod:`.keys`.
 """
 
 from __future__ import annotations
@@ -37,7 +31,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .translit import segments
+from .translit import abd_compounds, segments
 
 # Category Cf covers ZWSP/ZWJ/ZWNJ, BOM, soft hyphen, LRM/RLM and the bidi
 # embeddings/isolates; Cc covers control characters.
@@ -61,6 +55,11 @@ _HOMOGLYPHS = str.maketrans(
     }
 )
 _CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u052f]")
+_CYRILLIC = re.compile(r"[\u0400-\u052f]")
+# Latin letters that render like Cyrillic ones, for a Cyrillic word with a stray Latin letter.
+_CYRILLIC_LOOKALIKES = str.maketrans(
+    {lat: cyr for cyr, lat in zip("аеікмнорстухіјАВЕІКМНОРСТХЈ", "aeikmhopctyxijABEIKMHOPCTXJ", strict=True)}
+)
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -170,6 +169,15 @@ def fold_homoglyphs(text: str) -> str:
         return text
     # A name written mostly in Latin letters: an all-look-alike word such as
     # "АВС" is also a disguise, not real Cyrillic.
+    # Which way a mixed word folds: to Latin when that leaves no Cyrillic letter ("Vlаdimir"),
+    # to Cyrillic when it does: Ukrainian and Belarusian "і" typed as a Latin "I" on a Latin
+    # keyboard ("Iльмирович", "ТЕМIРГАЛIЄВ") is Cyrillic text with a stray Latin letter.
+    words = [
+        w.translate(_CYRILLIC_LOOKALIKES)
+        if _LATIN.search(w) and _CYRILLIC.search(w) and _CYR_GREEK.search(w.translate(_HOMOGLYPHS))
+        else w
+        for w in words
+    ]
     latin_name = sum(1 for w in words if _LATIN.search(w)) > len(words) / 2
     out = []
     for w in words:
@@ -259,6 +267,8 @@ def tokenize_uncached(text: str) -> Tokenized:
                     tokens.append(part)
                     flags.append(abjad)
                     origins.append(origin)
+    if any(flags):
+        tokens, flags, origins = abd_compounds(tokens, flags, origins)
     converted = _numbers(tokens)
     if len(converted) != len(tokens):
         # Number words merged: flags only matter for abjad/CJK tokens, which
@@ -279,112 +289,3 @@ def tokenize(text: str) -> list[str]:
 def normalize_text(text: str) -> str:
     """Raw name -> normalised single string (tokens joined by spaces)."""
     return " ".join(tokenize_full(text)[0])
-
-
-# --- comparison keys -------------------------------------------------------
-
-# Spellings of ч, ш and дж that contain "ch" (German tsch/sch/dsch, English tch): folded
-# before "ch" is set aside from the c -> k rule below, longer patterns first.
-_CH_RULES = [("tsch", "ch"), ("dsch", "j"), ("sch", "sh"), ("tch", "ch")]
-# Ordered: longer patterns first.
-_KEY_RULES = [
-    ("dzh", "j"), ("zh", "j"), ("dj", "j"),
-    ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"),
-    ("q", "k"), ("x", "ks"), ("w", "v"), ("c", "k"), ("ksh", "ch"),
-]
-_VOWEL_RUN = re.compile(r"[aeiouy]+")
-_DOUBLE = re.compile(r"(.)\1+")
-
-
-@lru_cache(maxsize=15_000)
-def phonetic_key(token: str) -> str:
-    """Spelling-variant key. "mohammed", "muhammad", "mohamed" -> "mahamad".
-
-    Vowel quality is the least reliable part of a romanisation (o/u, e/i/a,
-    ou/u, ei/ey/ay), so every vowel run becomes one "a" after the consonant
-    digraphs are folded; doubled letters collapse. A key is only used for
-    tokens of 4+ letters, where it rarely joins unrelated names."""
-    if not token.isalpha():
-        return token
-    s = token
-    if len(s) > 2 and s[-1] == "j" and s[-2] in "aeiouy":
-        # A final "j" after a vowel is the Slavic short i (German, Czech and
-        # Polish spellings): Sergej/Sergey, Andrej/Andrei, Jurij/Yuriy.
-        s = s[:-1] + "y"
-    for a, b in _CH_RULES:
-        if a in s:
-            s = s.replace(a, b)
-    s = s.replace("ch", "\x01")
-    for a, b in _KEY_RULES:
-        if a in s:
-            s = s.replace(a, b)
-    s = s.replace("\x01", "ch")
-    s = _DOUBLE.sub(r"\1", s)
-    # Keep whether the word starts with a vowel, fold the vowel itself.
-    s = _VOWEL_RUN.sub("a", s)
-    return s
-
-
-_CONSONANT_RUN = re.compile(r"[^a]+")
-
-
-def consonant_runs(key: str) -> int:
-    """How many consonant runs a :func:`phonetic_key` holds ("amar": 2, "mahamad": 4)."""
-    return len(_CONSONANT_RUN.findall(key))
-
-
-# The Ukrainian national romanisation writes Г as "h" where the Russian ones write
-# "g" (Serhiy/Sergei, Oleh/Oleg, Hryhoriy/Grigory); a plain "h", not the second
-# letter of kh/zh/sh/ch/gh/th/ph/dh.
-_UKRAINIAN_H = re.compile(r"(?<![kzscgtpd])h")
-# Czech, Polish and South Slavic spellings write Ц as "c" where English-based
-# romanisations write "ts" or "tz" (Careva/Tsareva, Cvetkov/Tsvetkov); not c in ch/ck/cz.
-_SLAVIC_C = re.compile(r"c(?![hkz])")
-# Czech, Polish, German and South Slavic spellings write the "y" of Я/Ю/Е opening a name as
-# "j" (Jurij/Yuriy, Jelena/Yelena, Jakov/Yakov). Only there: inside a word the fold would
-# turn consonants into vowels that key alike by chance ("Shahji"/"Shehu").
-_SLAVIC_J = re.compile(r"^j(?=[aeiou])")
-
-
-@lru_cache(maxsize=15_000)
-def slavic_key(token: str) -> str:
-    """A second spelling-variant key for names romanised from Cyrillic by other
-    standards: the :func:`phonetic_key` of the token with Ukrainian "h" read as
-    Russian "g", Slavic "c" read as "ts" and a "j" opening the word before a vowel as
-    "y". Used beside the phonetic key (equal either way is the same name), never
-    instead of it, so English "c" stays "k"."""
-    if not token.isalpha():
-        return token
-    s = _SLAVIC_C.sub("ts", _UKRAINIAN_H.sub("g", token)).replace("tz", "ts")
-    s = _SLAVIC_J.sub("y", s)
-    # Uncached: the index builds this key for every listed word (see vocabulary).
-    return phonetic_key.__wrapped__(s)
-
-
-_SKELETON_DROP = re.compile(r"[aeiouyw]+")
-_SOFT_C = re.compile(r"c(?=[eiy])")
-
-
-@lru_cache(maxsize=15_000)
-def skeleton(token: str) -> str:
-    """Consonant skeleton used against vowel-less romanisations.
-
-    y and w are dropped because Arabic/Hebrew write long vowels with the
-    consonants ي/و; p folds to b because Arabic has no p. French romanisations of
-    Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s.
-    ق is q, k or (in Persian) gh: all k."""
-    s = _SOFT_C.sub("s", token.replace("dj", "j"))
-    # "gh" with "q": Persian pronounces ق as غ ("Aghajani" is written آقاجانی, read "aqjny").
-    for a, b in (("ph", "f"), ("gh", "k"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
-        s = s.replace(a, b)
-    s = _SKELETON_DROP.sub("", s)
-    return _DOUBLE.sub(r"\1", s)
-
-
-def skeleton_final_vowel(abjad: str) -> str | None:
-    """The skeleton of an abjad reading ending in "h" without it, else None: a final ة, or
-    a Persian final ه, is a vowel more often than an "h" ("حمزة" reads "hmzh": Hamza or
-    Hamzah; "فاطمه": Fatemeh or Fateme). Scoring and lookups both try it."""
-    if abjad.endswith("h") and len(abjad) > 2:
-        return skeleton(abjad[:-1])
-    return None

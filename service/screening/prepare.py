@@ -41,7 +41,7 @@ from .tokens import (
     Tok,
     weight_for,
 )
-from .translit import has_han, japanese_reading, korean_reading
+from .translit import has_han, japanese_reading, korean_reading, persian_reading
 
 __all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
 
@@ -180,14 +180,18 @@ def prepare(name: str, cls: str | None = None) -> tuple[Tok, ...]:
 def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     """The prepared name, then its other readings: a name in Han characters
     may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong
-    un"), not only Chinese."""
+    un"), not only Chinese; one in Arabic script may be Persian or Urdu ("فضل" is Fadl
+    in Arabic and Fazal in Persian)."""
     main = prepare(name, cls)
-    if not has_han(name):
-        return (main,)
+    if has_han(name):
+        others = [japanese_reading(name)]
+        if cls == "person":
+            others.append(korean_reading(name))
+    else:
+        others = [persian_reading(name)]
+        if others[0] is None:
+            return (main,)
     out = [main]
-    others = [japanese_reading(name)]
-    if cls == "person":
-        others.append(korean_reading(name))
     for reading in others:
         if reading:
             alt = prepare(reading, cls)

@@ -160,7 +160,9 @@ def _align(
             ):
                 continue
             s = token_sim(at, bt, aa, b.abjad)
-            if syllabic:
+            if syllabic or ao or b.orig:
+                # A syllable read from a Han/Hangul character is one, whatever the other
+                # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
                 s = syllable_sim(a, b, s)
             if s >= PAIR_MIN_SIM:
                 cands.append((s, a.weight + b.weight, i, j))
@@ -372,10 +374,13 @@ def compare_prepared(
         if len(c) > 1 and loose_c and targets_q:
             variants.extend((q, vc) for vc in merged_variants(c, q, loose_c, targets_q))
         person = cls in (None, "person")
-        if rq and len(c) > 1:
-            variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
-        if rc and len(q) > 1:
-            variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
+        # In two names of romanised syllables a two-letter word is a syllable, not initials:
+        # "Kim Si" is not "KIM, Su Il".
+        if not (person and _syllabic(q) and _syllabic(c)):
+            if rq and len(c) > 1:
+                variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
+            if rc and len(q) > 1:
+                variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
         for vq, vc in variants:
             p2, r2q, r2c = _align(vq, vc)
             s2 = _combine(p2, r2q, r2c, extra)

@@ -8,9 +8,9 @@ Token similarity (0..1) is the best of:
   slips come one or two at a time whatever the length of the word, so
   "Merkur"/"Merkel" (2 edits of 6) stays a misspelling while
   "Monteiro"/"Montenegro" (3 of 10) is another name;
-* :data:`KEY_EQUAL_SIM` when the :func:`~.normalize.phonetic_key` is equal
+* :data:`KEY_EQUAL_SIM` when the :func:`~.keys.phonetic_key` is equal
   (transliteration variants: Mohammed/Muhammad, Usama/Osama), or the
-  :func:`~.normalize.slavic_key` (Ukrainian and Russian, Czech/Polish and
+  :func:`~.keys.slavic_key` (Ukrainian and Russian, Czech/Polish and
   English romanisations of Cyrillic: Serhiy/Sergei, Careva/Tsareva);
 * for a token from a vowel-less script (Arabic, Hebrew, katakana ...), the
   similarity of consonant skeletons ("mhmd" vs "Mohamed");
@@ -44,7 +44,7 @@ from rapidfuzz.distance import OSA
 
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
-from .normalize import consonant_runs, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
+from .keys import consonant_runs, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
@@ -53,8 +53,13 @@ KEY_EQUAL_SIM = 0.85
 # KEY_SPELLING_MIN) and the key has fewer than KEY_STRONG_CONSONANTS consonant runs, an equal
 # key counts only KEY_WEAK_SIM. Variants that spell alike ("omar"/"umar", "mohammed"/
 # "muhammad"), long keys, and spellings that differ by another romanisation standard's letters
-# (:func:`.normalize.slavic_key`: "serhiy"/"sergei") keep KEY_EQUAL_SIM.
+# (:func:`.keys.slavic_key`: "serhiy"/"sergei") keep KEY_EQUAL_SIM.
 KEY_WEAK_SIM = 0.75
+# A long vowel an abjad spelling writes (ي or و) that the Latin spelling has no vowel for:
+# "ايليا" (Ilya, read "yly") is not "Ali", "دایی" (Dayi, "dyy") not "Di", "بشير" not
+# "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
+# a long vowel out ("AL-DABSKI" for "الدبيسكي").
+UNSPELT_VOWEL_SIM = 0.75
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
 # The Slavic key folds another standard's letters, no chance agreement; but a key of one
@@ -218,6 +223,20 @@ def spelling_sim(a: str, b: str) -> float:
     return max(0.0, 1.0 - edits / max(len(a), len(b)))
 
 
+def _unspelt_vowels(latin: str, abjad: str) -> bool:
+    """The abjad reading writes more ي (y) or و (w) than the Latin spelling has letters
+    that can stand for them (i, e, y; u, o, w, v): a long vowel or a consonant the Latin
+    name does not have. Counted, not aligned: an extra vowel on the Latin side is a short
+    one the abjad leaves unwritten. A final ی read "a" is not counted: Persian writes the
+    final alef of Arabic names with it ("صغری" Soghra, "یحیی" Yahya, "موسی" Musa)."""
+    ya, wa = abjad.count("y", 0, len(abjad) - (latin[-1] == "a")), abjad.count("w")
+    if not (ya or wa):
+        return False
+    yl = latin.count("i") + latin.count("e") + latin.count("y")
+    wl = latin.count("u") + latin.count("o") + latin.count("w") + latin.count("v")
+    return ya > yl or wa > wl
+
+
 @lru_cache(maxsize=TOKEN_SIM_CACHE)
 def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
     """Similarity of two normalised tokens, 0..1 (see module docstring)."""
@@ -250,6 +269,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         sim = OSA.normalized_similarity(sl, sa)
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
+        if _unspelt_vowels(latin, abjad):
+            return min(0.95 * sim, UNSPELT_VOWEL_SIM)
         return 0.95 * sim
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
@@ -293,14 +314,21 @@ def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     Chinese/Korean syllables ("jin"/"lin"), or as different runs of Chinese syllables
     ("guangming"/"guangzong": one syllable of a given name is another character):
     capped at SYLLABLE_SLIP_SIM (a typed slip, or one syllable of a run), else (single
-    syllables two letters or more apart, "gang"/"hong", or one read from Han/Hangul
-    characters) lowered to SYLLABLE_OTHER_SIM (no pair)."""
+    syllables two letters or more apart, "gang"/"hong", one read from Han/Hangul
+    characters, or one syllable against a run of several, "jing"/"jinghe") lowered to
+    SYLLABLE_OTHER_SIM (no pair)."""
     if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
         return sim
     at, bt = a.text, b.text
-    single = is_syllable(at) and is_syllable(bt)
+    sa, sb = is_syllable(at), is_syllable(bt)
+    single = sa and sb
     if single:
         other = not same_syllable(at, bt)
+    elif (sa or sb) and abs(len(at) - len(bt)) >= 2 and is_syllable_run(at) and is_syllable_run(bt):
+        # One syllable against a given name of two ("jing"/"jinghe"): a character more or
+        # less is another name, as a syllable missing beside the others is. Two letters
+        # more at least: "chann" is a typo of "chan", not "chan" + "n".
+        return SYLLABLE_OTHER_SIM
     else:
         other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
     if other:

@@ -222,12 +222,17 @@ def has_han(text: str) -> bool:
 @lru_cache(maxsize=20_000)
 def japanese_reading(text: str) -> str | None:
     """Hepburn reading of a name with Han characters, long vowels unmarked as
-    on passports ("山田太郎" -> "yamada taro"); None without Han characters.
+    on passports ("山田太郎" -> "yamada taro"); None without Han characters, or with
+    only one or two of them and no kana.
 
     pykakasi is loaded on first use (its dictionaries take ~0.5 s). It is GPL-licensed, so
     it is an optional extra (``pip install sanctions-service[japanese]``): without it, names
     in kanji are read as Chinese (pinyin) only."""
     if not has_han(text):
+        return None
+    if not any(script_of(ch) == "kana" for ch in text) and sum(script_of(ch) == "han" for ch in text) < 3:
+        # Two characters and no kana: a Chinese name far more often than a Japanese one,
+        # whose on'yomi would read like a Cantonese or Wade-Giles spelling (沈瑜 "chin yu").
         return None
     global _KAKASI
     if _KAKASI is None:
@@ -248,6 +253,63 @@ def japanese_reading(text: str) -> str | None:
             reading = reading.replace(a, b)
         words.append(reading)
     return " ".join(w for w in words if w.strip())
+
+
+# Letters that Persian, Urdu and Pashto (and Turkish and Indian spellings of Arabic names)
+# pronounce otherwise than anyascii's Arabic values: ض ذ ظ as "z" (Fazal, Morteza, Nazar,
+# Zia), ث as "s" (Kiyumars, Osman). Each is written as the Arabic letter that reads so.
+_PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
+
+
+@lru_cache(maxsize=20_000)
+def persian_reading(text: str) -> str | None:
+    """The name with ض ذ ظ ث read as Persian reads them ("فضل" -> "fzl", Fazal, where the
+    Arabic reading is "fdl", Fadl); None when it has none of them. Both readings are screened:
+    the letters alone do not tell an Arabic name from a Persian one."""
+    if text.isascii():
+        return None
+    other = text.translate(_PERSIAN_VALUES)
+    return other if other != text else None
+
+
+# عبد read without vowels, alone ("عبد الحكيم") or with the article joined ("عبدالقدیر").
+_ABD = "bd"
+_ABD_ARTICLE = "bdl"
+
+
+def abd_compounds(
+    tokens: list[str], flags: list[bool], origins: list[str]
+) -> tuple[list[str], list[bool], list[str]]:
+    """Arabic-script "Abd al-X" names read the way Latin spellings cut them: "Abdul Hakim".
+
+    The article belongs to عبد in the romanisations lists use (Abdul, Abdel, Abdal), but
+    Arabic script joins it to the next word: read as written, "عبد الحكيم" is "bd" +
+    "lhkym" and pairs neither word well with "abdul" + "hakim". Both forms become "bdl" + the
+    name ("عبدالقدیر" too: "bdl" + "qdyr"); a Latin "Abdulqadir" still pairs with the two
+    joined."""
+    out_t: list[str] = []
+    out_f: list[bool] = []
+    out_o: list[str] = []
+    k = 0
+    while k < len(tokens):
+        tok, abjad = tokens[k], flags[k]
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if abjad and tok == _ABD and flags[k + 1 : k + 2] == [True] and nxt[:1] == "l" and len(nxt) >= 4:
+            parts = (_ABD_ARTICLE, nxt[1:])
+            k += 2
+        elif abjad and tok.startswith(_ABD_ARTICLE) and len(tok) >= 6:
+            parts = (_ABD_ARTICLE, tok[3:])
+            k += 1
+        else:
+            out_t.append(tok)
+            out_f.append(abjad)
+            out_o.append(origins[k])
+            k += 1
+            continue
+        out_t.extend(parts)
+        out_f.extend((True, True))
+        out_o.extend(("", ""))
+    return out_t, out_f, out_o
 
 
 _HANJA: dict[str, str] | None = None

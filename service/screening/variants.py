@@ -90,8 +90,8 @@ def acronym_variants(
     texts = [t.text for t in side]
     for o in loose_other:
         acro = o.text
-        if not (2 <= len(acro) <= 6 and acro.isalpha() and o.kind in (NORMAL, GENERIC)):
-            continue
+        if not (2 <= len(acro) <= 6 and acro.isalpha() and o.kind in (NORMAL, GENERIC)) or o.orig:
+            continue  # a syllable read from a Han/Hangul character is no initials ("시" si)
         for i, j in acronym_runs(texts, acro, STOP_WORDS):
             run = side[i:j]
             if any(t.kind in (LEGAL, DIGIT) for t in run):

@@ -14,7 +14,7 @@ it appears in); a query token finds the listed tokens it may stand for through:
   which one delete on each side cannot reach), a consonant-skeleton index
   (queries romanised from Arabic/Hebrew ... arrive without vowels) and an
   index of pinyin readings (Wade-Giles "Tse-tung" finds "Zedong");
-* the Slavic key (:func:`~.normalize.slavic_key`: "Serhiy" finds "Sergei") and the
+* the Slavic key (:func:`~.keys.slavic_key`: "Serhiy" finds "Sergei") and the
   caron fold (:func:`caron_fold`: "Sviščev", read "sviscev", finds "svishchev");
 * the nicknames the scorer knows ("Ted" -> "Theodore");
 * split readings of a query word ("AlisherUsmanov" -> "alisher" + "usmanov").
@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from .chinese import pinyin_readings
-from .normalize import phonetic_key, skeleton, skeleton_final_vowel, slavic_key
+from .keys import phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
 from .tokens import NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
 
@@ -51,6 +51,8 @@ TWO_EDIT_WORD_LEN = 6
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
 VOCAB_CACHE_SIZE = 10_000
+#: Least similarity of both halves of a vowel-less word read as two listed words.
+SPLIT_ABJAD_SIM = 0.9
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
 JOINED = "j"
 
@@ -257,6 +259,10 @@ class Vocabulary:
                 s = max(s, token_sim(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
+        if split and abjad and len(text) >= 6:
+            # Whatever else it found: one list writing "Mohammadali" as one word does not stop
+            # another writing it as two.
+            self._split_abjad(text, found)
         if split and len(text) >= 6 and text.isalpha() and max(found.values(), default=0.0) < 0.9:
             # "alisherusmanov", "elnato": try reading the query word as two listed words
             # unless it is a listed word, or one letter from one.
@@ -266,3 +272,26 @@ class Vocabulary:
                     found[a] = found[b] = 0.9
                     break
         return tuple(found.items())
+
+    def _split_abjad(self, text: str, found: dict[int, float]) -> None:
+        """Two names written as one word in Arabic script ("محمدعلی", read "mhmdly", is
+        Mohammad Ali; Persian writes such compounds joined): the vowel-less reading cannot
+        be cut at a listed spelling, so each cut is looked up by the skeletons of its two
+        halves. The listed words of every cut whose halves both find one are found, at the
+        weaker half's similarity: the scorer, not the lookup, tells "mhmd" + "ly" (Mohammad
+        Ali) from "mh" + "mdly" (Muh Medal)."""
+        texts = self.texts
+        for i in range(2, len(text) - 1):
+            halves: list[tuple[float, list[int]]] = []
+            for part in (text[:i], text[i:]):
+                ids: set[int] = set()
+                _get(self._skeletons, hash(skeleton(part)), ids)
+                sims = [(token_sim(part, texts[t], True, False), t) for t in ids]
+                good = [(s, t) for s, t in sims if s >= SPLIT_ABJAD_SIM]
+                if not good:
+                    break
+                halves.append((max(good)[0], [t for _, t in good]))
+            if len(halves) == 2:
+                low = 0.9 * min(halves[0][0], halves[1][0])
+                for t in halves[0][1] + halves[1][1]:
+                    found[t] = max(found.get(t, 0.0), low)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from service.screening.keys import phonetic_key, skeleton
 from service.screening.normalize import (
     clean,
     fold_homoglyphs,
     normalize_text,
-    phonetic_key,
-    skeleton,
     tokenize,
     tokenize_full,
 )
@@ -181,10 +180,19 @@ def test_screening_latin_names_does_not_load_pypinyin() -> None:
 
 
 def test_phonetic_key_folds_german_and_english_spellings_of_ch_sh_j() -> None:
-    from service.screening.normalize import phonetic_key
+    from service.screening.keys import phonetic_key
 
     assert phonetic_key("makarevitch") == phonetic_key("makarevich")
     assert phonetic_key("nikolaevitsch") == phonetic_key("nikolaevich")
     assert phonetic_key("schulze") == phonetic_key("shulze")
     assert phonetic_key("dschamil") == phonetic_key("jamil")
     assert phonetic_key("chekhov") != phonetic_key("kekhov")  # "ch" is not "k"
+
+
+def test_a_stray_latin_i_in_cyrillic_words_is_read_as_cyrillic() -> None:
+    # Ukrainian and Belarusian "і" typed on a Latin layout: the words stay Cyrillic (and
+    # the all-look-alike word beside them, "Рустам", is not folded to "pyctam").
+    assert tokenize("Рустам Iльмирович ТЕМIРГАЛIЄВ")[:2] == ["rustam", "ilmirovich"]
+    assert tokenize("Андрэй Iванавiч ШВЕД") == tokenize("Андрэй Іванавіч ШВЕД")
+    # A Latin word with a Cyrillic look-alike still folds to Latin.
+    assert tokenize("Vl\u0430dimir Putin") == ["vladimir", "putin"]

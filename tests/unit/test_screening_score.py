@@ -5,17 +5,19 @@ from __future__ import annotations
 import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
-from service.screening.normalize import skeleton
+from service.screening.keys import skeleton
 from service.screening.tokens import (
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
     SYLLABLE_OTHER_SIM,
     SYLLABLE_SLIP_SIM,
+    UNSPELT_VOWEL_SIM,
     Tok,
     is_abbreviation,
     syllable_sim,
     token_sim,
 )
+from service.screening.translit import japanese_reading
 
 T = DEFAULT_THRESHOLD
 
@@ -303,7 +305,7 @@ def test_legal_forms_and_business_words_in_company_names() -> None:
 
 
 def test_final_j_is_the_slavic_short_i() -> None:
-    from service.screening.normalize import phonetic_key
+    from service.screening.keys import phonetic_key
 
     assert phonetic_key("andrej") == phonetic_key("andrei") == phonetic_key("andrey")
     assert phonetic_key("jurij") == phonetic_key("juriy")
@@ -412,3 +414,67 @@ def test_typed_chinese_syllables_two_letters_apart_are_other_names() -> None:
     # One letter apart is a slip the typist may have made: still paired, lower.
     jin, lin = Tok("jin", 1.0, "n", False), Tok("lin", 1.0, "n", False)
     assert syllable_sim(jin, lin, 0.8) == SYLLABLE_SLIP_SIM
+
+
+def test_persian_letter_values_are_read_besides_the_arabic_ones() -> None:
+    # ض ذ ظ are "z" and ث is "s" in Persian, Urdu and Pashto: "فضل" is Fazal as well as Fadl.
+    assert matches("فضل رحيم", "RAHIM, Fazal")
+    assert matches("مرتضی پیری", "PIRI, Morteza")
+    assert matches("کیومرث حیدری", "HEIDARI, Kiyumars")
+    assert matches("فضل رحيم", "RAHIM, Fadl")
+    # Only those letters: "رحيم" alone still is no "Fazal".
+    assert not matches("رحيم", "RAHIM, Fazal Mohammad Nazar")
+
+
+def test_abd_al_names_in_arabic_script_pair_with_abdul() -> None:
+    # The article belongs to عبد in the Latin spellings: "عبد الحكيم" is Abdul Hakim.
+    assert matches("عبد الحكيم مراد", "MURAD, Abdul Hakim")
+    assert matches("عبدالقدیر بصیر", "BASIR, Abdul Qadir")
+    assert matches("عبد الحكيم مراد", "MURAD, Abd al-Hakim")
+    assert matches("عبد الحكيم مراد", "MURAD, Abdulhakim")
+    # Another name after Abdul is another person.
+    assert not matches("عبد الحكيم مراد", "MURAD, Abdul Rahman")
+
+
+def test_two_letter_syllables_are_no_initials_in_romanised_names() -> None:
+    # "Si" is a syllable (시) of a Korean or Chinese name, not the initials of "Su Il".
+    assert not matches("Kim Si", "KIM, Su Il")
+    assert not matches("김시우", "KIM, Su Il")
+    assert matches("JC Juncker", "JUNCKER, Jean Claude")
+
+
+def test_one_syllable_is_not_a_given_name_of_two() -> None:
+    # "Jing" is one character, "Jinghe" two: another given name, as "Jing He" is.
+    jing, jinghe = Tok("jing", 1.0, "n", False), Tok("jinghe", 1.0, "n", False)
+    assert syllable_sim(jing, jinghe, 0.7) == SYLLABLE_OTHER_SIM
+    assert not matches("Lin Jing", "LIN, Jinghe")
+    # A letter typed twice is a typo, not one more syllable ("chann" is not "chan" + "n").
+    assert matches("Pyong Chann Kim", "KIM, Pyong Chan")
+
+
+def test_a_long_vowel_written_in_abjad_needs_a_latin_vowel() -> None:
+    # "ايليا" (Ilya) reads "yly": its first ي has no counterpart in "Ali".
+    assert token_sim("yly", "ali", True, False) == UNSPELT_VOWEL_SIM
+    assert token_sim("dyy", "di", True, False) == UNSPELT_VOWEL_SIM
+    assert token_sim("yly", "ilya", True, False) >= 0.9
+    assert token_sim("ly", "ali", True, False) >= 0.9
+    assert token_sim("hsyn", "hussein", True, False) >= 0.9
+    # Persian writes a final alef with ی: "صغری" is Soghra.
+    assert token_sim("sghry", "soghra", True, False) >= 0.9
+    assert token_sim("yhyy", "yahya", True, False) >= 0.9
+    assert not matches("ايليا جعفر پور", "JAFARI, Ali")
+
+
+def test_two_han_characters_without_kana_are_not_read_as_japanese() -> None:
+    # 沈瑜 is a Chinese name (Shen Yu); its on'yomi "chin yu" would spell "YU, Chin" exactly.
+    assert japanese_reading("沈瑜") is None
+    assert not matches("沈瑜", "YU, Chin")
+    assert japanese_reading("山田太郎") == "yamada taro"
+    assert matches("安倍晋三", "Abe Shinzo")
+
+
+def test_a_syllable_read_from_a_character_pairs_only_with_that_syllable() -> None:
+    # 王 reads "wang" (Korean 왕): not "kang", though "KANG, Phil Hun" is no romanised name
+    # of syllables only.
+    assert not matches("王欣", "KANG, Phil Hun")
+    assert matches("金正恩", "KIM, Jong Un")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
-from service.screening.normalize import phonetic_key, slavic_key
+from service.screening.keys import phonetic_key, slavic_key
 from service.screening.score import score_pair
 from service.screening.tokens import (
     KEY_EQUAL_SIM,
@@ -91,3 +91,16 @@ def test_chinese_given_names_differing_in_a_syllable_are_other_names() -> None:
     assert score_pair("Hsi Chin-ping", "Xi Jinping", "person") >= DEFAULT_THRESHOLD
     # A Western name is not read as Chinese syllables unless a one-syllable word stands beside it.
     assert score_pair("Angela Merkur", "Angela Merkel", "person") >= DEFAULT_THRESHOLD
+
+
+def test_an_arabic_script_word_of_two_names_finds_both() -> None:
+    # Persian writes "Mohammad Ali" as one word, "محمدعلی" (read "mhmdly"): the index finds
+    # the listed name that writes the two apart, not only one that writes them joined.
+    listed = [
+        ListedEntity(1, "person", "JAFARI, Mohammad Ali", [ListedName("JAFARI, Mohammad Ali", "primary")]),
+        ListedEntity(2, "person", "MOHAMMADALI, Reza", [ListedName("MOHAMMADALI, Reza", "primary")]),
+        ListedEntity(3, "person", "MUH, Medal", [ListedName("MUH, Medal", "primary")]),
+    ]
+    index = ScreeningIndex.build(listed)
+    found = index.screen(Subject(name="محمدعلی جعفری", type="person"))
+    assert [m.entity_id for m in found if m.match] == [1]

@@ -28,6 +28,7 @@ def _entities() -> list[ListedEntity]:
             ListedName("YUSUF", "weak_alias"),
             ListedName("DON MARIO", "weak_alias"),
             ListedName("ABU MUHAMMAD AL-JAWLANI", "weak_alias"),
+            ListedName("EL M", "weak_alias"),
         ]),
         ListedEntity(2, PERSON, "THOMPSON, Walter", [
             ListedName("THOMPSON, Walter"), ListedName("TOM", "aka"),
@@ -81,6 +82,14 @@ def test_weak_alias_with_an_extra_word_or_a_slip_does_not_count(index):
     # One slip in a seven-letter word: enough for a strong name, not for a weak alias,
     # which is met near exactly.
     assert 1 not in _hits(index, "Abu Muhammad al-Jawlany", PERSON)
+
+
+def test_an_initial_of_a_weak_alias_is_met_only_by_an_initial(index):
+    # "EL M" is an article and an initial: "Al-Muhandis" is no whole-name match of it. The
+    # scan scores every listed name, as retrieval would if the query found "m".
+    for m in index.screen_exhaustive(Subject("Abu Al-Muhandis", PERSON), threshold=0.1):
+        assert m.entity_id != 1 or m.explanation["matched_name_kind"] != "weak_alias"
+    assert 1 in _hits(index, "El M.", PERSON)
 
 
 def test_strong_name_beats_its_weak_twin(index):
