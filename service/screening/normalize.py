@@ -197,7 +197,8 @@ def clean(text: str) -> str:
     return fold_homoglyphs(text)
 
 
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+# Not after a Gaelic "Mc"/"Mac": "McKesson" is one name, not "Mc" + "Kesson".
+_CAMEL = re.compile(r"(?<=[a-z])(?<!\bMc)(?<!\bMac)(?=[A-Z][a-z])")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
 _INITIALISM = re.compile(r"(?<![a-z0-9])((?:[a-z]\.){2,}[a-z]?)(?![a-z0-9])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

@@ -33,14 +33,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .chinese import pinyin_readings
-from .score import (
-    CONFLICT_COST,
-    DIGIT_CONFLICT_WEIGHT,
-    EXTRA_COST_ORG,
-    EXTRA_COST_PERSON,
-    extra_weight,
+from .estimate import (
+    ACRONYM_WORD_WEIGHT,
+    QueryWeights,
+    core,
+    despaced,
+    digit_excess,
+    estimate,
+    unmatched_weight,
 )
-from .tokens import DIGIT, INITIAL, LEGAL, Tok
+from .score import EXTRA_COST_ORG, EXTRA_COST_PERSON
+from .tokens import DIGIT, INITIAL, Tok
 from .vocabulary import JOINED, Vocabulary, _get, _put
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
@@ -75,62 +78,6 @@ def _first(item: tuple[float, int]) -> float:
     return item[0]
 
 
-def _unmatched_weight(toks: Iterable[Tok]) -> float:
-    """A name's weight as the pruning estimate counts it: each part at the lowest the
-    scorer may charge for it left unmatched (a missing "ibn Awad" weighs like a missing
-    patronymic), so the estimate never falls below the score."""
-    return sum(min(t.weight, extra_weight(t)) for t in toks)
-
-
-def _despaced(toks: Sequence[Tok]) -> str:
-    """A name's words written as one, numbers aside: the key that finds it
-    whatever the spacing ("Sol Tech" / "Soltech", "Inter National")."""
-    return "".join(t.text for t in toks if t.kind != DIGIT and t.text.isalpha())
-
-
-def _core(toks: Sequence[Tok]) -> tuple[Tok, ...]:
-    """A name without its legal forms, for the spacing-free keys (kept beside the whole
-    name's): "TALIB AND SONS PTY LTD" is also keyed as "talib and sons" (three words, so in
-    every rotation), and "Taliband Sons Pty Ltd" finds it."""
-    return tuple(t for t in toks if t.kind != LEGAL) or tuple(toks)
-
-
-def _digit_excess(toks: Iterable[Tok]) -> float:
-    """How much less the numbers of a name weigh as contradictions than as
-    parts (the scorer's DIGIT_CONFLICT_WEIGHT)."""
-    return sum(t.weight - DIGIT_CONFLICT_WEIGHT for t in toks if t.kind == DIGIT)
-
-
-class QueryWeights:
-    """A query's weights for the pruning estimate, per way of reading it."""
-
-    __slots__ = ("person", "other", "digits", "despaced", "_cover")
-
-    def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
-        # Weight of the heaviest reading (see _unmatched_weight), as a person and otherwise.
-        self.person = max(_unmatched_weight(r) for r in r_person)
-        self.other = max(_unmatched_weight(r) for r in r_other)
-        self.digits = max(_digit_excess(r) for r in (*r_person, *r_other))
-        # Each reading's words written as one (see CandidateIndex.candidates).
-        self.despaced = {k for r in (*r_person, *r_other) for form in {r, _core(r)}
-                         if len(k := _despaced(form)) >= 6}
-        # Coverage of a token: its highest weight in any reading, so the
-        # estimate never undercounts what a name can align.
-        # A repeated word ("Abd al-Hamid al-Masli") counts once per occurrence.
-        cover: dict[str, float] = {}
-        for r in (*r_person, *r_other):
-            here: dict[str, float] = {}
-            for t in r:
-                here[t.text] = here.get(t.text, 0.0) + t.weight
-            for text, w in here.items():
-                if w > cover.get(text, 0.0):
-                    cover[text] = w
-        self._cover = cover
-
-    def cover(self, tok: Tok) -> float:
-        return self._cover.get(tok.text, tok.weight)
-
-
 def _holds(post: list[int], nid: int) -> bool:
     """Whether a postings list holds a name slot: the lists are in slot order (slots are
     numbered as they are added, and only ever appended)."""
@@ -162,38 +109,38 @@ class CandidateIndex:
 
     def __init__(self) -> None:
         self.vocab = Vocabulary()
-        # Per name slot: its weight for the pruning estimate (see _unmatched_weight)
+        # Per name slot: its weight for the pruning estimate (see estimate.unmatched_weight)
         # (an array of doubles: a list of float objects costs 4x the memory at 1M names).
         self._name_weight = array("d")
         # Per name slot: 1 if its entity is compared as a person.
         self._slot_person = bytearray()
         # Per name slot: 0 once removed (a tombstone).
         self._live = bytearray()
-        # Per name slot with numbers: see _digit_excess (sparse).
+        # Per name slot with numbers: see estimate.digit_excess (sparse).
         self._digit_excess: dict[int, float] = {}
         # id(postings list) -> (its length, its ids as a set); see _posting_set.
         self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
-        # hash(a rotation of the name's words written as one) -> name slot(s); see _despaced.
+        # hash(a rotation of the name's words written as one) -> name slot(s); see estimate.despaced.
         self._despaced: dict[int, Any] = {}
 
     def add(self, nid: Any, toks: tuple[Tok, ...], person: bool) -> None:
         """Index the next name slot. ``nid`` comes boxed, so that one int object
         is shared by every postings list and the caller's own tables (see
         :func:`~.vocabulary._put`)."""
-        self._name_weight.append(_unmatched_weight(toks))
+        self._name_weight.append(unmatched_weight(toks))
         self._slot_person.append(person)
         self._live.append(1)
-        excess = _digit_excess(toks)
+        excess = digit_excess(toks)
         if excess:
             self._digit_excess[nid] = excess
         vocab = self.vocab
         postings = vocab.postings
         for t in toks:
             postings[vocab.token_id(t.text)].append(nid)
-        for form in {toks, _core(toks)}:
+        for form in {toks, core(toks)}:
             if 2 <= len(form) <= DESPACED_MAX_WORDS:
                 for i in range(len(form)):
-                    key = _despaced(form[i:] + form[:i])
+                    key = despaced(form[i:] + form[:i])
                     if len(key) >= 6:
                         _put(self._despaced, hash(key), nid)
         # Two Chinese syllables written apart ("Chin-p'ing") are also indexed joined, so that
@@ -278,8 +225,27 @@ class CandidateIndex:
                 walked_by_probe.setdefault(lk[5], []).append(lk[2])
         if walk:
             aget = acc.get
-            for w, cv, post, *_ in walk:
+            # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
+            # counts once in a name holding two of them, at the better one, as the scorer
+            # pairs it once: else "MOHAMMAD, Mahmoud" would estimate as a full match of any
+            # query with "mhmd", and rank above the names that hold its other words.
+            per_probe: dict[int, int] = {}
+            for lk in walk:
+                per_probe[lk[5]] = per_probe.get(lk[5], 0) + 1
+            seen_by: dict[int, dict[int, float]] = {}
+            for w, cv, post, _, _, pi in walk:
                 inc = complex(w, cv)
+                if per_probe[pi] > 1:
+                    seen = seen_by.setdefault(pi, {})
+                    for nid in post:
+                        had = seen.get(nid)
+                        if had is None:
+                            seen[nid] = w
+                            acc[nid] = aget(nid, 0j) + inc
+                        elif w > had:
+                            seen[nid] = w
+                            acc[nid] += w - had
+                    continue
                 for nid in post:
                     acc[nid] = aget(nid, 0j) + inc
             for w, cv, post, *_ in boosts:
@@ -330,9 +296,15 @@ class CandidateIndex:
         # An initial ("V. Putin") pairs with any listed word of its letter, which no lookup
         # finds: every candidate may have it.
         initials = sum(qw.cover(t) for t in qtoks if t.kind == INITIAL)
+        # A possible acronym that spells no listed word ("us" of "U.S. Department of State").
+        spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if any(s == 1.0 for _, s in hits)}
+        acronym, acronym_words = max(
+            ((t.weight, len(t.text) * ACRONYM_WORD_WEIGHT) for t in qw.acronym if t.text not in spelt),
+            default=(0.0, 0.0),
+        )
         live = self._live
         name_weight = self._name_weight
-        digit_excess = self._digit_excess
+        excess_of = self._digit_excess
         person = self._slot_person
         limit = floor * PRUNE_MARGIN
         pool: list[tuple[float, int]] = []
@@ -350,11 +322,17 @@ class CandidateIndex:
                     m += cv
             m = min(m, wq)
             uq, uc = wq - m, max(0.0, name_weight[nid] - m)
-            # Unmatched numbers contradict at a lower weight ("Fund 7" vs "Fund 9").
-            conflict = min(max(0.0, uq - qw.digits), max(0.0, uc - digit_excess.get(nid, 0.0)))
-            est = m / (m + CONFLICT_COST * conflict + extra_cost * abs(uq - uc) + 1e-9)
+            digits, excess = qw.digits, excess_of.get(nid, 0.0)
+            est = estimate(m, uq, uc, digits, excess, extra_cost)
             if est >= limit:
                 pool.append((est, nid))
+            elif acronym and uq > 0.0 and uc > 0.0 and not person[nid]:
+                # No lookup connects an acronym with the words it stands for: words of this
+                # name left over may be them. Such a name comes after those estimated without.
+                acro = min(acronym, uq)
+                est = estimate(m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost)
+                if est >= limit:
+                    pool.append((est - 1.0, nid))
         if len(pool) > CANDIDATES:
             # Stable: equal estimates keep their rank order.
             pool.sort(key=_first, reverse=True)

@@ -186,11 +186,11 @@ def is_abbreviation(short: str, long: str) -> bool:
 
 # Productive name affixes. Two names sharing one are compared on what is left:
 # "Ivanovich"/"Viktorovich" are different fathers, "Hamidullah"/"Waliullah"
-# and "Abdurrahim"/"Abdurrahman" different names, though the shared affix makes
-# the spellings look close.
+# and "Abdurrahim"/"Abdurrahman", "McKenton"/"McKesson" different names, though the
+# shared affix makes the spellings look close.
 _SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah", "ulla",
                     "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada")
-_SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu")
+_SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu", "mac", "mc")
 AFFIX_MIN_STEM = 3
 NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
@@ -259,9 +259,10 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # shares the skeleton of "al"): paired, it would explain the name away.
             return 0.0
         latin, abjad = (b, a) if a_abjad else (a, b)
-        if latin.count("v") + latin.count("w") > abjad.count("w") + abjad.count("f"):
+        if latin.count("v") + latin.count("w") > abjad.count("w") + abjad.count("f") + abjad.count("v"):
             # The skeleton drops v/w with the long vowels, but a Latin v or w is a consonant
-            # the abjad spelling writes (و, or ف for a foreign v): "Avdeeva" is not "إياد".
+            # the abjad spelling writes (و, ف for a foreign v, Hebrew ו read "v"): "Avdeeva"
+            # is not "إياد".
             return 0.0
         sl, sa = skeleton(latin), skeleton(abjad)
         if not sl or not sa:

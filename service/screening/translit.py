@@ -273,8 +273,8 @@ def persian_reading(text: str) -> str | None:
 
 
 # عبد read without vowels, alone ("عبد الحكيم") or with the article joined ("عبدالقدیر").
-_ABD = "bd"
-_ABD_ARTICLE = "bdl"
+ABD = "bd"
+ABD_ARTICLE = "bdl"
 
 
 def abd_compounds(
@@ -294,11 +294,11 @@ def abd_compounds(
     while k < len(tokens):
         tok, abjad = tokens[k], flags[k]
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if abjad and tok == _ABD and flags[k + 1 : k + 2] == [True] and nxt[:1] == "l" and len(nxt) >= 4:
-            parts = (_ABD_ARTICLE, nxt[1:])
+        if abjad and tok == ABD and flags[k + 1 : k + 2] == [True] and nxt[:1] == "l" and len(nxt) >= 4:
+            parts = (ABD_ARTICLE, nxt[1:])
             k += 2
-        elif abjad and tok.startswith(_ABD_ARTICLE) and len(tok) >= 6:
-            parts = (_ABD_ARTICLE, tok[3:])
+        elif abjad and tok.startswith(ABD_ARTICLE) and len(tok) >= 6:
+            parts = (ABD_ARTICLE, tok[3:])
             k += 1
         else:
             out_t.append(tok)

@@ -30,7 +30,8 @@ from typing import Any
 from .chinese import pinyin_readings
 from .keys import phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
-from .tokens import NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
+from .tokens import KEY_EQUAL_SIM, NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
+from .translit import ABD, ABD_ARTICLE
 
 __all__ = ["JOINED", "Vocabulary"]
 
@@ -51,6 +52,11 @@ TWO_EDIT_WORD_LEN = 6
 #: names and common surnames recur across the rows of a bulk file; the cache
 #: is dropped whenever the vocabulary grows.
 VOCAB_CACHE_SIZE = 10_000
+#: Shortest skeleton of a vowel-less query word whose one-edit variants are looked up:
+#: shorter, one edit leaves it below score.MIN_TOKEN_SIM (0.95 * 2/3 for three letters).
+MIN_EDITED_SKELETON_LEN = 4
+#: The letters of a consonant skeleton (see keys.skeleton: p, q, c, v and x are folded).
+SKELETON_LETTERS = "bdfghjklmnrstz"
 #: Least similarity of both halves of a vowel-less word read as two listed words.
 SPLIT_ABJAD_SIM = 0.9
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
@@ -68,6 +74,23 @@ def caron_fold(text: str) -> str:
 
 def _deletes(text: str) -> list[str]:
     return [text[:i] + text[i + 1 :] for i in range(len(text))]
+
+
+def _skeleton_edits(sk: str) -> set[str]:
+    """The strings one edit (delete, insert, substitute, swap) from a consonant skeleton,
+    over the letters skeletons are made of."""
+    out: set[str] = set()
+    for i in range(len(sk) + 1):
+        for c in SKELETON_LETTERS:
+            out.add(sk[:i] + c + sk[i:])
+        if i < len(sk):
+            out.add(sk[:i] + sk[i + 1 :])
+            for c in SKELETON_LETTERS:
+                out.add(sk[:i] + c + sk[i + 1 :])
+            if i + 1 < len(sk):
+                out.add(sk[:i] + sk[i + 1] + sk[i] + sk[i + 2 :])
+    out.discard(sk)
+    return out
 
 
 def _put(table: dict[int, Any], key: int, tid: object) -> None:
@@ -229,11 +252,23 @@ class Vocabulary:
         # judged without it, as the scorer pairs it with the listed "al" + "qubaysi" joined.
         bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
-            _get(self._skeletons, hash(skeleton(text)), probes)
+            sk = skeleton(text)
+            _get(self._skeletons, hash(sk), probes)
+            if abjad and len(sk) >= MIN_EDITED_SKELETON_LEN:
+                # A skeleton one consonant off ("hshm" Hisham, "hshn" Hishan) still pairs in
+                # a word of four consonants or more: its one-edit variants are looked up.
+                for variant in _skeleton_edits(sk):
+                    _get(self._skeletons, hash(variant), probes)
             if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
                 _get(self._skeletons, hash(vowel_end), probes)
             if text[0] == "l" and len(text) >= 4:
                 _get(self._skeletons, hash(skeleton(text[1:])), bare)
+            if abjad and text == ABD_ARTICLE:
+                # "عبد ال" read as one word (see translit.abd_compounds) is also the listed
+                # "abd" of "Abd al-Latif", which the scorer pairs joined with its "al".
+                abd: set[int] = set()
+                _get(self._skeletons, hash(ABD), abd)
+                found.update((t2, KEY_EQUAL_SIM) for t2 in abd if t2 not in found)
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)

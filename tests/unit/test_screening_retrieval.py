@@ -128,3 +128,23 @@ def test_exhaustive_screen_scores_every_name_the_same_way() -> None:
         assert screened == [(m.entity_id, m.score, m.match) for m in index.screen_exhaustive(subject)]
     # The weak alias counts only as the whole query, in the exhaustive scan too.
     assert not [m for m in index.screen_exhaustive(Subject("Giuseppe Verdi", "person")) if m.match]
+
+
+def test_a_query_word_counts_once_in_a_name_holding_several_of_its_spellings() -> None:
+    # "Mohammad" finds mohammed, muhammad, mohamed ...: a name made of three of them is one
+    # matched word for the estimate, as for the scorer, or such names crowd out the target.
+    spellings = ["MOHAMMED", "MUHAMMAD", "MOHAMED", "MOHAMAD", "MUHAMED"]
+    ents = [ListedEntity(i, "person", f"{a}, {b} {c}", [])
+            for i, (a, b, c) in enumerate((a, b, c) for a in spellings for b in spellings for c in spellings
+                                          if len({a, b, c}) == 3)]
+    ents.append(ListedEntity(999, "person", "SADIQ, Mohammad Hamdi Ahdal", []))
+    index = ScreeningIndex.build(ents)
+    assert 999 in [m.entity_id for m in index.screen(Subject("Mohammad Hamdi Sadiq", "person")) if m.match]
+
+
+def test_an_acronym_of_listed_words_reaches_the_estimate() -> None:
+    # No lookup connects "us" with "United States": the words a name has left over may be it.
+    ents = [ListedEntity(i, "company", f"{s} TRADING LLC", []) for i, s in enumerate(_surnames(40))]
+    ents.append(ListedEntity(999, "company", "UNITED STATES DEPARTMENT OF STATE", []))
+    index = ScreeningIndex.build(ents)
+    assert 999 in [m.entity_id for m in index.screen(Subject("U.S. Department of State", "company")) if m.match]

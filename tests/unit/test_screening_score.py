@@ -478,3 +478,10 @@ def test_a_syllable_read_from_a_character_pairs_only_with_that_syllable() -> Non
     # of syllables only.
     assert not matches("王欣", "KANG, Phil Hun")
     assert matches("金正恩", "KIM, Jong Un")
+
+
+def test_hebrew_vav_read_v_writes_a_latin_v() -> None:
+    # anyascii reads ו as "v": "דוד" is "dvd", David, whose v it writes.
+    assert matches("דוד לוי", "LEVY, David")
+    assert matches("ינון לוי", "LEVI, Yinon")
+    assert not matches("דוד לוי", "LEVY, Daniel")

@@ -104,3 +104,21 @@ def test_an_arabic_script_word_of_two_names_finds_both() -> None:
     index = ScreeningIndex.build(listed)
     found = index.screen(Subject(name="محمدعلی جعفری", type="person"))
     assert [m.entity_id for m in found if m.match] == [1]
+
+
+def test_an_abjad_skeleton_one_consonant_off_is_looked_up() -> None:
+    # "hshm" (هاشم) pairs with "hishan" in the scorer (skeletons "hshm"/"hshn"): the lookup
+    # finds it too.
+    vocab = Vocabulary()
+    for word in ("hishan", "abd"):
+        vocab.token_id(word)
+    assert "hishan" in {vocab.texts[t] for t, _ in vocab.matches(Tok("hshm", 1.0, "n", True))}
+    # "عبد ال" read as one word ("bdl") is also the "abd" of "Abd al-Latif".
+    assert "abd" in {vocab.texts[t] for t, _ in vocab.matches(Tok("bdl", 1.0, "n", True))}
+
+
+def test_gaelic_prefixes_are_part_of_the_name() -> None:
+    # "McKesson" is one word, and two names sharing "Mc" are compared on the rest.
+    assert score_pair("McKenton Corporation", "McKesson Corporation", "company") < DEFAULT_THRESHOLD
+    assert score_pair("McDonald", "MacDonald", "person") >= DEFAULT_THRESHOLD
+    assert score_pair("John McCain", "MCCAIN, John", "person") == 1.0

@@ -1,0 +1,87 @@
+"""The pruning estimate of candidate retrieval (see :mod:`.retrieval`): the best name score
+a listed name may reach from what the lookups saw, matched query weight against both names'
+total weight. It never falls below the score :func:`~.score.compare_prepared` gives as long
+as the vocabulary connects the words the scorer pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .score import CONFLICT_COST, DIGIT_CONFLICT_WEIGHT, extra_weight
+from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, Tok
+
+__all__ = ["QueryWeights", "core", "despaced", "digit_excess", "estimate", "unmatched_weight"]
+
+#: Longest query word the estimate takes for a possible acronym (as the scorer does).
+MAX_ACRONYM = 6
+#: Most weight the estimate expects of a listed word an acronym's letter stands for.
+ACRONYM_WORD_WEIGHT = 1.0
+
+def unmatched_weight(toks: Iterable[Tok]) -> float:
+    """A name's weight as the pruning estimate counts it: each part at the lowest the
+    scorer may charge for it left unmatched (a missing "ibn Awad" weighs like a missing
+    patronymic), so the estimate never falls below the score."""
+    return sum(min(t.weight, extra_weight(t)) for t in toks)
+
+
+def despaced(toks: Sequence[Tok]) -> str:
+    """A name's words written as one, numbers aside: the key that finds it
+    whatever the spacing ("Sol Tech" / "Soltech", "Inter National")."""
+    return "".join(t.text for t in toks if t.kind != DIGIT and t.text.isalpha())
+
+
+def core(toks: Sequence[Tok]) -> tuple[Tok, ...]:
+    """A name without its legal forms, for the spacing-free keys (kept beside the whole
+    name's): "TALIB AND SONS PTY LTD" is also keyed as "talib and sons" (three words, so in
+    every rotation), and "Taliband Sons Pty Ltd" finds it."""
+    return tuple(t for t in toks if t.kind != LEGAL) or tuple(toks)
+
+
+def digit_excess(toks: Iterable[Tok]) -> float:
+    """How much less the numbers of a name weigh as contradictions than as
+    parts (the scorer's DIGIT_CONFLICT_WEIGHT)."""
+    return sum(t.weight - DIGIT_CONFLICT_WEIGHT for t in toks if t.kind == DIGIT)
+
+
+class QueryWeights:
+    """A query's weights for the pruning estimate, per way of reading it."""
+
+    __slots__ = ("person", "other", "digits", "despaced", "acronym", "_cover")
+
+    def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
+        # Weight of the heaviest reading (see unmatched_weight), as a person and otherwise.
+        self.person = max(unmatched_weight(r) for r in r_person)
+        self.other = max(unmatched_weight(r) for r in r_other)
+        self.digits = max(digit_excess(r) for r in (*r_person, *r_other))
+        # Words an organisation's name may write as an acronym ("U.S." for "United States",
+        # see variants.acronym_variants); CandidateIndex.candidates keeps those no listed
+        # word spells.
+        self.acronym = [t for r in r_other for t in r
+                        if t.kind in (NORMAL, GENERIC) and 2 <= len(t.text) <= MAX_ACRONYM and t.text.isalpha()]
+        # Each reading's words written as one (see CandidateIndex.candidates).
+        self.despaced = {k for r in (*r_person, *r_other) for form in {r, core(r)}
+                         if len(k := despaced(form)) >= 6}
+        # Coverage of a token: its highest weight in any reading, so the
+        # estimate never undercounts what a name can align.
+        # A repeated word ("Abd al-Hamid al-Masli") counts once per occurrence.
+        cover: dict[str, float] = {}
+        for r in (*r_person, *r_other):
+            here: dict[str, float] = {}
+            for t in r:
+                here[t.text] = here.get(t.text, 0.0) + t.weight
+            for text, w in here.items():
+                if w > cover.get(text, 0.0):
+                    cover[text] = w
+        self._cover = cover
+
+    def cover(self, tok: Tok) -> float:
+        return self._cover.get(tok.text, tok.weight)
+
+
+def estimate(m: float, uq: float, uc: float, digits: float, excess: float, extra_cost: float) -> float:
+    """The best name score a candidate may reach: matched weight ``m`` against the query's
+    and the name's unmatched weights (unmatched numbers contradict at a lower weight: "Fund
+    7" vs "Fund 9")."""
+    conflict = min(max(0.0, uq - digits), max(0.0, uc - excess))
+    return m / (m + CONFLICT_COST * conflict + extra_cost * abs(uq - uc) + 1e-9)
