@@ -48,6 +48,9 @@ __all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
 _FILIAL = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad"})
+# The first word of an "Abd al-X" name as lists write it, and as read from Arabic script.
+_ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdur", "abdu", "abdl"})
+ABD_WEIGHT = 0.5
 # Generational suffixes of personal names weigh like stop words.
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
@@ -108,6 +111,8 @@ def prepare_uncached(
         if not surname and kept and origin.get(kept[0]):
             surname = {kept[0]}
         after_filial = False
+        # The last word as the name is spoken: the family name of "SURNAME, Given names".
+        last = head_toks[-1] if head_toks else (kept[-1] if kept else "")
         for k, t in enumerate(kept):
             if t in seen and len(t) == 1:
                 continue
@@ -136,6 +141,10 @@ def prepare_uncached(
             else:
                 kind = NORMAL
             w = weight_for(t, kind)
+            if kind == NORMAL and t in _ABD and t != last:
+                # "Abdul Majeed" is one name, "servant of the Glorious": its "Abdul" says as
+                # little alone as a particle, and a shared one is no second matched word.
+                w = ABD_WEIGHT
             # The father's name is the first real name after "bin", past an
             # article: "bin al-Din" names "Din".
             filial = False

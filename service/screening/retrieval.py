@@ -78,6 +78,10 @@ def _first(item: tuple[float, int]) -> float:
     return item[0]
 
 
+def _probe_then_best(lk: tuple[float, float, list[int], int, float, int]) -> tuple[int, float]:
+    return lk[5], -lk[0]
+
+
 def _holds(post: list[int], nid: int) -> bool:
     """Whether a postings list holds a name slot: the lists are in slot order (slots are
     numbered as they are added, and only ever appended)."""
@@ -228,25 +232,22 @@ class CandidateIndex:
             # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
             # counts once in a name holding two of them, at the better one, as the scorer
             # pairs it once: else "MOHAMMAD, Mahmoud" would estimate as a full match of any
-            # query with "mhmd", and rank above the names that hold its other words.
-            per_probe: dict[int, int] = {}
-            for lk in walk:
-                per_probe[lk[5]] = per_probe.get(lk[5], 0) + 1
-            seen_by: dict[int, dict[int, float]] = {}
-            for w, cv, post, _, _, pi in walk:
+            # query with "mhmd", and rank above the names that hold its other words. Best
+            # spelling first, so a name's first credit is its best.
+            walk.sort(key=_probe_then_best)
+            seen: set[int] = set()
+            current = -1
+            for k, (w, cv, post, _, _, pi) in enumerate(walk):
                 inc = complex(w, cv)
-                if per_probe[pi] > 1:
-                    seen = seen_by.setdefault(pi, {})
-                    for nid in post:
-                        had = seen.get(nid)
-                        if had is None:
-                            seen[nid] = w
-                            acc[nid] = aget(nid, 0j) + inc
-                        elif w > had:
-                            seen[nid] = w
-                            acc[nid] += w - had
-                    continue
-                for nid in post:
+                fresh: list[int] = post
+                if pi != current:
+                    current = pi
+                    if k + 1 < len(walk) and walk[k + 1][5] == pi:
+                        seen = set(post)
+                else:
+                    fresh = [nid for nid in post if nid not in seen]
+                    seen.update(fresh)
+                for nid in fresh:
                     acc[nid] = aget(nid, 0j) + inc
             for w, cv, post, *_ in boosts:
                 inc = complex(w, cv)
@@ -296,8 +297,8 @@ class CandidateIndex:
         # An initial ("V. Putin") pairs with any listed word of its letter, which no lookup
         # finds: every candidate may have it.
         initials = sum(qw.cover(t) for t in qtoks if t.kind == INITIAL)
-        # A possible acronym that spells no listed word ("us" of "U.S. Department of State").
-        spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if any(s == 1.0 for _, s in hits)}
+        # A possible acronym that finds no listed word ("us" of "U.S. Department of State").
+        spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if hits}
         acronym, acronym_words = max(
             ((t.weight, len(t.text) * ACRONYM_WORD_WEIGHT) for t in qw.acronym if t.text not in spelt),
             default=(0.0, 0.0),

@@ -223,6 +223,14 @@ def spelling_sim(a: str, b: str) -> float:
     return max(0.0, 1.0 - edits / max(len(a), len(b)))
 
 
+def _opening_differs(latin: str, abjad: str) -> bool:
+    """One spelling opens on a vowel and the other on a consonant: an abjad word opening on
+    alef or ain reads "a" (see translit.transliterate_word), so "hmyd" (حميد, Hamid) is not
+    "Ahmed" and "aly" (علي) not "Liu". An abjad "l" may have lost its alef (the article,
+    "الياس" Elias): it is not judged."""
+    return abjad[0] != "l" and (abjad[0] in "aeiou") != (latin[0] in "aeiou")
+
+
 def _unspelt_vowels(latin: str, abjad: str) -> bool:
     """The abjad reading writes more ي (y) or و (w) than the Latin spelling has letters
     that can stand for them (i, e, y; u, o, w, v): a long vowel or a consonant the Latin
@@ -270,7 +278,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         sim = OSA.normalized_similarity(sl, sa)
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
-        if _unspelt_vowels(latin, abjad):
+        if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):
             return min(0.95 * sim, UNSPELT_VOWEL_SIM)
         return 0.95 * sim
     stems = _strip_shared_affix(a, b)

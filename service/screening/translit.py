@@ -121,6 +121,15 @@ def transliterate_word(word: str) -> tuple[str, bool]:
         else:
             if run_script in ("abjad", "kana"):
                 abjad = True
+            if not out and text[:1] in _OPENING_VOWEL and not (text[:1] in "اأإٱ" and text[1:2] == "ل"):
+                # A word opening on alef or ain opens on a vowel ("أحمد" Ahmad, "عمر" Omar),
+                # which anyascii leaves out or writes as an apostrophe: kept as "a", so that a
+                # Latin spelling's first vowel has something to meet ("حميد" is Hamid, not
+                # Ahmed). Not alef before lam: the article, and "الياس" (Elias), keep their "l".
+                text = "a" + anyascii(text[1:])
+                out.append(text)
+                run.clear()
+                return
             out.append(anyascii(text))
         run.clear()
 
@@ -135,6 +144,9 @@ def transliterate_word(word: str) -> tuple[str, bool]:
     flush()
     return "".join(out), abjad
 
+
+# Alef in its forms, and ain, opening an Arabic or Hebrew word (see transliterate_word).
+_OPENING_VOWEL = frozenset("اأإآعٱאע")
 
 # Revised Romanisation -> the McCune-Reischauer-like spellings found on
 # sanctions lists (Kim Jong Un, Pak, Choe): vowel digraphs eo/eu lose their
@@ -273,8 +285,8 @@ def persian_reading(text: str) -> str | None:
 
 
 # عبد read without vowels, alone ("عبد الحكيم") or with the article joined ("عبدالقدیر").
-ABD = "bd"
-ABD_ARTICLE = "bdl"
+ABD = "abd"
+ABD_ARTICLE = "abdl"
 
 
 def abd_compounds(
@@ -283,9 +295,9 @@ def abd_compounds(
     """Arabic-script "Abd al-X" names read the way Latin spellings cut them: "Abdul Hakim".
 
     The article belongs to عبد in the romanisations lists use (Abdul, Abdel, Abdal), but
-    Arabic script joins it to the next word: read as written, "عبد الحكيم" is "bd" +
-    "lhkym" and pairs neither word well with "abdul" + "hakim". Both forms become "bdl" + the
-    name ("عبدالقدیر" too: "bdl" + "qdyr"); a Latin "Abdulqadir" still pairs with the two
+    Arabic script joins it to the next word: read as written, "عبد الحكيم" is "abd" +
+    "lhkym" and pairs neither word well with "abdul" + "hakim". Both forms become "abdl" + the
+    name ("عبدالقدیر" too: "abdl" + "qdyr"); a Latin "Abdulqadir" still pairs with the two
     joined."""
     out_t: list[str] = []
     out_f: list[bool] = []
@@ -297,8 +309,8 @@ def abd_compounds(
         if abjad and tok == ABD and flags[k + 1 : k + 2] == [True] and nxt[:1] == "l" and len(nxt) >= 4:
             parts = (ABD_ARTICLE, nxt[1:])
             k += 2
-        elif abjad and tok.startswith(ABD_ARTICLE) and len(tok) >= 6:
-            parts = (ABD_ARTICLE, tok[3:])
+        elif abjad and tok.startswith(ABD_ARTICLE) and len(tok) >= len(ABD_ARTICLE) + 3:
+            parts = (ABD_ARTICLE, tok[len(ABD_ARTICLE) :])
             k += 1
         else:
             out_t.append(tok)

@@ -267,7 +267,7 @@ class Vocabulary:
                 # "عبد ال" read as one word (see translit.abd_compounds) is also the listed
                 # "abd" of "Abd al-Latif", which the scorer pairs joined with its "al".
                 abd: set[int] = set()
-                _get(self._skeletons, hash(ABD), abd)
+                _get(self._skeletons, hash(skeleton(ABD)), abd)
                 found.update((t2, KEY_EQUAL_SIM) for t2 in abd if t2 not in found)
         if text.isalpha():
             for reading in pinyin_readings(text):

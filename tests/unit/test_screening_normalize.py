@@ -123,7 +123,7 @@ def test_japanese_kana() -> None:
 
 def test_abjad_tokens_are_flagged() -> None:
     tokens, flags, _ = tokenize_full("محمد علي")
-    assert tokens == ("mhmd", "ly")
+    assert tokens == ("mhmd", "aly")  # a word opening on ain (or alef) opens on a vowel
     assert all(flags)
     assert not any(tokenize_full("Mohamed Ali")[1])
 
@@ -196,3 +196,10 @@ def test_a_stray_latin_i_in_cyrillic_words_is_read_as_cyrillic() -> None:
     assert tokenize("Андрэй Iванавiч ШВЕД") == tokenize("Андрэй Іванавіч ШВЕД")
     # A Latin word with a Cyrillic look-alike still folds to Latin.
     assert tokenize("Vl\u0430dimir Putin") == ["vladimir", "putin"]
+
+
+def test_an_arabic_word_opening_on_alef_or_ain_opens_on_a_vowel() -> None:
+    assert tokenize("أحمد احمد عمر إبراهيم") == ["ahmd", "ahmd", "amr", "abrhym"]
+    # Not alef before lam: the article (joined to its word) and "الياس" keep their "l".
+    assert tokenize("العبيدي الياس") == ["lbydy", "lys"]
+    assert tokenize("حميد")[0] == "hmyd"
