@@ -15,8 +15,10 @@ A name in Han characters has other readings besides its pinyin: Japanese
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
+from .chinese import is_syllable
 from .companies import (
     GENERIC_WORDS,
     LEGAL_FORMS,
@@ -153,6 +155,7 @@ def prepare_uncached(
             elif t in _FILIAL:
                 after_filial = True
             out.append(Tok(t, w, kind, abjad.get(t, False), filial, orig, kind == NORMAL and t in surname))
+        out = _syllables_weighed_alike(out)
     else:
         toks, _ = canonical_legal_forms(toks)
         for i, t in enumerate(toks):
@@ -175,6 +178,17 @@ def prepare_uncached(
                 kind = NORMAL
             out.append(Tok(t, weight_for(t, kind), kind, abjad.get(t, False), False, origin.get(t, "")))
     return tuple(out)
+
+
+def _syllables_weighed_alike(toks: list[Tok]) -> list[Tok]:
+    """In a name written in romanised Chinese or Korean syllables ("JING HE, Lin"), a
+    two-letter syllable is a character like any other: it weighs as a three-letter word,
+    not as a short (often particle-like) word of other names."""
+    names = [t for t in toks if t.kind == NORMAL]
+    if len(names) < 2 or not all(is_syllable(t.text) for t in names):
+        return toks
+    short = weight_for("abc", NORMAL)
+    return [replace(t, weight=short) if t.kind == NORMAL and len(t.text) == 2 else t for t in toks]
 
 
 @lru_cache(maxsize=4096)

@@ -60,6 +60,7 @@ KEY_WEAK_SIM = 0.75
 # "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
 # a long vowel out ("AL-DABSKI" for "الدبيسكي").
 UNSPELT_VOWEL_SIM = 0.75
+UNSPELT_OTHER_SIM = 0.65
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
 # The Slavic key folds another standard's letters, no chance agreement; but a key of one
@@ -279,7 +280,9 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):
-            return min(0.95 * sim, UNSPELT_VOWEL_SIM)
+            # With a consonant apart too, two signs say another name ("مهدی" Mahdi is no
+            # "Muhammad"): a partial pair at most.
+            return min(0.95 * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
         return 0.95 * sim
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:

@@ -12,6 +12,7 @@ from service.screening.tokens import (
     KEY_WEAK_SIM,
     SYLLABLE_OTHER_SIM,
     SYLLABLE_SLIP_SIM,
+    UNSPELT_OTHER_SIM,
     UNSPELT_VOWEL_SIM,
     Tok,
     is_abbreviation,
@@ -510,3 +511,22 @@ def test_an_abjad_word_and_a_latin_one_open_alike() -> None:
     # A word whose alef anyascii dropped before lam is not judged: "الياس" is Elias.
     assert token_sim("lys", "elias", True, False) >= 0.9
     assert not matches("حميد ناضر الدواسر", "AHMED, Nazir")
+
+
+def test_a_two_letter_syllable_weighs_as_a_character() -> None:
+    # In "JING HE, Lin" the syllable "he" is a character of the family name, not a short
+    # particle-like word: leaving it out is another name.
+    assert next(t.weight for t in prepare("JING HE, Lin", "person") if t.text == "he") == prepare("Lin", "person")[0].weight
+    assert not matches("Lin Jing", "JING HE, Lin")
+    assert matches("Lin Jing He", "JING HE, Lin")
+    # Not in other names: "Jo Smith" keeps a light "jo".
+    assert next(t.weight for t in prepare("Jo Smith", "person") if t.text == "jo") < 0.85
+
+
+def test_a_vowel_and_a_consonant_apart_is_another_name() -> None:
+    # "مهدی" (Mahdi, "mhdy") is a consonant from "Muhammad" and writes an ی it has no vowel
+    # for: a partial pair, where either difference alone is a weak one.
+    assert token_sim("mhdy", "muhammad", True, False) == UNSPELT_OTHER_SIM
+    assert token_sim("hmyd", "ahmed", True, False) == UNSPELT_VOWEL_SIM
+    assert not matches("محمد مهدی حمیدی", "BIN HAMMIDI, Muhammad Muhammad")
+    assert matches("محمد مهدی حمیدی", "HAMIDI, Mohammad Mahdi")
