@@ -72,6 +72,7 @@ from .tokens import (
     LEGAL,
     NORMAL,
     PATRONYMIC,
+    STOP,
     Tok,
     syllable_sim,
     token_sim,
@@ -100,6 +101,8 @@ PARTIAL_FACTOR = 0.5  # credit for a pair between PAIR_MIN_SIM and MIN_TOKEN_SIM
 # long company names of the lists, "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO.,
 # LTD.", are where a split word is most often missed); beyond, their cost grows for little.
 MERGE_MAX_PAIRS = 144
+# Longest run of words a joined word or an acronym stands for, for the explanation.
+READING_MAX_RUN = 8
 GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
 # "Fund IV" vs "Fund V", "Snow Storm 1" vs "2": on the labelled pairs a differing
 # series number rarely separates two names (vintages, sister vessels), so it
@@ -280,6 +283,8 @@ def unmatched_words(
     "weight"}``."""
     used_q = {id(a) for a, _, _ in pairs}
     used_c = {id(b) for _, b, _ in pairs}
+    _parts_of_readings(q, used_q, [a for a, _, _ in pairs])
+    _parts_of_readings(c, used_c, [b for _, b, _ in pairs])
     out: list[dict[str, object]] = []
     for side, toks, used in (("query", q, used_q), ("listed", c, used_c)):
         out.extend(
@@ -288,6 +293,29 @@ def unmatched_words(
             if id(t) not in used
         )
     return out
+
+
+def _parts_of_readings(toks: tuple[Tok, ...] | list[Tok], used: set[int], paired: list[Tok]) -> None:
+    """Mark as explained the words a paired word was made of: the parts joined into it
+    ("guang" + "zong" read as "guangzong") or the run it abbreviates ("united" + "states"
+    read as "us", stop words skipped). Such a word is not one of ``toks`` itself."""
+    own = {id(t) for t in toks}
+    for p in paired:
+        if id(p) not in own:
+            used.update(id(t) for t in _run_read_as(toks, used, p.text))
+
+
+def _run_read_as(toks: tuple[Tok, ...] | list[Tok], used: set[int], text: str) -> list[Tok]:
+    """The first run of two or more unexplained words joined into ``text`` or spelling it
+    with their initials."""
+    for i in range(len(toks)):
+        for j in range(i + 2, min(len(toks), i + READING_MAX_RUN) + 1):
+            run = list(toks[i:j])
+            if id(run[-1]) in used:
+                break
+            if text in ("".join(t.text for t in run), "".join(t.text[0] for t in run if t.kind != STOP)):
+                return run
+    return []
 
 
 def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost: float) -> float:

@@ -3,7 +3,14 @@ and romanised Chinese/Korean syllables (chinese.py, tokens.syllable_sim)."""
 
 from __future__ import annotations
 
-from service.screening import DEFAULT_THRESHOLD, score_pair
+from service.screening import (
+    DEFAULT_THRESHOLD,
+    ListedEntity,
+    ListedName,
+    ScreeningIndex,
+    Subject,
+    score_pair,
+)
 from service.screening.chinese import is_syllable, korean_key, same_syllable
 from service.screening.prepare import prepare
 from service.screening.score import compare_prepared, unmatched_words
@@ -94,3 +101,17 @@ def test_joined_syllables_from_the_script_must_spell_the_listed_word() -> None:
 def test_syllables_read_from_han_are_never_particles() -> None:
     # 本 reads "ben", which is no "ben" (son of) in a Japanese or Chinese name.
     assert all(t.kind == "n" for t in prepare("岡本 結衣", "person"))
+
+
+def test_words_joined_or_abbreviated_into_a_pair_are_not_unmatched() -> None:
+    # 赵光宗 reads "zhao guang zong"; "guang" + "zong" pair joined with "guangzong", and the
+    # explanation must not call them unexplained. Nor "united states" read as "us".
+    for query, listed, type_ in (("赵光宗", "ZHAO, Guangzong", "person"),
+                                 ("U.S. Department of State", "UNITED STATES DEPARTMENT OF STATE", "company")):
+        index = ScreeningIndex.build([ListedEntity(1, type_, listed, [ListedName(listed)])])
+        m = index.screen(Subject(query, type_))[0]
+        assert m.score == 1.0 and m.explanation["unmatched"] == [], (query, m.explanation["unmatched"])
+    # A word left over is still listed.
+    q, c = prepare("Guang Zong Zhao Wei", "person"), prepare("ZHAO, Guangzong", "person")
+    _, pairs = compare_prepared(q, c)
+    assert [w["word"] for w in unmatched_words(pairs, q, c)] == ["wei"]
