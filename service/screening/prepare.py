@@ -43,15 +43,14 @@ from .tokens import (
     Tok,
     weight_for,
 )
-from .translit import has_han, japanese_reading, korean_reading, persian_reading
+from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
 __all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
 
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
 _FILIAL = frozenset({"bin", "ibn", "ben", "bint", "binti", "bte", "ould", "walad"})
-# The first word of an "Abd al-X" name as lists write it, and as read from Arabic script.
-_ABD = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdoul", "abdur", "abdu", "abdl"})
+# The first word of an "Abd al-X" name (translit.ABD_NAMES) weighs half a name.
 ABD_WEIGHT = 0.5
 # Generational suffixes of personal names weigh like stop words.
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -143,7 +142,7 @@ def prepare_uncached(
             else:
                 kind = NORMAL
             w = weight_for(t, kind)
-            if kind == NORMAL and t in _ABD and t != last:
+            if kind == NORMAL and t in ABD_NAMES and t != last:
                 # "Abdul Majeed" is one name, "servant of the Glorious": its "Abdul" says as
                 # little alone as a particle, and a shared one is no second matched word.
                 w = ABD_WEIGHT

@@ -287,6 +287,10 @@ def persian_reading(text: str) -> str | None:
 # عبد read without vowels, alone ("عبد الحكيم") or with the article joined ("عبدالقدیر").
 ABD = "abd"
 ABD_ARTICLE = "abdl"
+# "Abd al-" written as one word, as Latin spellings do (and as abd_compounds reads it).
+ABD_WITH_ARTICLE = frozenset({"abdul", "abdel", "abdal", "abdol", "abdoul", ABD_ARTICLE})
+# The first word of an "Abd al-X" name in any of those spellings.
+ABD_NAMES = ABD_WITH_ARTICLE | {ABD, "abdur", "abdu"}
 
 
 def abd_compounds(

@@ -31,7 +31,7 @@ from .chinese import pinyin_readings
 from .keys import phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
 from .tokens import KEY_EQUAL_SIM, NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
-from .translit import ABD, ABD_ARTICLE
+from .translit import ABD, ABD_WITH_ARTICLE
 
 __all__ = ["JOINED", "Vocabulary"]
 
@@ -247,6 +247,10 @@ class Vocabulary:
             found[tid] = 1.0
         if not fuzzy:
             return tuple(found.items())
+        if text in ABD_WITH_ARTICLE and (abd := self._tid.get(ABD)) is not None:
+            # "Abdul" (and "عبد ال" read "abdl") is also the listed "Abd" of "Abd al-Ghafar",
+            # which the scorer pairs joined with its "al".
+            found.setdefault(abd, KEY_EQUAL_SIM)
         probes: set[int] = set()
         # The Arabic article read into the word ("lqbysy" for al-Qubaysi): its probes are
         # judged without it, as the scorer pairs it with the listed "al" + "qubaysi" joined.
@@ -263,12 +267,6 @@ class Vocabulary:
                 _get(self._skeletons, hash(vowel_end), probes)
             if text[0] == "l" and len(text) >= 4:
                 _get(self._skeletons, hash(skeleton(text[1:])), bare)
-            if abjad and text == ABD_ARTICLE:
-                # "عبد ال" read as one word (see translit.abd_compounds) is also the listed
-                # "abd" of "Abd al-Latif", which the scorer pairs joined with its "al".
-                abd: set[int] = set()
-                _get(self._skeletons, hash(skeleton(ABD)), abd)
-                found.update((t2, KEY_EQUAL_SIM) for t2 in abd if t2 not in found)
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)

@@ -113,8 +113,10 @@ def test_an_abjad_skeleton_one_consonant_off_is_looked_up() -> None:
     for word in ("hishan", "abd"):
         vocab.token_id(word)
     assert "hishan" in {vocab.texts[t] for t, _ in vocab.matches(Tok("hshm", 1.0, "n", True))}
-    # "عبد ال" read as one word ("abdl") is also the "abd" of "Abd al-Latif".
+    # "عبد ال" read as one word ("abdl"), and the Latin "Abdul", are also the "abd" of
+    # "Abd al-Latif".
     assert "abd" in {vocab.texts[t] for t, _ in vocab.matches(Tok("abdl", 1.0, "n", True))}
+    assert "abd" in {vocab.texts[t] for t, _ in vocab.matches(Tok("abdul", 0.5, "n", False))}
 
 
 def test_gaelic_prefixes_are_part_of_the_name() -> None:
