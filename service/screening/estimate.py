@@ -18,6 +18,7 @@ MAX_ACRONYM = 6
 #: Most weight the estimate expects of a listed word an acronym's letter stands for.
 ACRONYM_WORD_WEIGHT = 1.0
 
+
 def unmatched_weight(toks: Iterable[Tok]) -> float:
     """A name's weight as the pruning estimate counts it: each part at the lowest the
     scorer may charge for it left unmatched (a missing "ibn Awad" weighs like a missing
