@@ -42,7 +42,7 @@ from .matchers import (
     normalize_identifier,
 )
 from .score import MIN_TOKEN_SIM, Pair, extra_weight
-from .tokens import INITIAL, Tok
+from .tokens import INITIAL, STOP, Tok
 from .types import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -59,6 +59,7 @@ __all__ = [
     "entity_identifiers",
     "needs_whole_name",
     "to_match",
+    "unmatched_words",
     "whole_name_score",
 ]
 
@@ -84,6 +85,8 @@ WHOLE_NAME_EXTRA_WEIGHT = 0.3
 #: A one-word strong name that is not the whole query stays below the
 #: threshold by this factor: returned for review, never an alert on its own.
 PART_MATCH_FACTOR = 0.95
+#: Longest run of words a joined word or an acronym stands for, for the explanation.
+READING_MAX_RUN = 8
 
 
 def needs_whole_name(kind: str, toks: tuple[Tok, ...]) -> bool:
@@ -155,6 +158,49 @@ def whole_name_score(
     if weak:
         return None
     return min(score, threshold * PART_MATCH_FACTOR)
+
+
+def unmatched_words(
+    pairs: list[Pair], q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]
+) -> list[dict[str, object]]:
+    """The words of either name no pair explains, with their weight as a
+    missing part, for the explanation: ``{"side": "query" | "listed", "word",
+    "weight"}``."""
+    used_q = {id(a) for a, _, _ in pairs}
+    used_c = {id(b) for _, b, _ in pairs}
+    _parts_of_readings(q, used_q, [a for a, _, _ in pairs])
+    _parts_of_readings(c, used_c, [b for _, b, _ in pairs])
+    out: list[dict[str, object]] = []
+    for side, toks, used in (("query", q, used_q), ("listed", c, used_c)):
+        out.extend(
+            {"side": side, "word": t.text, "weight": round(extra_weight(t), 3)}
+            for t in toks
+            if id(t) not in used
+        )
+    return out
+
+
+def _parts_of_readings(toks: tuple[Tok, ...] | list[Tok], used: set[int], paired: list[Tok]) -> None:
+    """Mark as explained the words a paired word was made of: the parts joined into it
+    ("guang" + "zong" read as "guangzong") or the run it abbreviates ("united" + "states"
+    read as "us", stop words skipped). Such a word is not one of ``toks`` itself."""
+    own = {id(t) for t in toks}
+    for p in paired:
+        if id(p) not in own:
+            used.update(id(t) for t in _run_read_as(toks, used, p.text))
+
+
+def _run_read_as(toks: tuple[Tok, ...] | list[Tok], used: set[int], text: str) -> list[Tok]:
+    """The first run of two or more unexplained words joined into ``text`` or spelling it
+    with their initials."""
+    for i in range(len(toks)):
+        for j in range(i + 2, min(len(toks), i + READING_MAX_RUN) + 1):
+            run = list(toks[i:j])
+            if id(run[-1]) in used:
+                break
+            if text in ("".join(t.text for t in run), "".join(t.text[0] for t in run if t.kind != STOP)):
+                return run
+    return []
 
 
 def entity_countries(entity: ListedEntity) -> frozenset[str]:

@@ -26,6 +26,7 @@ from .adjust import (
     entity_identifiers,
     needs_whole_name,
     to_match,
+    unmatched_words,
     whole_name_score,
 )
 from .matchers import normalize_country, normalize_identifier
@@ -33,7 +34,7 @@ from .normalize import logical_reading, tokenize_uncached
 from .parallel import screen_many
 from .prepare import prepare_uncached, readings, type_class
 from .retrieval import CandidateIndex, QueryWeights
-from .score import compare_prepared, compare_readings, unmatched_words
+from .score import compare_prepared, compare_readings
 from .tokens import Tok
 from .translit import has_han, japanese_reading
 from .types import DEFAULT_THRESHOLD, ListedEntity, ListedName, Match, Subject

@@ -47,7 +47,7 @@ syllables a missing syllable costs SYLLABLE_EXTRA_FACTOR times more, and two
 different syllables pair at most at MIN_TOKEN_SIM (:func:`~.tokens.syllable_sim`);
 the part of a full word an initial leaves unexplained ("Golodets" ~ "G.")
 contradicts a word left over on the other side ("STEPANOVA").
-:func:`unmatched_words` lists the unexplained words for an explanation. A name whose only shared tokens are
+:func:`~.adjust.unmatched_words` lists the unexplained words for an explanation. A name whose only shared tokens are
 low-weight words (legal forms, "al", "international") is capped at 0.5.
 
 The parameters below were chosen by coordinate descent on the labelled pairs
@@ -72,7 +72,6 @@ from .tokens import (
     LEGAL,
     NORMAL,
     PATRONYMIC,
-    STOP,
     Tok,
     syllable_sim,
     token_sim,
@@ -86,7 +85,6 @@ __all__ = [
     "extra_weight",
     "score_pair",
     "unexplained_cost",
-    "unmatched_words",
 ]
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
@@ -101,8 +99,6 @@ PARTIAL_FACTOR = 0.5  # credit for a pair between PAIR_MIN_SIM and MIN_TOKEN_SIM
 # long company names of the lists, "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO.,
 # LTD.", are where a split word is most often missed); beyond, their cost grows for little.
 MERGE_MAX_PAIRS = 144
-# Longest run of words a joined word or an acronym stands for, for the explanation.
-READING_MAX_RUN = 8
 GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
 # "Fund IV" vs "Fund V", "Snow Storm 1" vs "2": on the labelled pairs a differing
 # series number rarely separates two names (vintages, sister vessels), so it
@@ -273,49 +269,6 @@ def unexplained_cost(
         missing = min(abs(eq - ec), sum(extra_weight(t) for t in longer if is_syllable(t.text)))
         cost += (SYLLABLE_EXTRA_FACTOR - 1.0) * extra_cost * missing
     return cost
-
-
-def unmatched_words(
-    pairs: list[Pair], q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]
-) -> list[dict[str, object]]:
-    """The words of either name no pair explains, with their weight as a
-    missing part, for the explanation: ``{"side": "query" | "listed", "word",
-    "weight"}``."""
-    used_q = {id(a) for a, _, _ in pairs}
-    used_c = {id(b) for _, b, _ in pairs}
-    _parts_of_readings(q, used_q, [a for a, _, _ in pairs])
-    _parts_of_readings(c, used_c, [b for _, b, _ in pairs])
-    out: list[dict[str, object]] = []
-    for side, toks, used in (("query", q, used_q), ("listed", c, used_c)):
-        out.extend(
-            {"side": side, "word": t.text, "weight": round(extra_weight(t), 3)}
-            for t in toks
-            if id(t) not in used
-        )
-    return out
-
-
-def _parts_of_readings(toks: tuple[Tok, ...] | list[Tok], used: set[int], paired: list[Tok]) -> None:
-    """Mark as explained the words a paired word was made of: the parts joined into it
-    ("guang" + "zong" read as "guangzong") or the run it abbreviates ("united" + "states"
-    read as "us", stop words skipped). Such a word is not one of ``toks`` itself."""
-    own = {id(t) for t in toks}
-    for p in paired:
-        if id(p) not in own:
-            used.update(id(t) for t in _run_read_as(toks, used, p.text))
-
-
-def _run_read_as(toks: tuple[Tok, ...] | list[Tok], used: set[int], text: str) -> list[Tok]:
-    """The first run of two or more unexplained words joined into ``text`` or spelling it
-    with their initials."""
-    for i in range(len(toks)):
-        for j in range(i + 2, min(len(toks), i + READING_MAX_RUN) + 1):
-            run = list(toks[i:j])
-            if id(run[-1]) in used:
-                break
-            if text in ("".join(t.text for t in run), "".join(t.text[0] for t in run if t.kind != STOP)):
-                return run
-    return []
 
 
 def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost: float) -> float:

@@ -11,9 +11,10 @@ from service.screening import (
     Subject,
     score_pair,
 )
+from service.screening.adjust import unmatched_words
 from service.screening.chinese import is_syllable, korean_key, same_syllable
 from service.screening.prepare import prepare
-from service.screening.score import compare_prepared, unmatched_words
+from service.screening.score import compare_prepared
 
 
 def test_one_shared_word_does_not_explain_a_longer_query() -> None:
