@@ -56,7 +56,7 @@ KEY_EQUAL_SIM = 0.85
 # (:func:`.keys.slavic_key`: "serhiy"/"sergei") keep KEY_EQUAL_SIM.
 KEY_WEAK_SIM = 0.75
 # A long vowel an abjad spelling writes (ي or و) that the Latin spelling has no vowel for:
-# "ايليا" (Ilya, read "yly") is not "Ali", "دایی" (Dayi, "dyy") not "Di", "بشير" not
+# "ايليا" (Ilya, read "aylya") is not "Ali", "دایی" (Dayi, "dyy") not "Di", "بشير" not
 # "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
 # a long vowel out ("AL-DABSKI" for "الدبيسكي").
 UNSPELT_VOWEL_SIM = 0.75

@@ -126,11 +126,9 @@ def transliterate_word(word: str) -> tuple[str, bool]:
                 # which anyascii leaves out or writes as an apostrophe: kept as "a", so that a
                 # Latin spelling's first vowel has something to meet ("حميد" is Hamid, not
                 # Ahmed). Not alef before lam: the article, and "الياس" (Elias), keep their "l".
-                text = "a" + anyascii(text[1:])
-                out.append(text)
-                run.clear()
-                return
-            out.append(anyascii(text))
+                out.append("a" + anyascii(text[1:]))
+            else:
+                out.append(anyascii(text))
         run.clear()
 
     for ch in word:
