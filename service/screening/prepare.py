@@ -43,6 +43,7 @@ from .tokens import (
     Tok,
     weight_for,
 )
+from .translate import translated_reading
 from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
 __all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
@@ -203,16 +204,19 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     """The prepared name, then its other readings: a name in Han characters
     may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong
     un"), not only Chinese; one in Arabic script may be Persian or Urdu ("فضل" is Fadl
-    in Arabic and Fazal in Persian)."""
+    in Arabic and Fazal in Persian). An organisation's name in another language is also read
+    with its common words in English (translate.py: "ВОЕННАЯ КОМПАНИЯ" -> "military company")."""
     main = prepare(name, cls)
+    if name.isascii():
+        return (main,)
     if has_han(name):
         others = [japanese_reading(name)]
         if cls == "person":
             others.append(korean_reading(name))
     else:
         others = [persian_reading(name)]
-        if others[0] is None:
-            return (main,)
+    if cls != "person":
+        others.append(translated_reading(name))
     out = [main]
     for reading in others:
         if reading:
