@@ -48,9 +48,16 @@ def digit_excess(toks: Iterable[Tok]) -> float:
 class QueryWeights:
     """A query's weights for the pruning estimate, per way of reading it."""
 
-    __slots__ = ("person", "other", "digits", "despaced", "acronym", "_cover")
+    __slots__ = ("person", "other", "digits", "despaced", "acronym", "adjacent", "_cover")
 
     def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
+        # Neighbouring words of each reading, which the scorer may join ("ثناء الله" read
+        # "sn" + "llh" is Sanaullah): within one reading, as the scorer joins them.
+        adjacent: dict[str, tuple[Tok, Tok]] = {}
+        for r in (*r_person, *r_other):
+            for a, b in zip(r, r[1:], strict=False):
+                adjacent.setdefault(a.text + b.text, (a, b))
+        self.adjacent = list(adjacent.values())
         # Weight of the heaviest reading (see unmatched_weight), as a person and otherwise.
         self.person = max(unmatched_weight(r) for r in r_person)
         self.other = max(unmatched_weight(r) for r in r_other)

@@ -314,8 +314,12 @@ class ScreeningIndex:
 
 
 def _reading_of(pairs: list[Any], rq: tuple[Any, ...]) -> Any:
-    """The reading of the query whose tokens the pairs were made from."""
+    """The reading of the query whose tokens the pairs were made from: the one holding most
+    of the paired words (a word joined from two, "sn" + "llh" read as "snllh", is in none)."""
+    best, most = rq[0], -1
     for reading in rq:
-        if all(any(a is t for t in reading) for a, _, _ in pairs):
-            return reading
-    return rq[0]
+        own = {id(t) for t in reading}
+        held = sum(id(a) in own for a, _, _ in pairs)
+        if held > most:
+            best, most = reading, held
+    return best

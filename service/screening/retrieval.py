@@ -173,9 +173,13 @@ class CandidateIndex:
         # reading drops them both from the query's unmatched weight.
         joined_cover: dict[str, float] = {}
         parts: dict[int, tuple[int, int]] = {}  # joined probe number -> its parts' numbers
-        for i, (a, b) in enumerate(zip(qtoks, qtoks[1:], strict=False)):
+        position = {t.text: i for i, t in enumerate(qtoks)}
+        for a, b in qw.adjacent:
+            i, j = position.get(a.text), position.get(b.text)
+            if i is None or j is None:
+                continue
             if a.kind != DIGIT and b.kind != DIGIT and a.text.isalpha() and b.text.isalpha():
-                parts[len(probes)] = (i, i + 1)
+                parts[len(probes)] = (i, j)
                 probes.append(Tok(a.text + b.text, max(a.weight, b.weight), JOINED, a.abjad))
                 joined_cover[a.text + b.text] = qw.cover(a) + qw.cover(b)
         vocab = self.vocab

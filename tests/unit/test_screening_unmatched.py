@@ -116,3 +116,12 @@ def test_words_joined_or_abbreviated_into_a_pair_are_not_unmatched() -> None:
     q, c = prepare("Guang Zong Zhao Wei", "person"), prepare("ZHAO, Guangzong", "person")
     _, pairs = compare_prepared(q, c)
     assert [w["word"] for w in unmatched_words(pairs, q, c)] == ["wei"]
+
+
+def test_words_paired_from_another_reading_are_not_unmatched() -> None:
+    # The pairs come from the Persian reading ("sn" + "llh" joined as Sanaullah, ث read "s"):
+    # the explanation lists the words of that reading, not of the Arabic one ("thn").
+    listed = "GHAFARI, Sanaullah"
+    index = ScreeningIndex.build([ListedEntity(1, "person", listed, [ListedName(listed)])])
+    m = index.screen(Subject("ثناء اللہ غفاری", "person"))[0]
+    assert m.match and m.explanation["unmatched"] == [], m.explanation
