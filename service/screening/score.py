@@ -124,6 +124,13 @@ SYLLABLE_EXTRA_FACTOR = 4.0
 # Share of a full word matched only by an initial ("Golodets" ~ "G.") that
 # contradicts a word left unmatched on the other side ("STEPANOVA").
 INITIAL_RESIDUAL_CONFLICT = 1.0
+# A name matched on two words, neither of them (near) exactly and one only loosely ("Sergiy
+# Fesenko" ~ "FURSENKO, Sergey", "Egor Antonov" ~ "ANTIPOV, Ihor"): two approximations
+# and no word to anchor them are most often two other people's names. On the realistic
+# bench such two-word matches were clean names six times for one listed person.
+ANCHOR_SIM = 0.97
+FIRM_SIM = 0.8
+NO_ANCHOR_FACTOR = 0.9
 
 Pair = tuple[Tok, Tok, float]
 
@@ -322,11 +329,23 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     if den <= 0:
         return 0.0
     score = num / den
+    if _unanchored(pairs):
+        score *= NO_ANCHOR_FACTOR
     if not strong and any(t.weight >= 0.5 for t in (*rest_q, *rest_c)):
         # Only low-weight words ("llc", "al", "international") in common while
         # distinctive words differ: never a match on the legal form alone.
         score = min(score, LOW_WEIGHT_CAP)
     return score
+
+
+def _unanchored(pairs: list[Pair]) -> bool:
+    """Two full words matched, neither at ANCHOR_SIM and one below FIRM_SIM."""
+    if len(pairs) != 2:
+        return False
+    if any(a.kind == INITIAL or b.kind == INITIAL or min(a.weight, b.weight) < 0.5 for a, b, _ in pairs):
+        return False
+    sims = [s for _, _, s in pairs]
+    return max(sims) < ANCHOR_SIM and min(sims) < FIRM_SIM
 
 
 def compare_prepared(

@@ -197,6 +197,9 @@ NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
 _ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
+# Digits that stand for the letters they look like, and what such a word is worth.
+_DIGIT_LETTERS = str.maketrans("01345789", "oieastbg")
+DIGIT_LETTER_FACTOR = 0.95
 # Pairs of tokens remembered by token_sim. Distinct bulk rows keep bringing new
 # pairs, so the cache fills whatever its size: at 200k pairs (~50 MB) the hit
 # rate on 20k distinct OFAC queries is 63%, against 72% at 1M pairs (~250 MB).
@@ -258,6 +261,12 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         return 0.0
     if a.isdigit() or b.isdigit():
         return 0.0  # different numbers are different things
+    if a.isalpha() != b.isalpha() and a.isalnum() and b.isalnum() and min(la, lb) >= 4:
+        # A digit typed for a letter ("Ig0r Sech1n"): compared as the letters it stands for,
+        # a little below the word itself.
+        fa, fb = a.translate(_DIGIT_LETTERS), b.translate(_DIGIT_LETTERS)
+        if fa.isalpha() and fb.isalpha():
+            return DIGIT_LETTER_FACTOR * token_sim(fa, fb, a_abjad, b_abjad)
     if a in _ARABIC_ARTICLE and b in _ARABIC_ARTICLE:
         return KEY_EQUAL_SIM
     if a in LEGAL_FORM_FAMILY and LEGAL_FORM_FAMILY[a] == LEGAL_FORM_FAMILY.get(b):

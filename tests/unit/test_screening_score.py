@@ -7,6 +7,7 @@ import pytest
 from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.keys import skeleton
 from service.screening.prepare import ABD_WEIGHT, prepare
+from service.screening.score import MIN_TOKEN_SIM
 from service.screening.tokens import (
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
@@ -183,6 +184,15 @@ def test_legal_form_typos_and_truncation() -> None:
     )
 
 
+def test_digits_typed_for_letters() -> None:
+    # "0" for "o", "1" for "i", "9" for "g": the word it stands for, a little below it.
+    assert score_pair("Ig0r Sech1n", "Igor Sechin") >= 0.9
+    assert score_pair("I9or Sech1n", "Igor Sechin") >= 0.9
+    # Short codes are not read so ("B4" is no "BA"); numbers stay numbers.
+    assert token_sim("b4", "ba") < MIN_TOKEN_SIM
+    assert not matches("Snow Storm 1", "Snow Queen 1", "vessel")
+
+
 def test_series_numbers_and_roman_numerals() -> None:
     # roman numerals are numbers, and a differing series number costs little
     assert score_pair("KKR Asian Fund 4 L.P.", "KKR Asian Fund IV L.P.", "company") == 1.0
@@ -268,8 +278,6 @@ def test_korean_names_in_hanja() -> None:
 
 
 def test_spelling_similarity_counts_edits_not_only_length() -> None:
-    from service.screening.score import MIN_TOKEN_SIM
-
     # two slips in a short name are still a misspelling ...
     assert token_sim("morozov", "morazof") >= MIN_TOKEN_SIM
     assert matches("Pavel Morozov", "Pavel Morazof")

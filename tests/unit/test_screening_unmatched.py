@@ -125,3 +125,14 @@ def test_words_paired_from_another_reading_are_not_unmatched() -> None:
     index = ScreeningIndex.build([ListedEntity(1, "person", listed, [ListedName(listed)])])
     m = index.screen(Subject("ثناء اللہ غفاری", "person"))[0]
     assert m.match and m.explanation["unmatched"] == [], m.explanation
+
+
+def test_two_loose_words_without_an_anchor_are_not_a_match() -> None:
+    # Both words only approximate and one of them loosely (below FIRM_SIM): another person.
+    assert score_pair("Oleg Marinov", "MARKOV, Oleh") < DEFAULT_THRESHOLD
+    assert score_pair("Andriy Melnik", "MELNIKOV, Andrei") < DEFAULT_THRESHOLD
+    # One word matched exactly anchors the other's variant spelling.
+    assert score_pair("Aleksei Bortnikov", "BORTNIKOV, Oleksiy") >= DEFAULT_THRESHOLD
+    # Two variant spellings that are each close stay a match (transliterations).
+    assert score_pair("Hasan Rohani", "Hassan Rouhani") >= DEFAULT_THRESHOLD
+    assert score_pair("Moammar Qaddafi", "Muammar Gaddafi") >= DEFAULT_THRESHOLD
