@@ -51,12 +51,15 @@ class QueryWeights:
     __slots__ = ("person", "other", "digits", "despaced", "acronym", "adjacent", "_cover")
 
     def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
-        # Neighbouring words of each reading, which the scorer may join ("ثناء الله" read
-        # "sn" + "llh" is Sanaullah): within one reading, as the scorer joins them.
-        adjacent: dict[str, tuple[Tok, Tok]] = {}
+        # Runs of two or three neighbouring words of each reading, which the scorer may join
+        # ("ثناء الله" read "sn" + "llh" is Sanaullah, "Abd Al Rahman" Abdulrahman): within
+        # one reading, as the scorer joins them.
+        adjacent: dict[str, tuple[Tok, ...]] = {}
         for r in (*r_person, *r_other):
-            for a, b in zip(r, r[1:], strict=False):
-                adjacent.setdefault(a.text + b.text, (a, b))
+            for size in (2, 3):
+                for i in range(len(r) - size + 1):
+                    run = r[i:i + size]
+                    adjacent.setdefault("".join(t.text for t in run), run)
         self.adjacent = list(adjacent.values())
         # Weight of the heaviest reading (see unmatched_weight), as a person and otherwise.
         self.person = max(unmatched_weight(r) for r in r_person)

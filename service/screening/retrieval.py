@@ -2,7 +2,7 @@
 
 Each listed name is a *slot*; its tokens go into the postings of the
 :class:`~.vocabulary.Vocabulary`. A query token finds the listed tokens it may
-stand for there, and joined readings of adjacent query tokens are probed too
+stand for there, and joined readings of two or three adjacent query tokens are probed too
 ("Guang Zong" -> "guangzong"). Each name collects ``query-token weight x
 similarity x idf`` from the postings it appears in; very common tokens
 ("mohammed", "al", "company") are not expanded when rarer tokens are
@@ -169,19 +169,19 @@ class CandidateIndex:
         lookups: list[tuple[float, float, list[int], int, float, int]] = []
         # Joined adjacent query tokens find listed names written as one word.
         probes: list[Tok] = list(qtoks)
-        # A joined probe covers both its parts ("inter" + "national"): the scorer's merged
-        # reading drops them both from the query's unmatched weight.
+        # A joined probe covers all its parts ("inter" + "national"): the scorer's merged
+        # reading drops them from the query's unmatched weight.
         joined_cover: dict[str, float] = {}
-        parts: dict[int, tuple[int, int]] = {}  # joined probe number -> its parts' numbers
+        parts: dict[int, list[int]] = {}  # joined probe number -> its parts' numbers
         position = {t.text: i for i, t in enumerate(qtoks)}
-        for a, b in qw.adjacent:
-            i, j = position.get(a.text), position.get(b.text)
-            if i is None or j is None:
+        for run in qw.adjacent:
+            where = [position.get(t.text) for t in run]
+            if any(i is None or t.kind == DIGIT or not t.text.isalpha() for i, t in zip(where, run, strict=True)):
                 continue
-            if a.kind != DIGIT and b.kind != DIGIT and a.text.isalpha() and b.text.isalpha():
-                parts[len(probes)] = (i, j)
-                probes.append(Tok(a.text + b.text, max(a.weight, b.weight), JOINED, a.abjad))
-                joined_cover[a.text + b.text] = qw.cover(a) + qw.cover(b)
+            text = "".join(t.text for t in run)
+            parts[len(probes)] = [i for i in where if i is not None]
+            probes.append(Tok(text, max(t.weight for t in run), JOINED, run[0].abjad))
+            joined_cover[text] = sum(qw.cover(t) for t in run)
         vocab = self.vocab
         postings = vocab.postings
         found_by: list[tuple[tuple[int, float], ...]] = []  # per query token (the probes before the joined ones)
@@ -192,11 +192,9 @@ class CandidateIndex:
                 found_by.append(matches)
             elif matches:
                 # A listed word one part found by itself ("abdul" from "abdul" + "al") is no
-                # reading of the two joined: credited at both parts' coverage, it would lift
+                # reading of the parts joined: credited at all parts' coverage, it would lift
                 # every "X, Abdul" to a full match in the estimate.
-                i, j = joined
-                own = {tid for tid, _ in found_by[i]}
-                own.update(tid for tid, _ in found_by[j])
+                own = {tid for i in joined for tid, _ in found_by[i]}
                 matches = tuple(m for m in matches if m[0] not in own)
             if not matches:
                 continue

@@ -60,7 +60,7 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 
 from __future__ import annotations
 
-from .chinese import is_syllable, is_syllable_run
+from .chinese import is_syllable
 from .companies import GEO_WORDS, has_legal_form
 from .normalize import tokenize_full
 from .prepare import readings, type_class
@@ -70,13 +70,12 @@ from .tokens import (
     INITIAL,
     KIND_WEIGHT,
     LEGAL,
-    NORMAL,
     PATRONYMIC,
     Tok,
     syllable_sim,
     token_sim,
 )
-from .variants import acronym_variants, merged_variants
+from .variants import rewrites, syllabic_name
 
 __all__ = [
     "Pair",
@@ -99,6 +98,8 @@ PARTIAL_FACTOR = 0.5  # credit for a pair between PAIR_MIN_SIM and MIN_TOKEN_SIM
 # long company names of the lists, "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO.,
 # LTD.", are where a split word is most often missed); beyond, their cost grows for little.
 MERGE_MAX_PAIRS = 144
+# Rounds of other readings (joins, acronyms) tried one on top of the other.
+REWRITE_ROUNDS = 2
 GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
 # "Fund IV" vs "Fund V", "Snow Storm 1" vs "2": on the labelled pairs a differing
 # series number rarely separates two names (vintages, sister vessels), so it
@@ -142,7 +143,7 @@ def _align(
     cands: list[tuple[float, float, int, int]] = []
     # Two names written in romanised syllables: a syllable one letter off is
     # another syllable ("Jin Wei" / "Lin Wei"), see tokens.syllable_sim.
-    syllabic = _syllabic(q) and _syllabic(c)
+    syllabic = syllabic_name(q) and syllabic_name(c)
     for i, a in enumerate(q):
         at, la, aa, ao = a.text, len(a.text), a.abjad, a.orig
         for j, b in enumerate(c):
@@ -218,18 +219,6 @@ def extra_weight(t: Tok) -> float:
     if t.kind == GENERIC and t.text not in GEO_WORDS:
         return max(t.weight, GENERIC_CONFLICT_WEIGHT)
     return t.weight
-
-
-def _syllabic(toks: list[Tok] | tuple[Tok, ...]) -> bool:
-    """A name of two or more words, each one romanised Chinese/Korean syllable or
-    a Chinese given name written as one word, one of them a single syllable (the
-    surname: "Zhou Guangming", "KANG, Song Nam")."""
-    names = [t for t in toks if t.kind == NORMAL]
-    return (
-        len(names) >= 2
-        and all(is_syllable_run(t.text) for t in names)
-        and any(is_syllable(t.text) for t in names)
-    )
 
 
 def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]) -> float:
@@ -322,8 +311,8 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     if rest_q or rest_c:
         syllabic = (
             bool(pairs)
-            and _syllabic([a for a, _, _ in pairs] + rest_q)
-            and _syllabic([b for _, b, _ in pairs] + rest_c)
+            and syllabic_name([a for a, _, _ in pairs] + rest_q)
+            and syllabic_name([b for _, b, _ in pairs] + rest_c)
         )
         den += unexplained_cost(matched, rest_q, rest_c, syllabic, extra_cost)
     if den <= 0:
@@ -358,34 +347,24 @@ def compare_prepared(
     pairs, rq, rc = _align(q, c)
     best = _combine(pairs, rq, rc, extra)
     best_pairs = pairs
-    # Joins matter for short personal names; in long names one unjoined word
-    # barely moves the score and the search is quadratic, so skip it there.
-    if (rq or rc) and best < 0.999 and len(q) * len(c) <= MERGE_MAX_PAIRS:
-        # Try joined readings: the loose tokens are those left unmatched or
-        # matched below MIN_TOKEN_SIM by the plain alignment.
-        weak = [(a, b) for a, b, s in pairs if s < 0.95]
-        loose_q = {t.text for t in rq} | {a.text for a, _ in weak}
-        loose_c = {t.text for t in rc} | {b.text for _, b in weak}
-        targets_c = rc + [b for _, b in weak]
-        targets_q = rq + [a for a, _ in weak]
-        variants: list[tuple[tuple[Tok, ...], tuple[Tok, ...]]] = []
-        if len(q) > 1 and loose_q and targets_c:
-            variants.extend((vq, c) for vq in merged_variants(q, c, loose_q, targets_c))
-        if len(c) > 1 and loose_c and targets_q:
-            variants.extend((q, vc) for vc in merged_variants(c, q, loose_c, targets_q))
-        person = cls in (None, "person")
-        # In two names of romanised syllables a two-letter word is a syllable, not initials:
-        # "Kim Si" is not "KIM, Su Il".
-        if not (person and _syllabic(q) and _syllabic(c)):
-            if rq and len(c) > 1:
-                variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
-            if rc and len(q) > 1:
-                variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
-        for vq, vc in variants:
+    # Other readings (joined words, acronyms) are tried on the plain alignment, then once
+    # more on the best of them: a name may need two ("abd" + "llh" joined in the query and
+    # "al" + "ubaidi" in the list; "heng bang wei" joined and "hong kong" read "HK").
+    for _ in range(REWRITE_ROUNDS):
+        # Joins matter for short personal names; in long names one unjoined word
+        # barely moves the score and the search is quadratic, so skip it there.
+        if not (rq or rc) or best >= 0.999 or len(q) * len(c) > MERGE_MAX_PAIRS:
+            break
+        improved = None
+        for vq, vc in rewrites(q, c, pairs, rq, rc, cls):
             p2, r2q, r2c = _align(vq, vc)
             s2 = _combine(p2, r2q, r2c, extra)
             if s2 > best:
                 best, best_pairs = s2, p2
+                improved = (vq, vc, p2, r2q, r2c)
+        if improved is None:
+            break
+        q, c, pairs, rq, rc = improved
     return best, best_pairs
 
 

@@ -1,9 +1,11 @@
 """Other readings of a name the aligner also tries: adjacent words joined ("guang" +
 "zong" ~ "guangzong") and a run of words replaced by the acronym the other name uses
-("People's Liberation Army" ~ "PLA"). Used by :func:`.score.compare_prepared`."""
+("People's Liberation Army" ~ "PLA"). Used by :func:`.score.compare_prepared`, through
+:func:`rewrites`."""
 
 from __future__ import annotations
 
+from .chinese import is_syllable, is_syllable_run
 from .companies import STOP_WORDS, acronym_runs
 from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, PARTICLE, Tok, token_sim
 
@@ -102,3 +104,41 @@ def acronym_variants(
             w = max(t.weight for t in run)
             out.append(side[:i] + (Tok(acro, w, NORMAL, False),) + side[j:])
     return out
+
+
+def rewrites(
+    q: tuple[Tok, ...], c: tuple[Tok, ...], pairs: list[tuple[Tok, Tok, float]], rq: list[Tok], rc: list[Tok], cls: str | None
+) -> list[tuple[tuple[Tok, ...], tuple[Tok, ...]]]:
+    """Other readings of the two names worth aligning after ``pairs``: the loose tokens are
+    those left unmatched or matched below 0.95 by that alignment."""
+    weak = [(a, b) for a, b, s in pairs if s < 0.95]
+    loose_q = {t.text for t in rq} | {a.text for a, _ in weak}
+    loose_c = {t.text for t in rc} | {b.text for _, b in weak}
+    targets_c = rc + [b for _, b in weak]
+    targets_q = rq + [a for a, _ in weak]
+    variants: list[tuple[tuple[Tok, ...], tuple[Tok, ...]]] = []
+    if len(q) > 1 and loose_q and targets_c:
+        variants.extend((vq, c) for vq in merged_variants(q, c, loose_q, targets_c))
+    if len(c) > 1 and loose_c and targets_q:
+        variants.extend((q, vc) for vc in merged_variants(c, q, loose_c, targets_q))
+    person = cls in (None, "person")
+    # In two names of romanised syllables a two-letter word is a syllable, not initials:
+    # "Kim Si" is not "KIM, Su Il".
+    if not (person and syllabic_name(q) and syllabic_name(c)):
+        if rq and len(c) > 1:
+            variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
+        if rc and len(q) > 1:
+            variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
+    return variants
+
+
+def syllabic_name(toks: list[Tok] | tuple[Tok, ...]) -> bool:
+    """A name of two or more words, each one romanised Chinese/Korean syllable or
+    a Chinese given name written as one word, one of them a single syllable (the
+    surname: "Zhou Guangming", "KANG, Song Nam")."""
+    names = [t for t in toks if t.kind == NORMAL]
+    return (
+        len(names) >= 2
+        and all(is_syllable_run(t.text) for t in names)
+        and any(is_syllable(t.text) for t in names)
+    )

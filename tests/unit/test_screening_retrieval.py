@@ -42,6 +42,8 @@ CASES = [
     ("عامر فوز", "FOZ, Amer", "person"),
     # Two words of one reading joined (the Persian one: ث read "s", "sn" + "llh" is Sanaullah).
     ("ثناء اللہ غفاری", "GHAFARI, Sanaullah", "person"),
+    # Three words joined ("Abd Al Rahman" is the listed "Abdulrahman").
+    ("Abd Al Rahman Tikriti", "TIKRITI, Abdulrahman", "person"),
     # A title word inside a name is a name ("Dona" of Cardona); a split word in a long name;
     # words joined across a stop word, legal forms aside.
     ("Mayela Car Dona Martinez", "CARDONA MARTINEZ, Mayela", "person"),

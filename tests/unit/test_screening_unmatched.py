@@ -136,3 +136,18 @@ def test_two_loose_words_without_an_anchor_are_not_a_match() -> None:
     # Two variant spellings that are each close stay a match (transliterations).
     assert score_pair("Hasan Rohani", "Hassan Rouhani") >= DEFAULT_THRESHOLD
     assert score_pair("Moammar Qaddafi", "Muammar Gaddafi") >= DEFAULT_THRESHOLD
+
+
+def test_two_rewrites_on_top_of_each_other() -> None:
+    # A join and an acronym ("jin" + "long"; "hong kong" read "HK"), joins on both sides
+    # ("abd" + "llh" in the query, "al" + "harbi" in the list): each alone leaves words over.
+    index = ScreeningIndex.build([
+        ListedEntity(1, "company", "HK JINLONG TRADING LIMITED", []),
+        ListedEntity(2, "person", "AL-HARBI, Salim Abdallah", []),
+        ListedEntity(3, "person", "ALTIKRITI, Abdulrahman", []),
+    ])
+    for query, type_, entity in (("Hong Kong Jin Long Trading Co Ltd", "company", 1),
+                                 ("سالم عبد الله الحربي", "person", 2),
+                                 ("Abd Al Rahman Al Tikriti", "person", 3)):
+        found = index.screen(Subject(query, type_))
+        assert found and found[0].entity_id == entity and found[0].score >= 0.9, (query, found)
