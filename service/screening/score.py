@@ -274,7 +274,7 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     # The part of a full word an initial leaves unexplained ("Golodets" ~ "G."):
     # it contradicts a word left over on the other side ("STEPANOVA").
     residual_q = residual_c = 0.0
-    strong = False
+    strong = letters = False
     roles_q = any(a.filial for a, _, _ in pairs) or any(t.filial for t in rest_q)
     roles_c = any(b.filial for _, b, _ in pairs) or any(t.filial for t in rest_c)
     both_roles = roles_q and roles_c
@@ -291,7 +291,10 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
             s *= PARTIAL_FACTOR
         else:
             matched += w
-            if w >= 0.5:
+            if (len(a.text) > 1) != (len(b.text) > 1):
+                # A letter standing for a word ("B" for "Borromini") is no strong match.
+                letters = True
+            elif w >= 0.5:
                 strong = True
         if both_roles and a.filial != b.filial:
             s *= ROLE_SWAP_FACTOR
@@ -320,9 +323,10 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     score = num / den
     if _unanchored(pairs):
         score *= NO_ANCHOR_FACTOR
-    if not strong and any(t.weight >= 0.5 for t in (*rest_q, *rest_c)):
-        # Only low-weight words ("llc", "al", "international") in common while
-        # distinctive words differ: never a match on the legal form alone.
+    if not strong and (letters or any(t.weight >= 0.5 for t in (*rest_q, *rest_c))):
+        # Only low-weight words ("llc", "al", "international") or letters for words in
+        # common while distinctive words differ: never a match on the legal form or
+        # initials alone.
         score = min(score, LOW_WEIGHT_CAP)
     return score
 

@@ -151,3 +151,13 @@ def test_two_rewrites_on_top_of_each_other() -> None:
                                  ("Abd Al Rahman Al Tikriti", "person", 3)):
         found = index.screen(Subject(query, type_))
         assert found and found[0].entity_id == entity and found[0].score >= 0.9, (query, found)
+
+
+def test_letters_for_words_alone_are_not_a_match() -> None:
+    # A name matched only by letters standing for words: initials, or a company whose name
+    # is letters ("B S COMPANY") against any word of that letter.
+    assert score_pair("Borromini s.r.l.", "B S COMPANY", "company") < DEFAULT_THRESHOLD
+    assert score_pair("J. S.", "SMITH, John", "person") < DEFAULT_THRESHOLD
+    # With a full word matched too, or the same letters, they stay a match.
+    assert score_pair("J. Smith", "SMITH, John", "person") >= DEFAULT_THRESHOLD
+    assert score_pair("B S Company", "B.S. COMPANY", "company") >= DEFAULT_THRESHOLD
