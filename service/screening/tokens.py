@@ -45,6 +45,7 @@ from rapidfuzz.distance import OSA
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
 from .keys import consonant_runs, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
+from .slavic_names import EQUIVALENT_NAMES
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
@@ -129,14 +130,15 @@ _NICKNAMES: frozenset[tuple[str, str]] | None = None
 
 
 def nickname_pairs() -> frozenset[tuple[str, str]]:
-    """(name, nickname) pairs, both orders, from the ``nicknames`` package."""
+    """(name, nickname) pairs, both orders, from the ``nicknames`` package, and the East
+    Slavic cognates of :mod:`.slavic_names` (Mykola/Nikolay)."""
     global _NICKNAMES
     if _NICKNAMES is None:
         # Imported on first use, not at the top: importing nicknames (with the
         # importlib.metadata it loads) takes ~15 ms, paid only once names are compared.
         from nicknames import name_triplets
 
-        pairs: set[tuple[str, str]] = set()
+        pairs: set[tuple[str, str]] = set(EQUIVALENT_NAMES)
         for t in name_triplets():
             a, b = t.name1.lower(), t.name2.lower()
             if a.isalpha() and b.isalpha() and a != b:

@@ -124,3 +124,17 @@ def test_gaelic_prefixes_are_part_of_the_name() -> None:
     assert score_pair("McKenton Corporation", "McKesson Corporation", "company") < DEFAULT_THRESHOLD
     assert score_pair("McDonald", "MacDonald", "person") >= DEFAULT_THRESHOLD
     assert score_pair("John McCain", "MCCAIN, John", "person") == 1.0
+
+
+def test_east_slavic_cognate_given_names() -> None:
+    # Ukrainian and Belarusian given names are other words than the Russian ones, not other
+    # spellings: Mykola is Nikolay, Uladzimir Vladimir, Olena Yelena, Hryhoriy Grigoriy.
+    for query, listed in (("Mykola Ivanovich Sydorenko", "SYDORENKO, Nikolay Ivanovich"),
+                          ("Uladzimir Karpovich", "KARPOVICH, Vladimir"),
+                          ("Olena Petrenko", "PETRENKO, Yelena"),
+                          ("Hryhoriy Surkis", "SURKIS, Grigoriy")):
+        index = ScreeningIndex.build([ListedEntity(1, "person", listed, [])])
+        found = index.screen(Subject(query, "person"))
+        assert found and found[0].match, (query, listed)
+    # A cognate is no licence for another given name.
+    assert score_pair("Mykola Petrenko", "PETRENKO, Vladimir", "person") < DEFAULT_THRESHOLD
