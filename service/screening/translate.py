@@ -22,6 +22,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from .translit import HAN_RANGES
+
 __all__ = ["translated_reading"]
 
 # english | Cyrillic stems (an inflection ending of _ENDINGS may follow) | Arabic and Persian
@@ -202,14 +204,14 @@ crimea | крым крим | | 克里米亚
 _ENDINGS = frozenset(
     """
     а я ы и у ю е о ь і ї й ой ей ом ем ам ям ах ях ов ев ая яя ый ий ое ее ые ие ого его ому
-    ему ых их ым им ую юю ою ею ами ями ья ьи ью ия ии ию ией ие ія ії ію ією ої ої ім ій ів ою
-    ага ае ая ую ым ых ыя ае ай ую ці цы ыі ія
+    ему ых их ым им ую юю ою ею ами ями ья ьи ью ия ии ию ией ія ії ію ією ої ім ій ів ага ае
+    ыя ай ці цы ыі
     """.split()
 ) | {""}
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff'ʼ’]+")
 _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in HAN_RANGES) + "]+")
 # An Arabic word may carry the article or joined particles before it: "والجماعة", "للصرافة".
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل")
 _ARABIC_FOLD = str.maketrans({

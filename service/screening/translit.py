@@ -42,7 +42,7 @@ from anyascii import anyascii
 from .hanja_ko import ALT_READING, READING
 
 # Script classes we need to tell apart, by code point range.
-_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 _HANGUL = ((0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F))
 _KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
 _ABJAD = (
@@ -68,7 +68,7 @@ def script_of(ch: str) -> str:
     cp = ord(ch)
     if cp < 0x0250:
         return "latin"
-    if _in(cp, _HAN):
+    if _in(cp, HAN_RANGES):
         return "han"
     if _in(cp, _HANGUL):
         return "hangul"
