@@ -77,6 +77,20 @@ _LEGAL_FORM_PHRASES: dict[str, str] = {
     "gu fen you xian gong si": "co ltd",
     "pty ltd": "pty ltd",
     "l l c": "llc",
+    # Russian state and municipal unitary enterprises and budgetary institutions (FGUP, GUP,
+    # MUP, FGBU): legal forms, written out in English or transliterated.
+    "federal state unitary enterprise": "fsue",
+    "federalnoe gosudarstvennoe unitarnoe predpriyatie": "fsue",
+    "federalnoe gosudarstvennoe unitarnoe predpriiatie": "fsue",
+    "state unitary enterprise": "sue",
+    "gosudarstvennoe unitarnoe predpriyatie": "sue",
+    "gosudarstvennoe unitarnoe predpriiatie": "sue",
+    "municipal unitary enterprise": "mue",
+    "munitsipalnoe unitarnoe predpriyatie": "mue",
+    "munitsipalnoe unitarnoe predpriiatie": "mue",
+    "federal state budgetary institution": "fsbi",
+    "federalnoe gosudarstvennoe byudzhetnoe uchrezhdenie": "fsbi",
+    "federalnoe gosudarstvennoe biudzhetnoe uchrezhdenie": "fsbi",
 }
 
 # Single-token legal forms -> canonical token.
@@ -96,6 +110,7 @@ _LEGAL_FORM_WORDS: dict[str, str] = {
     "doo": "llc", "dd": "jsc", "kft": "llc", "zrt": "jsc", "nyrt": "jsc", "sro": "llc",
     "as.": "as", "na": "na", "ans": "ans", "ano": "ano", "gie": "gie", "cic": "cic",
     "bvba": "bv", "sprl": "sprl", "scs": "scs", "snc": "snc", "cv": "cv",
+    "fgup": "fsue", "fsue": "fsue", "gup": "sue", "mup": "mue", "fgbu": "fsbi",
 }
 
 # Canonical legal forms that name the same kind of entity: "Corporation",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .score import CONFLICT_COST, DIGIT_CONFLICT_WEIGHT, extra_weight
-from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, Tok
+from .tokens import DIGIT, GENERIC, INITIAL, LEGAL, NORMAL, Tok
 
-__all__ = ["QueryWeights", "core", "despaced", "digit_excess", "estimate", "unmatched_weight"]
+__all__ = ["Coverage", "QueryWeights", "core", "despaced", "digit_excess", "estimate", "unmatched_weight"]
 
 #: Longest query word the estimate takes for a possible acronym (as the scorer does).
 MAX_ACRONYM = 6
@@ -48,9 +48,11 @@ def digit_excess(toks: Iterable[Tok]) -> float:
 class QueryWeights:
     """A query's weights for the pruning estimate, per way of reading it."""
 
-    __slots__ = ("person", "other", "digits", "despaced", "acronym", "adjacent", "_cover")
+    __slots__ = ("digits", "despaced", "acronym", "adjacent", "r_person", "r_other")
 
     def __init__(self, r_person: tuple[tuple[Tok, ...], ...], r_other: tuple[tuple[Tok, ...], ...]) -> None:
+        self.r_person = r_person
+        self.r_other = r_other
         # Runs of two or three neighbouring words of each reading, which the scorer may join
         # ("ثناء الله" read "sn" + "llh" is Sanaullah, "Abd Al Rahman" Abdulrahman): within
         # one reading, as the scorer joins them.
@@ -61,9 +63,6 @@ class QueryWeights:
                     run = r[i:i + size]
                     adjacent.setdefault("".join(t.text for t in run), run)
         self.adjacent = list(adjacent.values())
-        # Weight of the heaviest reading (see unmatched_weight), as a person and otherwise.
-        self.person = max(unmatched_weight(r) for r in r_person)
-        self.other = max(unmatched_weight(r) for r in r_other)
         self.digits = max(digit_excess(r) for r in (*r_person, *r_other))
         # Words an organisation's name may write as an acronym ("U.S." for "United States",
         # see variants.acronym_variants); CandidateIndex.candidates keeps those no listed
@@ -73,21 +72,51 @@ class QueryWeights:
         # Each reading's words written as one (see CandidateIndex.candidates).
         self.despaced = {k for r in (*r_person, *r_other) for form in {r, core(r)}
                          if len(k := despaced(form)) >= 6}
-        # Coverage of a token: its highest weight in any reading, so the
-        # estimate never undercounts what a name can align.
-        # A repeated word ("Abd al-Hamid al-Masli") counts once per occurrence.
-        cover: dict[str, float] = {}
-        for r in (*r_person, *r_other):
-            here: dict[str, float] = {}
-            for t in r:
-                here[t.text] = here.get(t.text, 0.0) + t.weight
-            for text, w in here.items():
-                if w > cover.get(text, 0.0):
-                    cover[text] = w
-        self._cover = cover
 
-    def cover(self, tok: Tok) -> float:
-        return self._cover.get(tok.text, tok.weight)
+
+class Coverage:
+    """What a listed name may align of each reading of the query, from the query words
+    retrieval found in it (a bit per word, in the order of ``position``): per reading of the
+    name's class, the matched weight and the reading's weight left unmatched, so that the
+    estimate of each reading is made of that reading alone (the scorer compares one reading
+    at a time). Each word counts once at its full weight (a repeated word once per
+    occurrence), so the estimate never undercounts what the scorer can pair; an initial
+    ("V. Putin") pairs with any listed word of its letter, which no lookup finds, so it
+    counts as found."""
+
+    __slots__ = ("_person", "_other", "_memo")
+
+    def __init__(self, qw: QueryWeights, position: dict[str, int]) -> None:
+        self._person = [self._table(r, position) for r in qw.r_person]
+        self._other = [self._table(r, position) for r in qw.r_other]
+        self._memo: dict[tuple[int, bool], list[tuple[float, float]]] = {}
+
+    @staticmethod
+    def _table(reading: tuple[Tok, ...], position: dict[str, int]) -> tuple[float, float, list[tuple[int, float]]]:
+        base = 0.0
+        words: list[tuple[int, float]] = []
+        for t in reading:
+            if t.kind == INITIAL:
+                base += t.weight
+            elif t.text in position:
+                words.append((1 << position[t.text], t.weight))
+        return unmatched_weight(reading), base, words
+
+    def readings(self, found: int, person: bool) -> list[tuple[float, float]]:
+        """(matched weight, unmatched query weight) per reading; ``found`` -1: all found."""
+        key = (found, person)
+        got = self._memo.get(key)
+        if got is None:
+            got = []
+            for total, base, words in self._person if person else self._other:
+                m = base
+                for bit, w in words:
+                    if found & bit:
+                        m += w
+                m = min(m, total)
+                got.append((m, total - m))
+            self._memo[key] = got
+        return got
 
 
 def estimate(m: float, uq: float, uc: float, digits: float, excess: float, extra_cost: float) -> float:

@@ -113,6 +113,19 @@ def skeleton(token: str) -> str:
     return _DOUBLE.sub(r"\1", s)
 
 
+_HARD_C = re.compile(r"c(?![hk])")
+
+
+def skeleton_cedilla(latin: str) -> str | None:
+    """The skeleton of a Latin word with its hard c read as s, else None: French writes
+    ص and س as "ç" before a, o and u ("Fayçal" = فيصل), and the cedilla is lost in most
+    files ("Faycal"). Scoring and lookups both try it beside :func:`skeleton`."""
+    if "c" not in latin:
+        return None
+    alt = skeleton(_HARD_C.sub("s", latin))
+    return alt if alt != skeleton(latin) else None
+
+
 def skeleton_final_vowel(abjad: str) -> str | None:
     """The skeleton of an abjad reading ending in "h" without it, else None: a final ة, or
     a Persian final ه, is a vowel more often than an "h" ("حمزة" reads "hmzh": Hamza or

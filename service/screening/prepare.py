@@ -43,7 +43,7 @@ from .tokens import (
     Tok,
     weight_for,
 )
-from .translate import translated_reading
+from .translate import translated_readings
 from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
 __all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
@@ -216,7 +216,7 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     else:
         others = [persian_reading(name)]
     if cls != "person":
-        others.append(translated_reading(name))
+        others.extend(translated_readings(name))
     out = [main]
     for reading in others:
         if reading:

@@ -28,13 +28,13 @@ from __future__ import annotations
 import itertools
 import math
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .chinese import pinyin_readings
 from .estimate import (
     ACRONYM_WORD_WEIGHT,
+    Coverage,
     QueryWeights,
     core,
     despaced,
@@ -43,7 +43,7 @@ from .estimate import (
     unmatched_weight,
 )
 from .score import EXTRA_COST_ORG, EXTRA_COST_PERSON
-from .tokens import DIGIT, INITIAL, Tok
+from .tokens import DIGIT, Tok
 from .vocabulary import JOINED, Vocabulary, _get, _put
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
@@ -70,41 +70,34 @@ POOL_FACTOR = 4
 DESPACED_MAX_WORDS = 4
 
 
-def _real(item: tuple[int, complex]) -> float:
-    return item[1].real
+def _rank(item: tuple[int, float]) -> float:
+    return item[1]
 
 
 def _first(item: tuple[float, int]) -> float:
     return item[0]
 
 
-def _probe_then_best(lk: tuple[float, float, list[int], int, float, int]) -> tuple[int, float]:
-    return lk[5], -lk[0]
+def _probe_then_best(lk: tuple[float, list[int], int, float, int]) -> tuple[int, float]:
+    return lk[4], -lk[0]
 
 
-def _holds(post: list[int], nid: int) -> bool:
-    """Whether a postings list holds a name slot: the lists are in slot order (slots are
-    numbered as they are added, and only ever appended)."""
-    i = bisect_left(post, nid)
-    return i < len(post) and post[i] == nid
-
-
-def _top(acc: dict[int, complex], k: int) -> list[tuple[int, complex]]:
-    """The k items of highest real part, best first, ties in insertion order
-    (what ``heapq.nlargest(k, acc.items(), key=_real)`` returns), without a
+def _top(acc: dict[int, float], k: int) -> list[int]:
+    """The k names of highest rank, best first, ties in insertion order
+    (what ``heapq.nlargest(k, acc, key=acc.get)`` returns), without a
     Python call per item: the k-th best rank is found by sorting plain floats."""
     if len(acc) > k:
-        ranks = [c.real for c in acc.values()]
+        ranks = list(acc.values())
         ranks.sort(reverse=True)  # in C: cheaper than heapq.nlargest's Python loop
         kth = ranks[k - 1]
-        items = [kv for kv in acc.items() if kv[1].real > kth]
+        items = [kv for kv in acc.items() if kv[1] > kth]
         # Names tied at the k-th rank fill the rest in insertion order.
-        items.sort(key=_real, reverse=True)
-        items += [kv for kv in acc.items() if kv[1].real == kth][: k - len(items)]
-        return items
-    items = list(acc.items())
-    items.sort(key=_real, reverse=True)
-    return items
+        items.sort(key=_rank, reverse=True)
+        items += [kv for kv in acc.items() if kv[1] == kth][: k - len(items)]
+    else:
+        items = list(acc.items())
+        items.sort(key=_rank, reverse=True)
+    return [nid for nid, _ in items]
 
 
 class CandidateIndex:
@@ -126,6 +119,10 @@ class CandidateIndex:
         self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
         # hash(a rotation of the name's words written as one) -> name slot(s); see estimate.despaced.
         self._despaced: dict[int, Any] = {}
+        # Per name slot: the ids of the tokens it is posted under, slot i's at
+        # _slot_tids[_slot_start[i]:_slot_start[i + 1]] (flat arrays, as for _name_weight).
+        self._slot_tids = array("i")
+        self._slot_start = array("q", [0])
 
     def add(self, nid: Any, toks: tuple[Tok, ...], person: bool) -> None:
         """Index the next name slot. ``nid`` comes boxed, so that one int object
@@ -139,8 +136,11 @@ class CandidateIndex:
             self._digit_excess[nid] = excess
         vocab = self.vocab
         postings = vocab.postings
+        tids = self._slot_tids
         for t in toks:
-            postings[vocab.token_id(t.text)].append(nid)
+            tid = vocab.token_id(t.text)
+            postings[tid].append(nid)
+            tids.append(tid)
         for form in {toks, core(toks)}:
             if 2 <= len(form) <= DESPACED_MAX_WORDS:
                 for i in range(len(form)):
@@ -153,7 +153,10 @@ class CandidateIndex:
             if (a.kind == b.kind == "n" and len(a.text) <= 6 and len(b.text) <= 6
                     and pinyin_readings(a.text) and pinyin_readings(b.text)
                     and pinyin_readings(a.text + b.text)):
-                postings[vocab.token_id(a.text + b.text)].append(nid)
+                tid = vocab.token_id(a.text + b.text)
+                postings[tid].append(nid)
+                tids.append(tid)
+        self._slot_start.append(len(tids))
 
     def remove(self, nid: int) -> None:
         self._live[nid] = 0
@@ -163,15 +166,14 @@ class CandidateIndex:
         ``floor`` is the lowest score that will be returned."""
         n_names = max(1, len(self._name_weight))
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
-        # (rank weight = weight*sim*idf, coverage, postings, df, weight, probe number).
-        # Coverage is the query weight a name could align, counted at full
-        # similarity so the estimate below stays optimistic.
-        lookups: list[tuple[float, float, list[int], int, float, int]] = []
+        # (rank weight = weight*sim*idf, postings, df, weight, probe number).
+        lookups: list[tuple[float, list[int], int, float, int]] = []
         # Joined adjacent query tokens find listed names written as one word.
         probes: list[Tok] = list(qtoks)
-        # A joined probe covers all its parts ("inter" + "national"): the scorer's merged
-        # reading drops them from the query's unmatched weight.
-        joined_cover: dict[str, float] = {}
+        # Which query words a probe stands for, a bit per query token: a joined probe
+        # covers all its parts ("inter" + "national"), as the scorer's merged reading
+        # drops them from the query's unmatched weight.
+        bits = [1 << i for i in range(len(probes))]
         parts: dict[int, list[int]] = {}  # joined probe number -> its parts' numbers
         position = {t.text: i for i, t in enumerate(qtoks)}
         for run in qw.adjacent:
@@ -180,8 +182,10 @@ class CandidateIndex:
                 continue
             text = "".join(t.text for t in run)
             parts[len(probes)] = [i for i in where if i is not None]
+            bits.append(sum(1 << i for i in set(parts[len(probes)])))
             probes.append(Tok(text, max(t.weight for t in run), JOINED, run[0].abjad))
-            joined_cover[text] = sum(qw.cover(t) for t in run)
+        # Listed token id -> the query words found as it (bits, as above).
+        found_words: dict[int, int] = {}
         vocab = self.vocab
         postings = vocab.postings
         found_by: list[tuple[tuple[int, float], ...]] = []  # per query token (the probes before the joined ones)
@@ -202,33 +206,23 @@ class CandidateIndex:
             # a rare misspelling ("ebrahim") must not outrank the exact
             # spelling of the same query word ("ibrahim").
             dfs = [len(postings[tid]) for tid, _ in matches]
-            cover = joined_cover[tok.text] if tok.kind == JOINED else qw.cover(tok)
             idf = math.log(1.0 + n_names / max(1, sum(dfs)))
+            bit = bits[pi]
             for (tid, sim), df in zip(matches, dfs, strict=True):
                 if df:
-                    lookups.append((tok.weight * sim * idf, cover, postings[tid], df, tok.weight, pi))
-        # Per name: rank in the real part, coverage in the imaginary part, so
-        # walking a postings list costs one dict update per name, not two.
-        acc: dict[int, complex] = {}
-        rare = [lk for lk in lookups if lk[3] <= cap]
+                    lookups.append((tok.weight * sim * idf, postings[tid], df, tok.weight, pi))
+                    found_words[tid] = found_words.get(tid, 0) | bit
+        # Per name: its rank, the sum of what its postings lists brought.
+        acc: dict[int, float] = {}
+        # Postings too common to walk ("al", "mohammed" in 1M names) only count in the
+        # estimate below, through found_words.
+        rare = [lk for lk in lookups if lk[2] <= cap]
         # Postings of low-weight words ("al", "company", "group") are long and
         # say little: when a distinctive word matched, they only re-rank the
         # names it found instead of bringing in names of their own.
-        strong = [lk for lk in rare if lk[4] >= 0.5]
-        boosts = [lk for lk in rare if lk[4] < 0.5] if strong else []
+        strong = [lk for lk in rare if lk[3] >= 0.5]
+        boosts = [lk for lk in rare if lk[3] < 0.5] if strong else []
         walk = strong or rare
-        # Postings too common to walk ("al", "mohammed" in 1M names): the estimate below
-        # tests each candidate for them instead (a bisection per list, as postings are in
-        # slot order), and credits their query word unless the walk already did so through
-        # another spelling ("Alexander" found as "alexander" must not also count the nickname
-        # "al", or every other "X, Alexander" would estimate as high as "SOBOL, Alexander").
-        common_by_probe: dict[int, tuple[float, list[list[int]]]] = {}
-        walked_by_probe: dict[int, list[list[int]]] = {}
-        for lk in lookups:
-            if lk[3] > cap:
-                common_by_probe.setdefault(lk[5], (lk[1], []))[1].append(lk[2])
-            else:
-                walked_by_probe.setdefault(lk[5], []).append(lk[2])
         if walk:
             aget = acc.get
             # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
@@ -239,20 +233,18 @@ class CandidateIndex:
             walk.sort(key=_probe_then_best)
             seen: set[int] = set()
             current = -1
-            for k, (w, cv, post, _, _, pi) in enumerate(walk):
-                inc = complex(w, cv)
+            for k, (inc, post, _, _, pi) in enumerate(walk):
                 fresh: list[int] = post
                 if pi != current:
                     current = pi
-                    if k + 1 < len(walk) and walk[k + 1][5] == pi:
+                    if k + 1 < len(walk) and walk[k + 1][4] == pi:
                         seen = set(post)
                 else:
                     fresh = [nid for nid in post if nid not in seen]
                     seen.update(fresh)
                 for nid in fresh:
-                    acc[nid] = aget(nid, 0j) + inc
-            for w, cv, post, *_ in boosts:
-                inc = complex(w, cv)
+                    acc[nid] = aget(nid, 0.0) + inc
+            for inc, post, *_ in boosts:
                 if len(post) > 4 * len(acc):
                     # Long list, few names to re-rank: test those instead.
                     members = self._posting_set(post)
@@ -268,16 +260,14 @@ class CandidateIndex:
             # Only very common tokens: intersect the two rarest instead of
             # walking huge postings lists. Every name found ranks the same, so
             # the first ones will do.
-            lookups.sort(key=lambda lk: lk[3])
+            lookups.sort(key=lambda lk: lk[2])
             rarest = lookups[0]
-            found: Iterable[int] = rarest[2]
-            common_by_probe.pop(rarest[5], None)
-            inc = complex(rarest[0], rarest[1])
+            found: Iterable[int] = rarest[1]
+            inc = rarest[0]
             if len(lookups) >= 2:
                 second = lookups[1]
-                found = set(rarest[2]).intersection(second[2])
-                common_by_probe.pop(second[5], None)
-                inc += complex(second[0], second[1])
+                found = set(rarest[1]).intersection(second[1])
+                inc += second[0]
             for nid in itertools.islice(found, CANDIDATES * POOL_FACTOR):
                 acc[nid] = inc
         # A listed name written with other spacing ("Sol Tech Industry" / "SOLTECH
@@ -286,19 +276,22 @@ class CandidateIndex:
         for key in qw.despaced:
             _get(self._despaced, hash(key), whole)
         if whole:
-            full = complex(sum(lk[0] for lk in lookups) + 1.0, max(qw.person, qw.other))
+            full = sum(lk[0] for lk in lookups) + 1.0
             for nid in whole:
-                acc[nid] = acc.get(nid, 0j) + full
+                acc[nid] = acc.get(nid, 0.0) + full
         # Estimate each candidate's best possible name score from what the
         # blocking saw (matched query weight vs both names' total weight),
         # skip the hopeless ones and keep the best estimates of a pool taken
         # by rank: among names sharing the same rare words, the one closest in
         # length to the query comes first. PRUNE_MARGIN keeps it loose because
         # joins and partial similarities are not visible here.
-        unseen = [(cv, commons, walked_by_probe.get(pi, [])) for pi, (cv, commons) in common_by_probe.items()]
-        # An initial ("V. Putin") pairs with any listed word of its letter, which no lookup
-        # finds: every candidate may have it.
-        initials = sum(qw.cover(t) for t in qtoks if t.kind == INITIAL)
+        # The query weight a name may align is the most that one reading of the query
+        # has among the words found in it, each word once however many probes or listed
+        # spellings found it (a name "HONG KONG X" found by "hong", "kong" and "hongkong"
+        # covers two words, not four), counted at full similarity so the estimate stays
+        # optimistic. Names found by the whole query joined cover all of it.
+        covered = Coverage(qw, position)
+        slot_tids, slot_start = self._slot_tids, self._slot_start
         # A possible acronym that finds no listed word ("us" of "U.S. Department of State").
         spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if hits}
         acronym, acronym_words = max(
@@ -307,35 +300,40 @@ class CandidateIndex:
         )
         live = self._live
         name_weight = self._name_weight
+        digits = qw.digits
         excess_of = self._digit_excess
         person = self._slot_person
         limit = floor * PRUNE_MARGIN
         pool: list[tuple[float, int]] = []
-        for nid, rc in _top(acc, CANDIDATES * POOL_FACTOR):
+        for nid in _top(acc, CANDIDATES * POOL_FACTOR):
             if not live[nid]:
                 continue
             # The query read the way this name's class is compared.
-            if person[nid]:
-                wq, extra_cost = qw.person, EXTRA_COST_PERSON
+            is_person = bool(person[nid])
+            extra_cost = EXTRA_COST_PERSON if is_person else EXTRA_COST_ORG
+            if nid in whole:
+                holds = -1
             else:
-                wq, extra_cost = qw.other, EXTRA_COST_ORG
-            m = rc.imag + initials
-            for cv, commons, walked in unseen:
-                if any(_holds(p, nid) for p in commons) and not any(_holds(p, nid) for p in walked):
-                    m += cv
-            m = min(m, wq)
-            uq, uc = wq - m, max(0.0, name_weight[nid] - m)
-            digits, excess = qw.digits, excess_of.get(nid, 0.0)
-            est = estimate(m, uq, uc, digits, excess, extra_cost)
-            if est >= limit:
-                pool.append((est, nid))
-            elif acronym and uq > 0.0 and uc > 0.0 and not person[nid]:
-                # No lookup connects an acronym with the words it stands for: words of this
-                # name left over may be them. Such a name comes after those estimated without.
-                acro = min(acronym, uq)
-                est = estimate(m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost)
-                if est >= limit:
-                    pool.append((est - 1.0, nid))
+                holds = 0
+                for tid in slot_tids[slot_start[nid]:slot_start[nid + 1]]:
+                    holds |= found_words.get(tid, 0)
+            weight, excess = name_weight[nid], excess_of.get(nid, 0.0)
+            best = without = -1.0
+            for m, uq in covered.readings(holds, is_person):
+                uc = max(0.0, weight - m)
+                est = estimate(m, uq, uc, digits, excess, extra_cost)
+                best = max(best, est)
+                if acronym and uq > 0.0 and uc > 0.0 and not is_person:
+                    # No lookup connects an acronym with the words it stands for: words of
+                    # this name left over may be them.
+                    acro = min(acronym, uq)
+                    without = max(without, estimate(
+                        m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost))
+            if best >= limit:
+                pool.append((best, nid))
+            elif without >= limit:
+                # Such a name comes after those estimated without an acronym.
+                pool.append((without - 1.0, nid))
         if len(pool) > CANDIDATES:
             # Stable: equal estimates keep their rank order.
             pool.sort(key=_first, reverse=True)

@@ -44,7 +44,14 @@ from rapidfuzz.distance import OSA
 
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
-from .keys import consonant_runs, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
+from .keys import (
+    consonant_runs,
+    phonetic_key,
+    skeleton,
+    skeleton_cedilla,
+    skeleton_final_vowel,
+    slavic_key,
+)
 from .slavic_names import EQUIVALENT_NAMES
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
@@ -288,6 +295,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if not sl or not sa:
             return 0.0
         sim = OSA.normalized_similarity(sl, sa)
+        if (soft := skeleton_cedilla(latin)) is not None:
+            sim = max(sim, OSA.normalized_similarity(soft, sa))
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):

@@ -17,16 +17,19 @@ bench missed.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from anyascii import anyascii
 
+from .companies import GENERIC_WORDS, GEO_WORDS, LEGAL_FORMS, STOP_WORDS, canonical_legal_forms
 from .translit import HAN_RANGES
 
-__all__ = ["translated_reading"]
+__all__ = ["translated_readings"]
 
-# english | Cyrillic stems (an inflection ending of _ENDINGS may follow) | Arabic and Persian
+# english (renderings a list may use apart by "/", "_" joining the words of one) | Cyrillic stems (an inflection ending of _ENDINGS may follow) | Arabic and Persian
 # words (normalised as _arabic_key does; an article or a joined particle may precede) | Han.
 _ROWS = """
 and | и і | | 和
@@ -37,79 +40,80 @@ limited | | محدوده |
 general | | عام عامه |
 bank | банк | بنك بانك مصرف | 银行 銀行
 group | групп груп | مجموعه جماعه گروه | 集团 集團
-trading | торгов гандлёв | تجاره تجاري تجاريه بازرگاني | 贸易 貿易 商贸 商貿
+trading/trade/commercial | торгов гандлёв | تجاره تجاري تجاريه بازرگاني | 贸易 貿易 商贸 商貿
 international | международн міжнародн міжнародн | دولي دوليه | 国际 國際
-shipping | судоходн | شحن كشتيراني | 航运 航運 船务 船務
+shipping/shipping_lines/maritime | судоходн | شحن كشتيراني | 航运 航運 船务 船務
 development | развити розвитк розвиц | تنميه توسعه | 发展 發展 开发 開發
-plant | завод | مصنع كارخانه | 工厂 工廠
+plant/works/factory | завод | مصنع كارخانه | 工厂 工廠
 research | исследовательск исследовани дослідн даследчы | بحوث ابحاث تحقيقات پژوهش پژوهشي | 研究
 institute | институт інститут інстытут | معهد | 研究所 研究院
 islamic | исламск ісламськ | اسلامي اسلاميه | 伊斯兰 伊斯蘭
-state | государственн державн дзяржаўн | دوله دولت | 国家 國家 国有 國有
+state/government/governmental | государственн державн дзяржаўн | دوله دولت | 国家 國家 国有 國有
 corporation | корпораци корпораці | | 总公司 總公司
-center | центр | مركز | 中心
+concern | концерн | |
+center/centre | центр | مركز | 中心
 foundation | | بنياد | 基金会 基金會
-technology | технологи технологі тэхналогі | تكنولوجيا تقنيه فناوري | 科技 技术 技術
+technology/technologies | технологи технологі тэхналогі | تكنولوجيا تقنيه فناوري | 科技 技术 技術
 management | управлени управлінн | اداره مديريت | 管理
-organization | организаци організаці арганізацы | منظمه سازمان | 组织 組織
-holding | холдинг | قابضه هلدينگ | 控股
-engineering | инжиниринг инженерн інженерн | هندسه هندسيه مهندسي | 工程
-production | производствен виробнич | انتاج توليد توليدي | 生产 生產
+organization/organisation | организаци організаці арганізацы | منظمه سازمان | 组织 組織
+holding/holdings | холдинг | قابضه هلدينگ | 控股
+engineering/engineers | инжиниринг инженерн інженерн | هندسه هندسيه مهندسي | 工程
+production/manufacturing | производствен виробнич | انتاج توليد توليدي | 生产 生產
 enterprise | предприяти підприємств прадпрыемств | | 企业 企業
-investment | инвестици інвестиці інвестыцы | استثمار استثمارات سرمايه | 投资 投資
-exchange | бирж біржа | صرافه صرافي | 交易所 兑换 兌換
-money | денежн грошов | اموال | 货币 貨幣
-scientific | научн науков навуков | علمي علميه | 科学 科學
-industrial | промышленн промислов прамысловы | صناعه صناعي صناعيه صنايع صنعتي | 工业 工業 实业 實業
-public | общественн громадськ грамадск | عمومي | 公共
-services | услуг сервис послуг | خدمات | 服务 服務
+investment/investments | инвестици інвестиці інвестыцы | استثمار استثمارات سرمايه | 投资 投資
+exchange/exchanges | бирж біржа | صرافه صرافي | 交易所 兑换 兌換
+money/currency | денежн грошов | اموال | 货币 貨幣
+scientific/science | научн науков навуков | علمي علميه | 科学 科學
+industrial/industry/industries | промышленн промислов прамысловы | صناعه صناعي صناعيه صنايع صنعتي | 工业 工業 实业 實業
+public/social | общественн громадськ грамадск | عمومي | 公共
+services/service | услуг сервис послуг | خدمات | 服务 服務
 association | ассоциаци асоціаці асацыяцы | جمعيه انجمن | 协会 協會
 bureau | бюро | مكتب |
 design | конструкторск проектн | تصميم طراحي | 设计 設計
 commercial | коммерческ комерційн камерцы | | 商业 商業
-oil | нефт нафт | نفط نفت | 石油
-energy | энерг енерг энергет енергет | طاقه انرژي | 能源
+oil/petroleum | нефт нафт | نفط نفت | 石油
+energy/power | энерг енерг энергет енергет | طاقه انرژي | 能源
 committee | комитет комітет камітэт | لجنه كميته | 委员会 委員會
 national | национальн національн нацыянальн | وطني وطنيه ملي | 民族
-charitable | благотворительн благодійн | خيريه خيري | 慈善
+charitable/charity | благотворительн благодійн | خيريه خيري | 慈善
 federal | федеральн федеральн | اتحادي فدرال | 联邦 聯邦
-construction | строительн строительств будівельн будівництв | انشاءات عمران ساختمان | 建设 建設 建筑 建築
-security | безопасност безпек | امن امنيت | 安全
-ship | судн корабл | سفينه سفن كشتي | 船舶
+construction/building | строительн строительств будівельн будівництв | انشاءات عمران ساختمان | 建设 建設 建筑 建築
+security/safety | безопасност безпек | امن امنيت | 安全
+ship/vessel | судн корабл | سفينه سفن كشتي | 船舶
 export | экспорт експорт | تصدير صادرات | 出口
 import | импорт імпорт | استيراد واردات | 进口 進口
-aviation | авиаци авіаці авіяцы авиационн авіаційн авіяцыйн | طيران هواپيمايي | 航空
+aviation/aircraft/air | авиаци авіаці авіяцы авиационн авіаційн авіяцыйн | طيران هواپيمايي | 航空
 army | арми армі | جيش ارتش | 军队 軍隊
 private | частн приватн | خاص خاصه خصوصي | 私营 私營 民营 民營
-marine | морск | بحري بحريه دريايي | 海洋 海运 海運
+marine/maritime/sea | морск | بحري بحريه دريايي | 海洋 海运 海運
 steel | стал | صلب فولاد | 钢铁 鋼鐵
 central | центральн | مركزي | 中央
 new | нов | جديد جديده |
 capital | капитал капітал | | 资本 資本
-defense | оборон | دفاع دفاعي | 国防 國防
+defense/defence | оборон | دفاع دفاعي | 国防 國防
 east | | شرق شرقي | 东方 東方
 eastern | восточн східн усходн | | 东方 東方
 fund | фонд | صندوق | 基金
 military | военн військов ваенн | عسكري عسكريه نظامي | 军事 軍事
 movement | движени рух | حركه جنبش نهضت | 运动 運動
-electronics | электрон електрон | الكترونيات الكترونيك | 电子 電子
+electronics/electronic | электрон електрон | الكترونيات الكترونيك | 电子 電子
 complex | комплекс | مجمع مجتمع | 综合 綜合
 branch | филиал філі | فرع شعبه | 分公司
 global | глобальн | عالمي جهاني | 全球
 logistics | логистик логістик | لوجستيه لجستيك | 物流
-factory | фабрик | | 工厂 工廠
+factory/plant/works | фабрик | | 工厂 工廠
 mining | горнодобывающ горнорудн гірничодобувн | تعدين معدني | 矿业 礦業
 ministry | министерств міністерств | وزاره وزارت |
 port | порт | ميناء بندر | 港口
 republic | республик | جمهوريه جمهوري | 共和国 共和國
-force | сил | قوه قوات نيرو | 部队 部隊
+force/forces | сил | قوه قوات نيرو | 部队 部隊
 ocean | океан | محيط اقيانوس | 远洋 遠洋
 brigade | бригад | لواء كتيبه تيپ |
 special | специальн спеціальн | ويژه | 特种 特種
-people | народн | شعب شعبي مردمي | 人民
+people/popular/peoples | народн | شعب شعبي مردمي | 人民
 gas | газ | غاز گاز | 天然气 天然氣
-machinery | машин | الات ماشين | 机械 機械
-repair | ремонтн ремонт рамонтн | تصليح تعمير | 修理 维修 維修
+machinery/machine/machine_building | машин | الات ماشين | 机械 機械
+repair/maintenance | ремонтн ремонт рамонтн | تصليح تعمير | 修理 维修 維修
 agency | агентств | وكاله | 代理
 university | университет університет універсітэт | جامعه دانشگاه | 大学 大學
 chemical | химическ хімічн | كيميائي كيميائيه شيميايي | 化工 化学 化學
@@ -123,9 +127,9 @@ consulting | консалтинг | استشارات مشاوره | 咨询 諮�
 academy | академи академі | اكاديميه | 科学院 學院 学院
 shipbuilding | судостроительн суднобудівн | | 造船
 insurance | страхов | تامين بيمه | 保险 保險
-business | бизнес бізнес | اعمال | 商务 商務
+business/works | бизнес бізнес | اعمال | 商务 商務
 liberation | освобождени визволенн | تحرير ازادي | 解放
-relief | | اغاثه امداد | 救援
+relief/aid | | اغاثه امداد | 救援
 media | медиа медіа | اعلام رسانه | 传媒 傳媒 媒体 媒體
 gold | золот | ذهب طلا | 黄金 黃金
 front | фронт | جبهه | 阵线 陣線
@@ -156,7 +160,7 @@ guard | гвард | حرس پاسداران | 卫队 衛隊
 education | образовани освіт | تعليم اموزش | 教育
 cargo | грузов | | 货运 貨運
 aerospace | аэрокосмическ аерокосмічн | هوافضا | 航天 航空航天
-fighting | боев бойов | مقاتله | 战斗 戰鬥
+fighting/combat/combatant | боев бойов | مقاتله | 战斗 戰鬥
 advanced | передов | متقدمه پيشرفته | 先进 先進
 reconstruction | реконструкци реконструкці | اعمار بازسازي | 重建
 radio | радио радіо | راديو | 无线电 無線電
@@ -242,6 +246,8 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _CYRILLIC, _ARABIC, _HAN = _tables()
+#: Most readings of one name with words rendered otherwise (see translated_readings).
+MOST_READINGS = 6
 _HAN_LONGEST = max(len(w) for w in _HAN)
 
 
@@ -253,22 +259,22 @@ _CYRILLIC_SUFFIXES = (
 )
 
 
-def _cyrillic(match: re.Match[str]) -> str:
-    word = match.group(0).lower()
+def _cyrillic(word: str) -> str | None:
+    word = word.lower()
     # The longest stem whose remainder is an inflection ending.
     for cut in range(len(word), 0, -1):
         reading = _CYRILLIC.get(word[:cut])
         if reading is not None and word[cut:] in _ENDINGS:
-            return f" {reading} "
+            return reading
     for pattern, suffix in _CYRILLIC_SUFFIXES:
         found = pattern.fullmatch(word)
         if found:
-            return f" {anyascii(found.group(1)).lower()}{suffix} "
-    return match.group(0)
+            return f"{anyascii(found.group(1)).lower()}{suffix}"
+    return None
 
 
-def _arabic(match: re.Match[str]) -> str:
-    word = _arabic_key(match.group(0))
+def _arabic(word: str) -> str | None:
+    word = _arabic_key(word)
     reading = _ARABIC.get(word)
     if reading is None:
         for prefix in _ARABIC_PREFIXES:
@@ -276,17 +282,17 @@ def _arabic(match: re.Match[str]) -> str:
                 reading = _ARABIC.get(word[len(prefix):])
                 if reading is not None:
                     break
-    return f" {reading} " if reading is not None else match.group(0)
+    return reading
 
 
-def _han(match: re.Match[str]) -> str:
+def _han(run: str, choose: Callable[[str], str | None]) -> str:
     # Han text has no spaces: the longest known word at each place, greedily.
-    run, out, i = match.group(0), [], 0
+    out, i = [], 0
     while i < len(run):
         for size in range(min(_HAN_LONGEST, len(run) - i), 0, -1):
             reading = _HAN.get(run[i:i + size])
-            if reading is not None:
-                out.append(f" {reading} ")
+            if reading is not None and (chosen := choose(reading)) is not None:
+                out.append(f" {chosen} ")
                 i += size
                 break
         else:
@@ -295,15 +301,59 @@ def _han(match: re.Match[str]) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=20_000)
-def translated_reading(name: str) -> str | None:
-    """The name with its common organisation words read in English ("ЧАСТНАЯ ВОЕННАЯ КОМПАНИЯ
-    РЕДУТ" -> "private military company РЕДУТ"); None when it has none."""
-    if name.isascii():
-        return None
-    out = _CYRILLIC_WORD.sub(_cyrillic, name)
-    out = _ARABIC_WORD.sub(_arabic, out)
-    out = _HAN_RUN.sub(_han, out)
-    if out == name:
-        return None
+def _is_generic(reading: str) -> bool:
+    # Place words ("east", "gulf", "national") are generic in English names, but in another
+    # language's name they are as often its proper part ("شرق" of BONYAN DANESH SHARGH).
+    words, _ = canonical_legal_forms(reading.split())
+    return all((w in GENERIC_WORDS and w not in GEO_WORDS) or w in LEGAL_FORMS or w in STOP_WORDS for w in words)
+
+
+def _word(lookup: Callable[[str], str | None], choose: Callable[[str], str | None]) -> Callable[[re.Match[str]], str]:
+    def sub(match: re.Match[str]) -> str:
+        reading = lookup(match.group(0))
+        chosen = None if reading is None else choose(reading)
+        return match.group(0) if chosen is None else f" {chosen} "
+    return sub
+
+
+def _reading(name: str, choose: Callable[[str], str | None]) -> str:
+    out = _CYRILLIC_WORD.sub(_word(_cyrillic, choose), name)
+    out = _ARABIC_WORD.sub(_word(_arabic, choose), out)
+    out = _HAN_RUN.sub(lambda m: _han(m.group(0), choose), out)
     return " ".join(out.split())
+
+
+@lru_cache(maxsize=20_000)
+def translated_readings(name: str) -> tuple[str, ...]:
+    """The name with its common organisation words read in English ("ЧАСТНАЯ ВОЕННАЯ КОМПАНИЯ
+    РЕДУТ" -> "private military company РЕДУТ"); none when it has none.
+
+    A word a list may render in several ways ("المقاتلة": fighting, combat, combatant) gives
+    more readings: each other rendering of one word, then of two (at most MOST_READINGS in
+    all). One more reading reads only the words that are generic in English (company, bank,
+    group, legal forms, "and"): the others are often the proper part of the name, which a list
+    writes transliterated ("شركة بنك الخليج المحدودة" is "ALKHALEEJ BANK CO LTD", not "Gulf
+    Bank")."""
+    if name.isascii():
+        return ()
+    words: list[list[str]] = []  # the renderings of each translated word, in order
+
+    def collect(reading: str) -> str:
+        words.append(reading.replace("_", " ").split("/"))
+        return reading
+    _reading(name, collect)
+    if not words:
+        return ()
+    choices = sorted(
+        itertools.product(*(range(len(w)) for w in words)), key=lambda c: sum(1 for i in c if i)
+    )[:MOST_READINGS]
+    out: list[str] = []
+    for choice in choices:
+        picks = iter([w[i] for w, i in zip(words, choice, strict=True)])
+
+        def pick(_reading_of_word: str, picks: Iterator[str] = picks) -> str:
+            return next(picks)
+        out.append(_reading(name, pick))
+    out.append(_reading(name, lambda r: r.split("/")[0] if _is_generic(r.split("/")[0]) else None))
+    plain = " ".join(name.split())
+    return tuple(dict.fromkeys(r for r in out if r != plain))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
+from service.screening.estimate import Coverage, QueryWeights
 from service.screening.score import score_pair
+from service.screening.tokens import INITIAL, NORMAL, Tok
 from service.screening.types import DEFAULT_THRESHOLD
 
 CASES = [
@@ -22,6 +24,8 @@ CASES = [
     ("Mohammadhossein Haghighian", "HAGHIGHIAN, Mohammad Hossein", "person"),
     # Arabic script with the article read into the word.
     ("منير القبيسي", "AL-QUBAYSI, Munir", "person"),
+    # ... also a three-letter word ("الأسد" read "lsd" is al-Assad).
+    ("بشار حافظ الأسد", "AL ASSAD, Bashar Hafez", "person"),
     # ... whose word without the article is only a skeleton away from the listed word.
     ("غالب عبدالله الزيدي", "AL-ZAIDI, Ghalib Abdullah", "person"),
     # French romanisation of Arabic: ج as "dj", س before e/i as "c".
@@ -51,6 +55,8 @@ CASES = [
      "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO., LTD.", "company"),
     ("Taliband Sons Pty Ltd", "TALIB AND SONS PTY LTD", "company"),
     ("Galapagos S.A.", "GALAPAGOS S.A", "company"),
+    # French ç written without its cedilla: "Faycal" is فيصل.
+    ("فيصل حداد", "HADDAD, Faycal", "person"),
     # An initial pairs with any listed word of its letter.
     ("V. Nazarbayev", "NAZARBAYEV, Vladimir", "person"),
     # Long spellings of legal forms.
@@ -114,6 +120,11 @@ def test_a_joined_probe_does_not_count_a_word_its_part_found() -> None:
     ("Ltd Liability Company", "LLC"),
     ("Sociedad Anonima de Capital Variable", "SA de CV"),
     ("Private Joint Stock Company", "JSC"),
+    # Russian state and municipal unitary enterprises, in English, transliterated, Cyrillic.
+    ("Federal State Unitary Enterprise", "FGUP"),
+    ("Federalnoe Gosudarstvennoe Unitarnoe Predpriyatie", "FSUE"),
+    ("Федеральное государственное унитарное предприятие", "FGUP"),
+    ("Municipal Unitary Enterprise", "MUP"),
 ])
 def test_long_and_short_legal_forms_compare_equal(long: str, short: str) -> None:
     assert score_pair(f"Zarvoka {long}", f"Zarvoka {short}", "company") == 1.0
@@ -152,3 +163,38 @@ def test_an_acronym_of_listed_words_reaches_the_estimate() -> None:
     ents.append(ListedEntity(999, "company", "UNITED STATES DEPARTMENT OF STATE", []))
     index = ScreeningIndex.build(ents)
     assert 999 in [m.entity_id for m in index.screen(Subject("U.S. Department of State", "company")) if m.match]
+
+
+def test_each_reading_of_the_query_is_estimated_on_its_own() -> None:
+    # The scorer compares one reading at a time: here the one with only the generic words
+    # translated ("company bank الخليج limited"). Estimated with the weight of the heaviest
+    # reading (the romanised "shrkh bnk lkhlyj lmhdwdh"), the name was pruned.
+    listed = "ALKHALEEJ BANK CO LTD"
+    index = ScreeningIndex.build([ListedEntity(1, "company", listed, [ListedName(listed)])])
+    found = index.screen(Subject("شركة بنك الخليج المحدودة", "company"))
+    assert found and found[0].entity_id == 1 and found[0].match
+
+
+def test_a_name_matching_a_light_reading_is_not_estimated_by_the_heaviest() -> None:
+    # "黄河电子科技贸易发展有限公司" has a translated reading ("huang he electronics technology
+    # trading development co ltd", generic words weighing little) beside the heavier
+    # romanised ones ("huang he dian zi ke ji mao yi fa zhan"). The listed name matches the
+    # translated one in full; against the heaviest reading's weight it looked half matched.
+    listed = "HUANGHE ELECTRONICS TECHNOLOGY TRADING DEVELOPMENT CO., LTD."
+    index = ScreeningIndex.build([ListedEntity(1, "company", listed, [])])
+    found = index.screen(Subject("黄河电子科技贸易发展有限公司", "company"))
+    assert found and found[0].entity_id == 1 and found[0].match
+
+
+def test_coverage_counts_each_query_word_once_within_one_reading() -> None:
+    # Two readings of one name: a listed name holding words of both aligns no more than
+    # the better reading; a word found by several probes counts once; an initial counts.
+    first = (Tok("hong", 1.0, NORMAL, False), Tok("kong", 1.0, NORMAL, False), Tok("x", 0.35, INITIAL, False))
+    second = (Tok("xiang", 1.0, NORMAL, False), Tok("gang", 1.0, NORMAL, False))
+    qw = QueryWeights(((),), (first, second))
+    position = {"hong": 0, "kong": 1, "x": 2, "xiang": 3, "gang": 4}
+    coverage = Coverage(qw, position)
+    hong, kong, xiang = 1 << 0, 1 << 1, 1 << 3
+    assert coverage.readings(hong | kong | xiang, False) == [(2.35, 0.0), (1.0, 1.0)]
+    assert coverage.readings(hong | xiang, False) == [(1.35, 1.0), (1.0, 1.0)]
+    assert coverage.readings(-1, False) == [(2.35, 0.0), (2.0, 0.0)]
