@@ -132,6 +132,8 @@ INITIAL_RESIDUAL_CONFLICT = 1.0
 ANCHOR_SIM = 0.97
 FIRM_SIM = 0.8
 NO_ANCHOR_FACTOR = 0.9
+# A loose pair beside unmatched words (see _loose_beside_leftovers).
+LOOSE_LEFTOVER_FACTOR = 0.92
 
 Pair = tuple[Tok, Tok, float]
 
@@ -323,12 +325,24 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
     score = num / den
     if _unanchored(pairs):
         score *= NO_ANCHOR_FACTOR
+    elif _loose_beside_leftovers(pairs, rest_q, rest_c):
+        score *= LOOSE_LEFTOVER_FACTOR
     if not strong and (letters or any(t.weight >= 0.5 for t in (*rest_q, *rest_c))):
         # Only low-weight words ("llc", "al", "international") or letters for words in
         # common while distinctive words differ: never a match on the legal form or
         # initials alone.
         score = min(score, LOW_WEIGHT_CAP)
     return score
+
+
+def _loose_beside_leftovers(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]) -> bool:
+    """A full word paired only loosely (at FIRM_SIM or below: "Popov" / "POTAPOV") while
+    words are left unmatched (a patronymic or an initial too): two signs of another
+    person, where either alone is a typo or a dropped name."""
+    if not any(t.weight >= KIND_WEIGHT[INITIAL] for t in (*rest_q, *rest_c)):
+        return False
+    return any(s <= FIRM_SIM and min(a.weight, b.weight) >= 0.5 and a.kind != INITIAL and b.kind != INITIAL
+               for a, b, s in pairs)
 
 
 def _unanchored(pairs: list[Pair]) -> bool:

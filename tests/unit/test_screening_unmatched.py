@@ -161,3 +161,16 @@ def test_letters_for_words_alone_are_not_a_match() -> None:
     # With a full word matched too, or the same letters, they stay a match.
     assert score_pair("J. Smith", "SMITH, John", "person") >= DEFAULT_THRESHOLD
     assert score_pair("B S Company", "B.S. COMPANY", "company") >= DEFAULT_THRESHOLD
+
+
+def test_a_loose_pair_beside_unmatched_words_is_weak_evidence() -> None:
+    # A word paired only loosely (another name one or two letters off) while whole words
+    # are left over: two signs of another person ("Popov" is not "POTAPOV", "Azari" not
+    # "JAFARI" with "Jahromi" left over).
+    assert score_pair("Aleksandr Popov", "POTAPOV, Aleksandr Valeryevich", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("Mohamad Javad Azari Jahromi", "JAFARI, Mohammad Javad", "Person") < DEFAULT_THRESHOLD
+    assert score_pair("Hasan Al-shaban", "AL-HASAN, Suhayl Hasan", "Person") < DEFAULT_THRESHOLD
+    # Either sign alone still matches: a loose pair with nothing left over, a word left
+    # over with every pair firm.
+    assert score_pair("Aleksandr Potapoff", "POTAPOV, Aleksandr", "Person") >= DEFAULT_THRESHOLD
+    assert score_pair("Aleksandr Potapov", "POTAPOV, Aleksandr Valeryevich", "Person") >= DEFAULT_THRESHOLD
