@@ -60,6 +60,7 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 
 from __future__ import annotations
 
+from .anchors import Pair, doubt_factor
 from .chinese import is_syllable
 from .companies import GEO_WORDS, has_legal_form
 from .normalize import tokenize_full
@@ -125,17 +126,6 @@ SYLLABLE_EXTRA_FACTOR = 4.0
 # Share of a full word matched only by an initial ("Golodets" ~ "G.") that
 # contradicts a word left unmatched on the other side ("STEPANOVA").
 INITIAL_RESIDUAL_CONFLICT = 1.0
-# A name matched on two words, neither of them (near) exactly and one only loosely ("Sergiy
-# Fesenko" ~ "FURSENKO, Sergey", "Egor Antonov" ~ "ANTIPOV, Ihor"): two approximations
-# and no word to anchor them are most often two other people's names. On the realistic
-# bench such two-word matches were clean names six times for one listed person.
-ANCHOR_SIM = 0.97
-FIRM_SIM = 0.8
-NO_ANCHOR_FACTOR = 0.9
-# A loose pair beside unmatched words (see _loose_beside_leftovers).
-LOOSE_LEFTOVER_FACTOR = 0.92
-
-Pair = tuple[Tok, Tok, float]
 
 
 def _align(
@@ -322,37 +312,13 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
         den += unexplained_cost(matched, rest_q, rest_c, syllabic, extra_cost)
     if den <= 0:
         return 0.0
-    score = num / den
-    if _unanchored(pairs):
-        score *= NO_ANCHOR_FACTOR
-    elif _loose_beside_leftovers(pairs, rest_q, rest_c):
-        score *= LOOSE_LEFTOVER_FACTOR
+    score = num / den * doubt_factor(pairs, rest_q, rest_c)
     if not strong and (letters or any(t.weight >= 0.5 for t in (*rest_q, *rest_c))):
         # Only low-weight words ("llc", "al", "international") or letters for words in
         # common while distinctive words differ: never a match on the legal form or
         # initials alone.
         score = min(score, LOW_WEIGHT_CAP)
     return score
-
-
-def _loose_beside_leftovers(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]) -> bool:
-    """A full word paired only loosely (at FIRM_SIM or below: "Popov" / "POTAPOV") while
-    words are left unmatched (a patronymic or an initial too): two signs of another
-    person, where either alone is a typo or a dropped name."""
-    if not any(t.weight >= KIND_WEIGHT[INITIAL] for t in (*rest_q, *rest_c)):
-        return False
-    return any(s <= FIRM_SIM and min(a.weight, b.weight) >= 0.5 and a.kind != INITIAL and b.kind != INITIAL
-               for a, b, s in pairs)
-
-
-def _unanchored(pairs: list[Pair]) -> bool:
-    """Two full words matched, neither at ANCHOR_SIM and one below FIRM_SIM."""
-    if len(pairs) != 2:
-        return False
-    if any(a.kind == INITIAL or b.kind == INITIAL or min(a.weight, b.weight) < 0.5 for a, b, _ in pairs):
-        return False
-    sims = [s for _, _, s in pairs]
-    return max(sims) < ANCHOR_SIM and min(sims) < FIRM_SIM
 
 
 def compare_prepared(
