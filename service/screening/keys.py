@@ -116,14 +116,12 @@ def skeleton(token: str) -> str:
 _HARD_C = re.compile(r"c(?![hk])")
 
 
-def skeleton_cedilla(latin: str) -> str | None:
-    """The skeleton of a Latin word with its hard c read as s, else None: French writes
-    ص and س as "ç" before a, o and u ("Fayçal" = فيصل), and the cedilla is lost in most
-    files ("Faycal"). Scoring and lookups both try it beside :func:`skeleton`."""
-    if "c" not in latin:
-        return None
-    alt = skeleton(_HARD_C.sub("s", latin))
-    return alt if alt != skeleton(latin) else None
+def cedilla_reading(latin: str) -> str | None:
+    """A Latin word with its hard c read as s, else None: French writes ص and س as "ç"
+    before a, o and u ("Fayçal" = فيصل), and the cedilla is lost in most files ("Faycal").
+    Scoring and lookups both try its :func:`skeleton` beside the word's own."""
+    soft = _HARD_C.sub("s", latin)
+    return soft if soft != latin else None
 
 
 def skeleton_final_vowel(abjad: str) -> str | None:

@@ -226,10 +226,10 @@ class CandidateIndex:
         if walk:
             aget = acc.get
             # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
-            # counts once in a name holding two of them, at the better one, as the scorer
-            # pairs it once: else "MOHAMMAD, Mahmoud" would estimate as a full match of any
-            # query with "mhmd", and rank above the names that hold its other words. Best
-            # spelling first, so a name's first credit is its best.
+            # ranks once in a name holding two of them, at the better one, as the scorer
+            # pairs it once: else "MOHAMMAD, Mahmoud" would rank above the names that hold
+            # the query's other words. Best spelling first, so a name's first credit is its
+            # best.
             walk.sort(key=_probe_then_best)
             seen: set[int] = set()
             current = -1

@@ -45,10 +45,10 @@ from rapidfuzz.distance import OSA
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
 from .keys import (
+    cedilla_reading,
     consonant_runs,
     phonetic_key,
     skeleton,
-    skeleton_cedilla,
     skeleton_final_vowel,
     slavic_key,
 )
@@ -295,8 +295,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if not sl or not sa:
             return 0.0
         sim = OSA.normalized_similarity(sl, sa)
-        if (soft := skeleton_cedilla(latin)) is not None:
-            sim = max(sim, OSA.normalized_similarity(soft, sa))
+        if (soft := cedilla_reading(latin)) is not None:
+            sim = max(sim, OSA.normalized_similarity(skeleton(soft), sa))
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):

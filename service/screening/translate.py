@@ -229,13 +229,17 @@ def _arabic_key(word: str) -> str:
     return _TASHKEEL.sub("", word).translate(_ARABIC_FOLD)
 
 
-def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    cyrillic: dict[str, str] = {}
-    arabic: dict[str, str] = {}
-    han: dict[str, str] = {}
+# A word's English renderings, the usual one first.
+Renderings = tuple[str, ...]
+
+
+def _tables() -> tuple[dict[str, Renderings], dict[str, Renderings], dict[str, Renderings]]:
+    cyrillic: dict[str, Renderings] = {}
+    arabic: dict[str, Renderings] = {}
+    han: dict[str, Renderings] = {}
     for line in _ROWS.strip().splitlines():
         english, cyr, arab, hz = (part.split() for part in line.split("|"))
-        reading = " ".join(english)
+        reading = tuple(r.replace("_", " ") for r in " ".join(english).split("/"))
         for stem in cyr:
             cyrillic.setdefault(stem, reading)
         for word in arab:
@@ -246,6 +250,8 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _CYRILLIC, _ARABIC, _HAN = _tables()
+# Picks the text that stands for a translated word (None: the word stays as written).
+Choose = Callable[[Renderings], str | None]
 #: Most readings of one name with words rendered otherwise (see translated_readings).
 MOST_READINGS = 6
 _HAN_LONGEST = max(len(w) for w in _HAN)
@@ -259,7 +265,7 @@ _CYRILLIC_SUFFIXES = (
 )
 
 
-def _cyrillic(word: str) -> str | None:
+def _cyrillic(word: str) -> Renderings | None:
     word = word.lower()
     # The longest stem whose remainder is an inflection ending.
     for cut in range(len(word), 0, -1):
@@ -269,11 +275,11 @@ def _cyrillic(word: str) -> str | None:
     for pattern, suffix in _CYRILLIC_SUFFIXES:
         found = pattern.fullmatch(word)
         if found:
-            return f"{anyascii(found.group(1)).lower()}{suffix}"
+            return (f"{anyascii(found.group(1)).lower()}{suffix}",)
     return None
 
 
-def _arabic(word: str) -> str | None:
+def _arabic(word: str) -> Renderings | None:
     word = _arabic_key(word)
     reading = _ARABIC.get(word)
     if reading is None:
@@ -285,7 +291,7 @@ def _arabic(word: str) -> str | None:
     return reading
 
 
-def _han(run: str, choose: Callable[[str], str | None]) -> str:
+def _han(run: str, choose: Choose) -> str:
     # Han text has no spaces: the longest known word at each place, greedily.
     out, i = [], 0
     while i < len(run):
@@ -301,14 +307,17 @@ def _han(run: str, choose: Callable[[str], str | None]) -> str:
     return "".join(out)
 
 
-def _is_generic(reading: str) -> bool:
-    # Place words ("east", "gulf", "national") are generic in English names, but in another
-    # language's name they are as often its proper part ("شرق" of BONYAN DANESH SHARGH).
-    words, _ = canonical_legal_forms(reading.split())
-    return all((w in GENERIC_WORDS and w not in GEO_WORDS) or w in LEGAL_FORMS or w in STOP_WORDS for w in words)
+def _generic(renderings: Renderings) -> str | None:
+    """The usual rendering if it is generic in English, else None (the word stays as written).
+    Place words ("east", "gulf", "national") are generic in English names, but in another
+    language's name they are as often its proper part ("شرق" of BONYAN DANESH SHARGH)."""
+    words, _ = canonical_legal_forms(renderings[0].split())
+    if all((w in GENERIC_WORDS and w not in GEO_WORDS) or w in LEGAL_FORMS or w in STOP_WORDS for w in words):
+        return renderings[0]
+    return None
 
 
-def _word(lookup: Callable[[str], str | None], choose: Callable[[str], str | None]) -> Callable[[re.Match[str]], str]:
+def _word(lookup: Callable[[str], Renderings | None], choose: Choose) -> Callable[[re.Match[str]], str]:
     def sub(match: re.Match[str]) -> str:
         reading = lookup(match.group(0))
         chosen = None if reading is None else choose(reading)
@@ -316,11 +325,31 @@ def _word(lookup: Callable[[str], str | None], choose: Callable[[str], str | Non
     return sub
 
 
-def _reading(name: str, choose: Callable[[str], str | None]) -> str:
+def _reading(name: str, choose: Choose) -> str:
     out = _CYRILLIC_WORD.sub(_word(_cyrillic, choose), name)
     out = _ARABIC_WORD.sub(_word(_arabic, choose), out)
     out = _HAN_RUN.sub(lambda m: _han(m.group(0), choose), out)
     return " ".join(out.split())
+
+
+def _choices(sizes: list[int]) -> list[tuple[int, ...]]:
+    """Which rendering of each word, for at most MOST_READINGS readings: the usual ones, then
+    one word rendered otherwise, then two..., each level in lexicographic order. Only the
+    levels needed are made: a long name has too many combinations to list them all."""
+    out: list[tuple[int, ...]] = []
+    several = [i for i, n in enumerate(sizes) if n > 1]
+    for k in range(len(several) + 1):
+        level = []
+        for where in itertools.combinations(several, k):
+            for values in itertools.product(*(range(1, sizes[i]) for i in where)):
+                choice = [0] * len(sizes)
+                for i, v in zip(where, values, strict=True):
+                    choice[i] = v
+                level.append(tuple(choice))
+        out += sorted(level)
+        if len(out) >= MOST_READINGS:
+            break
+    return out[:MOST_READINGS]
 
 
 @lru_cache(maxsize=20_000)
@@ -336,24 +365,21 @@ def translated_readings(name: str) -> tuple[str, ...]:
     Bank")."""
     if name.isascii():
         return ()
-    words: list[list[str]] = []  # the renderings of each translated word, in order
+    words: list[Renderings] = []  # the renderings of each translated word, in order
 
-    def collect(reading: str) -> str:
-        words.append(reading.replace("_", " ").split("/"))
-        return reading
+    def collect(renderings: Renderings) -> str:
+        words.append(renderings)
+        return renderings[0]
     _reading(name, collect)
     if not words:
         return ()
-    choices = sorted(
-        itertools.product(*(range(len(w)) for w in words)), key=lambda c: sum(1 for i in c if i)
-    )[:MOST_READINGS]
     out: list[str] = []
-    for choice in choices:
+    for choice in _choices([len(w) for w in words]):
         picks = iter([w[i] for w, i in zip(words, choice, strict=True)])
 
-        def pick(_reading_of_word: str, picks: Iterator[str] = picks) -> str:
+        def pick(_renderings: Renderings, picks: Iterator[str] = picks) -> str:
             return next(picks)
         out.append(_reading(name, pick))
-    out.append(_reading(name, lambda r: r.split("/")[0] if _is_generic(r.split("/")[0]) else None))
+    out.append(_reading(name, _generic))
     plain = " ".join(name.split())
     return tuple(dict.fromkeys(r for r in out if r != plain))

@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from .chinese import pinyin_readings
-from .keys import phonetic_key, skeleton, skeleton_cedilla, skeleton_final_vowel, slavic_key
+from .keys import cedilla_reading, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
 from .tokens import KEY_EQUAL_SIM, NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
 from .translit import ABD, ABD_WITH_ARTICLE
@@ -173,9 +173,9 @@ class Vocabulary:
             sk = skeleton.__wrapped__(text)
             if sk:
                 _put(self._skeletons, hash(sk), boxed)
-            soft = skeleton_cedilla(text)
-            if soft:
-                _put(self._skeletons, hash(soft), boxed)
+            soft = cedilla_reading(text)
+            if soft and (soft_sk := skeleton.__wrapped__(soft)) != sk:
+                _put(self._skeletons, hash(soft_sk), boxed)
             # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
             for reading in pinyin_readings.__wrapped__(text):
                 _put(self._chinese, hash(reading), boxed)
