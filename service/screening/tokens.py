@@ -78,6 +78,7 @@ KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key si
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
 ABBREV_SIM = 0.8
+ABBREV_MAX_LEN = 5  # "Mohd", "Intl", "Mohmd"
 # Typing and transliteration slips come one or two at a time, whatever the
 # length of the word: "Merkur"/"Merkel" (2 edits) is a misspelling, while
 # "Monteiro"/"Montenegro" (3 edits) is another name, though a plain
@@ -176,9 +177,12 @@ def is_abbreviation(short: str, long: str) -> bool:
 
     Plain prefixes are not abbreviations here: "Bai"/"Baikal", "Lind"/
     "Lindemann" and "Oleksandr"/"Oleksandrovych" are other names (a real
-    short form like "Ben" is a nickname)."""
+    short form like "Ben" is a nickname). Nor is a word longer than
+    :data:`ABBREV_MAX_LEN`: contractions are written to be short, and a longer word
+    whose letters happen to run through another is a name of its own ("Soltani" in
+    "Soltanmohammadi")."""
     ls, ll = len(short), len(long)
-    if ls < 3 or ls > ll // 2 or short[0] != long[0] or short[-1] != long[-1]:
+    if ls < 3 or ls > ABBREV_MAX_LEN or ls > ll // 2 or short[0] != long[0] or short[-1] != long[-1]:
         return False
     if is_syllable(short):
         # A romanised syllable ("lai", "min") is a name of its own, not a contraction of

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .chinese import is_syllable, is_syllable_run
 from .companies import STOP_WORDS, acronym_runs
-from .tokens import DIGIT, GENERIC, LEGAL, NORMAL, PARTICLE, Tok, token_sim
+from .tokens import DIGIT, GENERIC, INITIAL, KIND_WEIGHT, LEGAL, NORMAL, PARTICLE, Tok, token_sim
 
 #: How close a joined word must be to a word of the other name to be tried as a reading.
 JOINED_MIN_SIM = 0.8
@@ -50,6 +50,7 @@ def merged_variants(
                 continue
             text = "".join(p.text for p in parts)
             best = 0.0
+            best_kind = NORMAL
             lt = len(text)
             for o in targets:
                 if o.abjad != abj or abs(len(o.text) - lt) <= 3:
@@ -57,13 +58,21 @@ def merged_variants(
                         continue
                     # Uncached: a joined word is mostly seen once, and would
                     # only push useful pairs out of the cache.
-                    best = max(best, _token_sim_uncached(text, o.text, abj, o.abjad))
+                    sim = _token_sim_uncached(text, o.text, abj, o.abjad)
+                    if sim > best:
+                        best, best_kind = sim, o.kind
             orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""
             # Syllables read from Han/Hangul characters join into a word only when it is
             # the listed word spelled near exactly ("guang"+"zong" ~ "Guangzong"): a
             # sound-alike ("ji"+"yong" ~ "Jing") is other characters.
             if best >= (JOINED_SYLLABLES_MIN_SIM if orig else JOINED_MIN_SIM):
-                merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
+                if best_kind == GENERIC:
+                    # The word of a line of business written in two ("Petro Chemical" for
+                    # "PETROCHEMICAL") weighs what it weighs written as one: it is not what
+                    # tells one petrochemical company from another.
+                    merged = Tok(text, KIND_WEIGHT[GENERIC], GENERIC, abj, False, orig)
+                else:
+                    merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
                 out.append(side[:i] + (merged,) + side[i + size :])
     return out
 
@@ -82,27 +91,47 @@ def _edge_ok(part: Tok, present: bool) -> bool:
     return present or len(part.text) >= MIN_SLIP_PART or part.kind == PARTICLE
 
 
-def acronym_variants(
-    side: tuple[Tok, ...], loose_other: list[Tok], person: bool
-) -> list[tuple[Tok, ...]]:
-    """Readings of ``side`` with a run of words replaced by the acronym the
-    other side uses ("People's Liberation Army" -> "pla", "U.S." ~ "United
-    States", "JC" ~ "Jean-Claude")."""
+def _acronym_runs(side: tuple[Tok, ...], acro: Tok, person: bool) -> list[tuple[int, int]]:
+    """Runs ``[i, j)`` of ``side`` whose initials ``acro`` may stand for."""
+    text = acro.text
+    if not (2 <= len(text) <= 6 and text.isalpha() and acro.kind in (NORMAL, GENERIC)) or acro.orig:
+        return []  # a syllable read from a Han/Hangul character is no initials ("시" si)
     out = []
-    texts = [t.text for t in side]
-    for o in loose_other:
-        acro = o.text
-        if not (2 <= len(acro) <= 6 and acro.isalpha() and o.kind in (NORMAL, GENERIC)) or o.orig:
-            continue  # a syllable read from a Han/Hangul character is no initials ("시" si)
-        for i, j in acronym_runs(texts, acro, STOP_WORDS):
-            run = side[i:j]
-            if any(t.kind in (LEGAL, DIGIT) for t in run):
-                continue
-            if person and not any(t.kind == NORMAL for t in side[:i] + side[j:]):
-                continue  # "N.N." is not Nursultan Nazarbayev: initials need a surname
+    for i, j in acronym_runs([t.text for t in side], text, STOP_WORDS):
+        if any(t.kind in (LEGAL, DIGIT) for t in side[i:j]):
+            continue
+        if person and not any(t.kind == NORMAL for t in side[:i] + side[j:]):
+            continue  # "N.N." is not Nursultan Nazarbayev: initials need a surname
+        out.append((i, j))
+    return out
 
-            w = max(t.weight for t in run)
-            out.append(side[:i] + (Tok(acro, w, NORMAL, False),) + side[j:])
+
+def acronym_variants(side: tuple[Tok, ...], loose_other: list[Tok]) -> list[tuple[Tok, ...]]:
+    """Readings of an organisation's name ``side`` with a run of words replaced by the
+    acronym the other name uses ("People's Liberation Army" -> "pla", "U.S." ~ "United
+    States")."""
+    out = []
+    for o in loose_other:
+        for i, j in _acronym_runs(side, o, False):
+            w = max(t.weight for t in side[i:j])
+            out.append(side[:i] + (Tok(o.text, w, NORMAL, False),) + side[j:])
+    return out
+
+
+def initials_variants(side: tuple[Tok, ...], loose: list[Tok], other: tuple[Tok, ...]) -> list[tuple[Tok, ...]]:
+    """Readings of a person's name ``side`` with a word of its ``loose`` ones read as the
+    initials it is ("JC" ~ "Jean-Claude", the "A.A." of "SALEH, Abdul Latif A.A."), one
+    initial per letter, when the letters begin a run of words of ``other``. Letters, not
+    one word standing for the run: each pairs with its word as an initial does, weighing
+    what an initial weighs, the rest of the word it leaves unexplained contradicting any
+    word left over (score._combine). So "Ahmad Ali Saleh" is not "SALEH, Abdul Latif A.A.",
+    where one word "aa" for "Ahmad Ali" matched at full weight."""
+    out = []
+    for k, o in enumerate(side):
+        if o not in loose or not _acronym_runs(other, o, True):
+            continue
+        letters = tuple(Tok(ch, KIND_WEIGHT[INITIAL], INITIAL, False, surname=o.surname) for ch in o.text)
+        out.append(side[:k] + letters + side[k + 1 :])
     return out
 
 
@@ -125,10 +154,16 @@ def rewrites(
     # In two names of romanised syllables a two-letter word is a syllable, not initials:
     # "Kim Si" is not "KIM, Su Il".
     if not (person and syllabic_name(q) and syllabic_name(c)):
-        if rq and len(c) > 1:
-            variants.extend((q, vc) for vc in acronym_variants(c, rq, person))
-        if rc and len(q) > 1:
-            variants.extend((vq, c) for vq in acronym_variants(q, rc, person))
+        if person:
+            if rq and len(c) > 1:
+                variants.extend((vq, c) for vq in initials_variants(q, rq, c))
+            if rc and len(q) > 1:
+                variants.extend((q, vc) for vc in initials_variants(c, rc, q))
+        else:
+            if rq and len(c) > 1:
+                variants.extend((q, vc) for vc in acronym_variants(c, rq))
+            if rc and len(q) > 1:
+                variants.extend((vq, c) for vq in acronym_variants(q, rc))
     return variants
 
 

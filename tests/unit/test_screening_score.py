@@ -538,3 +538,28 @@ def test_a_vowel_and_a_consonant_apart_is_another_name() -> None:
     assert token_sim("hmyd", "ahmed", True, False) == UNSPELT_VOWEL_SIM
     assert not matches("محمد مهدی حمیدی", "BIN HAMMIDI, Muhammad Muhammad")
     assert matches("محمد مهدی حمیدی", "HAMIDI, Mohammad Mahdi")
+
+
+def test_a_persons_letters_are_initials_weighing_as_initials() -> None:
+    # "A.A." in "SALEH, Abdul Latif A.A." stands for two more names: read as initials,
+    # "Ahmad Ali" leaves most of two words unexplained beside the listed "Abdul Latif" that
+    # nothing matched; read as one word "aa" at full weight, it made this an alert.
+    assert not matches("Ahmad Ali Saleh", "SALEH, Abdul Latif A.A.")
+    assert matches("Abdul Latif Saleh", "SALEH, Abdul Latif A.A.")
+    assert matches("Jean Claude Smith", "SMITH, J.C.")
+    assert matches("JC Smith", "Jean-Claude Smith")
+
+
+def test_a_long_word_is_no_contraction() -> None:
+    # Contractions are short ("Mohd", "Intl"): a seven-letter surname whose letters run
+    # through a longer one is a name of its own.
+    assert not is_abbreviation("soltani", "soltanmohammadi")
+    assert not matches("Mohammad Soltanmohammadi", "SOLTANI, Mohammad")
+
+
+def test_a_business_word_written_in_two_weighs_as_one() -> None:
+    # "Petro Chemical" joined is the generic "petrochemical", not a distinctive word: what
+    # names the company is "Karoun", and "Marun" is two letters from it.
+    assert score_pair("Marun Petro Chemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization") < \
+        score_pair("Marun Petrochemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization") + 0.001
+    assert matches("Karoun Petro Chemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization")
