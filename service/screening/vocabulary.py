@@ -42,6 +42,10 @@ MIN_DELETES_LEN = 3
 #: three edits apart ("schulze"/"scholz", "aleksandr"/"alexander", "volodymyr"/"vladimir")
 #: share it, and the pruning estimate counts on the vocabulary finding what the scorer pairs.
 MIN_SKELETON_LEN = 5
+#: Fewest consonants of such a Latin word's skeleton for the lookup: a skeleton of one or two
+#: ("ld" of "Lyudo", "ln" of "Alina") is shared by hundreds of listed words, none of them two
+#: or three edits away, and verifying them all took two thirds of the lookup's time.
+MIN_LATIN_SKELETON = 3
 #: Shortest phonetic key whose delete-one variants are indexed (see the module docstring):
 #: a shorter key's variants are shared by too many words to be worth verifying, and the
 #: words behind it are too short for two edits to keep them the same name.
@@ -61,6 +65,11 @@ SKELETON_LETTERS = "bdfghjklmnrstz"
 SPLIT_ABJAD_SIM = 0.9
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
 JOINED = "j"
+
+# Neighbours are verified uncached: the pairs are the query word against each listed word it
+# may stand for, met again only through this lookup's own cache (Vocabulary.matches); kept in
+# token_sim's cache they would only push out the pairs the scorer meets again and again.
+_verify = token_sim.__wrapped__
 
 
 _DIGRAPH_H = re.compile(r"(?<=[csz])h")
@@ -257,10 +266,13 @@ class Vocabulary:
         probes: set[int] = set()
         # The Arabic article read into the word ("lqbysy" for al-Qubaysi): its probes are
         # judged without it, as the scorer pairs it with the listed "al" + "qubaysi" joined.
+        # Only in a reading of Arabic script: a Latin spelling writes the article apart, and
+        # "Lyudo" read as "l" + "yudo" found every listed word of the one consonant "d".
         bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
             sk = skeleton(text)
-            _get(self._skeletons, hash(sk), probes)
+            if abjad or len(sk) >= MIN_LATIN_SKELETON:
+                _get(self._skeletons, hash(sk), probes)
             if abjad and len(sk) >= MIN_EDITED_SKELETON_LEN:
                 # A skeleton one consonant off ("hshm" Hisham, "hshn" Hishan) still pairs in
                 # a word of four consonants or more: its one-edit variants are looked up.
@@ -268,7 +280,7 @@ class Vocabulary:
                     _get(self._skeletons, hash(variant), probes)
             if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
                 _get(self._skeletons, hash(vowel_end), probes)
-            if text[0] == "l" and len(text) >= 3:
+            if abjad and text[0] == "l" and len(text) >= 3:
                 _get(self._skeletons, hash(skeleton(text[1:])), bare)
         if text.isalpha():
             for reading in pinyin_readings(text):
@@ -290,9 +302,9 @@ class Vocabulary:
         for t2 in probes | bare:
             if t2 in found:
                 continue
-            s = token_sim(text, texts[t2], abjad, False)
+            s = _verify(text, texts[t2], abjad, False)
             if t2 in bare:
-                s = max(s, token_sim(text[1:], texts[t2], abjad, False))
+                s = max(s, _verify(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
         if split and abjad and len(text) >= 6:
@@ -322,7 +334,7 @@ class Vocabulary:
             for part in (text[:i], text[i:]):
                 ids: set[int] = set()
                 _get(self._skeletons, hash(skeleton(part)), ids)
-                sims = [(token_sim(part, texts[t], True, False), t) for t in ids]
+                sims = [(_verify(part, texts[t], True, False), t) for t in ids]
                 good = [(s, t) for s, t in sims if s >= SPLIT_ABJAD_SIM]
                 if not good:
                     break

@@ -198,3 +198,22 @@ def test_coverage_counts_each_query_word_once_within_one_reading() -> None:
     assert coverage.readings(hong | kong | xiang, False) == [(2.35, 0.0), (1.0, 1.0)]
     assert coverage.readings(hong | xiang, False) == [(1.35, 1.0), (1.0, 1.0)]
     assert coverage.readings(-1, False) == [(2.35, 0.0), (2.0, 0.0)]
+
+
+def test_short_latin_skeletons_and_a_latin_l_find_nothing_of_their_own() -> None:
+    from service.screening.vocabulary import Vocabulary
+
+    vocab = Vocabulary()
+    for word in ("eddy", "ayadi", "lavina", "qubaysi", "schulze"):
+        vocab.token_id(word)
+
+    def found(text: str, abjad: bool = False) -> set[str]:
+        return {vocab.texts[tid] for tid, _ in vocab.matches(Tok(text, 1.0, NORMAL, abjad))}
+
+    # "Lyudo" is no "l" + "yudo" (the article is read into a word only from Arabic script),
+    # and the skeleton "ln" of "Alina" is one that hundreds of listed words share.
+    assert found("lyudo") == set()
+    assert "lavina" not in found("alina")
+    # Arabic script read with its article: still found; a long Latin skeleton still looked up.
+    assert "qubaysi" in found("lqbysy", abjad=True)
+    assert "schulze" in found("scholz")
