@@ -25,7 +25,19 @@ _KEY_RULES = [
     ("q", "k"), ("x", "ks"), ("w", "v"), ("c", "k"), ("ksh", "ch"),
 ]
 _VOWEL_RUN = re.compile(r"[aeiouy]+")
-_DOUBLE = re.compile(r"(.)\1+")
+
+
+def collapse_doubles(s: str) -> str:
+    """Each run of one letter written once ("mohammed" -> "mohamed"). A loop, not
+    ``re.sub(r"(.)\\1+", r"\\1", s)``: a template substitution runs Python code of the re
+    module for every word, and the keys are made for every word a query is compared with."""
+    out: list[str] = []
+    prev = ""
+    for ch in s:
+        if ch != prev:
+            out.append(ch)
+            prev = ch
+    return "".join(out)
 
 
 @lru_cache(maxsize=15_000)
@@ -51,7 +63,7 @@ def phonetic_key(token: str) -> str:
         if a in s:
             s = s.replace(a, b)
     s = s.replace("\x01", "ch")
-    s = _DOUBLE.sub(r"\1", s)
+    s = collapse_doubles(s)
     # Keep whether the word starts with a vowel, fold the vowel itself.
     s = _VOWEL_RUN.sub("a", s)
     return s
@@ -87,8 +99,15 @@ def slavic_key(token: str) -> str:
     instead of it, so English "c" stays "k"."""
     if not token.isalpha():
         return token
-    s = _SLAVIC_C.sub("ts", _UKRAINIAN_H.sub("g", token)).replace("tz", "ts")
-    s = _SLAVIC_J.sub("y", s)
+    # Each rule only where its letter is (most words have no c, many no h): the regular
+    # expressions cost more than the tests.
+    s = _UKRAINIAN_H.sub("g", token) if "h" in token else token
+    if "c" in s:
+        s = _SLAVIC_C.sub("ts", s)
+    if "tz" in s:
+        s = s.replace("tz", "ts")
+    if s[0] == "j":
+        s = _SLAVIC_J.sub("y", s)
     # Uncached: the index builds this key for every listed word (see vocabulary).
     return phonetic_key.__wrapped__(s)
 
@@ -105,12 +124,14 @@ def skeleton(token: str) -> str:
     consonants ي/و; p folds to b because Arabic has no p. French romanisations of
     Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s.
     ق is q, k or (in Persian) gh: all k."""
-    s = _SOFT_C.sub("s", token.replace("dj", "j"))
+    s = token.replace("dj", "j")
+    if "c" in s:
+        s = _SOFT_C.sub("s", s)
     # "gh" with "q": Persian pronounces ق as غ ("Aghajani" is written آقاجانی, read "aqjny").
     for a, b in (("ph", "f"), ("gh", "k"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
         s = s.replace(a, b)
     s = _SKELETON_DROP.sub("", s)
-    return _DOUBLE.sub(r"\1", s)
+    return collapse_doubles(s)
 
 
 _HARD_C = re.compile(r"c(?![hk])")
@@ -120,6 +141,8 @@ def cedilla_reading(latin: str) -> str | None:
     """A Latin word with its hard c read as s, else None: French writes ص and س as "ç"
     before a, o and u ("Fayçal" = فيصل), and the cedilla is lost in most files ("Faycal").
     Scoring and lookups both try its :func:`skeleton` beside the word's own."""
+    if "c" not in latin:
+        return None
     soft = _HARD_C.sub("s", latin)
     return soft if soft != latin else None
 

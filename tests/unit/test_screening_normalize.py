@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from service.screening.keys import phonetic_key, skeleton
+from service.screening.keys import (
+    cedilla_reading,
+    collapse_doubles,
+    phonetic_key,
+    skeleton,
+    slavic_key,
+)
 from service.screening.normalize import (
     clean,
     fold_homoglyphs,
@@ -203,3 +209,14 @@ def test_an_arabic_word_opening_on_alef_or_ain_opens_on_a_vowel() -> None:
     # Not alef before lam: the article (joined to its word) and "الياس" keep their "l".
     assert tokenize("العبيدي الياس") == ["lbydy", "lys"]
     assert tokenize("حميد")[0] == "hmyd"
+
+
+def test_keys_collapse_doubled_letters_and_fold_only_where_their_letters_are() -> None:
+    assert collapse_doubles("mohammed") == "mohamed"
+    assert collapse_doubles("aaabbba") == "aba"
+    assert collapse_doubles("") == ""
+    assert skeleton("muhammad") == skeleton("mohamed") == "mhmd"
+    assert slavic_key("serhiy") == slavic_key("sergei")
+    assert slavic_key("jurij") == slavic_key("yuriy")
+    assert cedilla_reading("faycal") == "faysal"
+    assert cedilla_reading("karim") is None
