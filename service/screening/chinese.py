@@ -80,6 +80,18 @@ def pinyin_readings(token: str) -> frozenset[str]:
     # Most words of other languages fail here: no syllable ends in d, k, s, t, y ...
     if token[0] not in firsts or token[-1] not in lasts:
         return frozenset()
+    # Most of the rest fail at some letter ("garcia": no syllable starts "rc"): found first
+    # by the fewest syllables that read each tail, a few dictionary lookups, before the
+    # readings themselves are spelt out (a set per position, several times the cost).
+    n = len(token)
+    fewest = [MAX_SYLLABLES + 1] * (n + 1)
+    fewest[n] = 0
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if fewest[j] < fewest[i] - 1 and token[i:j] in table:
+                fewest[i] = fewest[j] + 1
+    if fewest[0] > MAX_SYLLABLES:
+        return frozenset()
 
     # A plain dict as memo: wrapping a closure in functools.cache on every
     # call costs more than the search itself.
