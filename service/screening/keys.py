@@ -99,6 +99,15 @@ def slavic_key(token: str) -> str:
     instead of it, so English "c" stays "k"."""
     if not token.isalpha():
         return token
+    # Uncached: the index builds this key for every listed word (see vocabulary).
+    return phonetic_key.__wrapped__(slavic_spelling(token))
+
+
+def slavic_spelling(token: str) -> str:
+    """``token`` with the letters of other Cyrillic romanisations read as Russian
+    English-based ones write them (see :func:`slavic_key`): "serhiy" -> "sergiy"."""
+    if not token:
+        return token
     # Each rule only where its letter is (most words have no c, many no h): the regular
     # expressions cost more than the tests.
     s = _UKRAINIAN_H.sub("g", token) if "h" in token else token
@@ -108,8 +117,7 @@ def slavic_key(token: str) -> str:
         s = s.replace("tz", "ts")
     if s[0] == "j":
         s = _SLAVIC_J.sub("y", s)
-    # Uncached: the index builds this key for every listed word (see vocabulary).
-    return phonetic_key.__wrapped__(s)
+    return s
 
 
 _SKELETON_DROP = re.compile(r"[aeiouyw]+")

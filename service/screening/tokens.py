@@ -51,6 +51,7 @@ from .keys import (
     skeleton,
     skeleton_final_vowel,
     slavic_key,
+    slavic_spelling,
 )
 from .slavic_names import EQUIVALENT_NAMES
 
@@ -71,9 +72,10 @@ UNSPELT_VOWEL_SIM = 0.75
 UNSPELT_OTHER_SIM = 0.65
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
-# The Slavic key folds another standard's letters, no chance agreement; but a key of one
-# consonant ("jairaj" and "yury" both fold to "ara") says little.
-SLAVIC_KEY_STRONG_CONSONANTS = 2
+# The Slavic key folds another standard's letters; two words it folds alike are the same
+# name when their spellings so read are close ("serhiy" read "sergiy" against "sergei") or
+# the key is long; else it is the vowel folding that made them alike, by chance ("Geonu" and
+# "Haniya", read "ganiya", both key "gana"): weak, as an equal phonetic key of such words.
 KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key similarity
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
@@ -317,7 +319,8 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         if ka == kb:
             sim = _equal_key_sim(sim, ka, KEY_STRONG_CONSONANTS)
         elif (sk := slavic_key(a)) == slavic_key(b):
-            sim = _equal_key_sim(sim, sk, SLAVIC_KEY_STRONG_CONSONANTS)
+            read = spelling_sim(slavic_spelling(a), slavic_spelling(b))
+            sim = max(sim, _equal_key_sim(read, sk, KEY_STRONG_CONSONANTS))
         elif la >= 5 and lb >= 5:
             sim = max(sim, KEY_SIM_FACTOR * OSA.normalized_similarity(ka, kb) * KEY_EQUAL_SIM)
     if sim < KEY_EQUAL_SIM and la != lb:

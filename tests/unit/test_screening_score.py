@@ -563,3 +563,12 @@ def test_a_business_word_written_in_two_weighs_as_one() -> None:
     assert score_pair("Marun Petro Chemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization") < \
         score_pair("Marun Petrochemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization") + 0.001
     assert matches("Karoun Petro Chemical Company", "KAROUN PETROCHEMICAL COMPANY", "organization")
+
+
+def test_an_equal_slavic_key_of_far_spellings_is_weak() -> None:
+    # Read by the Slavic standards, "Haniya" is "ganiya", keyed "gana" like the Korean
+    # "Geonu": the vowels made them alike, not another romanisation of one name.
+    assert token_sim("geonu", "haniya") == KEY_WEAK_SIM
+    # Spellings that differ by another standard's letters keep the full key similarity.
+    for a, b in (("serhiy", "sergei"), ("careva", "tsareva"), ("jurij", "yuriy"), ("hryhoriy", "grigory")):
+        assert token_sim(a, b) == KEY_EQUAL_SIM, (a, b)
