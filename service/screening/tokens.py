@@ -340,6 +340,13 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     return sim
 
 
+# token_sim without its cache, for pairs met once: a joined word against the other name's
+# words (variants), a query word against the listed words it may stand for (vocabulary, whose
+# own cache keeps the result). Cached, they would only push out the pairs the scorer meets
+# again and again.
+token_sim_uncached = token_sim.__wrapped__
+
+
 def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:
     """The similarity of two words whose keys are both ``key``, given their ``spelling``
     similarity (see KEY_WEAK_SIM)."""

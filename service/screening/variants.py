@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from .chinese import is_syllable, is_syllable_run
 from .companies import STOP_WORDS, acronym_runs
-from .tokens import DIGIT, GENERIC, INITIAL, KIND_WEIGHT, LEGAL, NORMAL, PARTICLE, Tok, token_sim
+from .tokens import (
+    DIGIT,
+    GENERIC,
+    INITIAL,
+    KIND_WEIGHT,
+    LEGAL,
+    NORMAL,
+    PARTICLE,
+    Tok,
+    token_sim_uncached,
+)
 
 #: How close a joined word must be to a word of the other name to be tried as a reading.
 JOINED_MIN_SIM = 0.8
@@ -15,11 +25,6 @@ JOINED_MIN_SIM = 0.8
 MIN_SLIP_PART = 3
 #: The same for syllables read from Han/Hangul characters (see merged_variants).
 JOINED_SYLLABLES_MIN_SIM = 0.9
-
-# Uncached: a joined word is mostly seen once, and would only push useful pairs out of the
-# cache.
-_token_sim_uncached = token_sim.__wrapped__
-
 
 def merged_variants(
     side: tuple[Tok, ...], other: tuple[Tok, ...], loose: set[str], targets: list[Tok]
@@ -58,7 +63,7 @@ def merged_variants(
                         continue
                     # Uncached: a joined word is mostly seen once, and would
                     # only push useful pairs out of the cache.
-                    sim = _token_sim_uncached(text, o.text, abj, o.abjad)
+                    sim = token_sim_uncached(text, o.text, abj, o.abjad)
                     if sim > best:
                         best, best_kind = sim, o.kind
             orig = "".join(p.orig for p in parts) if all(p.orig for p in parts) else ""

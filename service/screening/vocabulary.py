@@ -30,7 +30,14 @@ from typing import Any
 from .chinese import pinyin_readings
 from .keys import cedilla_reading, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
 from .score import MIN_TOKEN_SIM
-from .tokens import KEY_EQUAL_SIM, NOMINATIVE_ENDINGS, PATRONYMIC, Tok, nicknames_of, token_sim
+from .tokens import (
+    KEY_EQUAL_SIM,
+    NOMINATIVE_ENDINGS,
+    PATRONYMIC,
+    Tok,
+    nicknames_of,
+    token_sim_uncached,
+)
 from .translit import ABD, ABD_WITH_ARTICLE
 
 __all__ = ["JOINED", "Vocabulary"]
@@ -44,7 +51,8 @@ MIN_DELETES_LEN = 3
 MIN_SKELETON_LEN = 5
 #: Fewest consonants of such a Latin word's skeleton for the lookup: a skeleton of one or two
 #: ("ld" of "Lyudo", "ln" of "Alina") is shared by hundreds of listed words, none of them two
-#: or three edits away, and verifying them all took two thirds of the lookup's time.
+#: or three edits away: about a sixth of the lookup's verifications on faker names, nearly
+#: all rejected.
 MIN_LATIN_SKELETON = 3
 #: Shortest phonetic key whose delete-one variants are indexed (see the module docstring):
 #: a shorter key's variants are shared by too many words to be worth verifying, and the
@@ -65,11 +73,6 @@ SKELETON_LETTERS = "bdfghjklmnrstz"
 SPLIT_ABJAD_SIM = 0.9
 #: Kind of the retrieval-only probe made of two adjacent query tokens joined.
 JOINED = "j"
-
-# Neighbours are verified uncached: the pairs are the query word against each listed word it
-# may stand for, met again only through this lookup's own cache (Vocabulary.matches); kept in
-# token_sim's cache they would only push out the pairs the scorer meets again and again.
-_verify = token_sim.__wrapped__
 
 
 _DIGRAPH_H = re.compile(r"(?<=[csz])h")
@@ -302,9 +305,9 @@ class Vocabulary:
         for t2 in probes | bare:
             if t2 in found:
                 continue
-            s = _verify(text, texts[t2], abjad, False)
+            s = token_sim_uncached(text, texts[t2], abjad, False)
             if t2 in bare:
-                s = max(s, _verify(text[1:], texts[t2], abjad, False))
+                s = max(s, token_sim_uncached(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:
                 found[t2] = s
         if split and abjad and len(text) >= 6:
@@ -334,7 +337,7 @@ class Vocabulary:
             for part in (text[:i], text[i:]):
                 ids: set[int] = set()
                 _get(self._skeletons, hash(skeleton(part)), ids)
-                sims = [(_verify(part, texts[t], True, False), t) for t in ids]
+                sims = [(token_sim_uncached(part, texts[t], True, False), t) for t in ids]
                 good = [(s, t) for s, t in sims if s >= SPLIT_ABJAD_SIM]
                 if not good:
                     break
