@@ -75,7 +75,9 @@ class Explanation(Schema):
     algorithm = fields.String(metadata={"description": "The matching algorithm's name."})
     algorithm_version = fields.String(metadata={
         "description": "Its version: scores from different versions are not comparable."})
-    query_name = fields.String(metadata={"description": "The query name that matched best (the name or an alias)."})
+    query_name = fields.String(metadata={"description": (
+        "The query name that matched best (the name or an alias; of a name listing alternatives, "
+        "\"A (B; C)\", the one that matched).")})
     matched_name = fields.String(metadata={"description": "The listed name it matched, as written on the list."})
     matched_name_kind = fields.String(metadata={
         "description": "primary, aka, fka, nka, weak_alias or original_script (a weak alias counts only whole and near-exact)."})

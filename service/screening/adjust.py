@@ -9,8 +9,8 @@ country and identifier evidence is added (:func:`adjust`, policy in
 ``explanation`` dict::
 
     {
-      "algorithm": "tokalign", "algorithm_version": "1.12",
-      "query_name": "Guangzong Zhao",          # as given
+      "algorithm": "tokalign", "algorithm_version": "1.13",
+      "query_name": "Guangzong Zhao",          # as given, or the alternative it lists that matched
       "matched_name": "ZHAO, Guangzong",       # listed name that scored best
       "matched_name_kind": "primary",          # its kind (aka, fka, ...)
       "name_score": 0.93,                      # name-only similarity, 0..1

@@ -30,7 +30,7 @@ from .adjust import (
     whole_name_score,
 )
 from .matchers import normalize_country, normalize_identifier
-from .normalize import logical_reading, tokenize_uncached
+from .normalize import alternative_names, logical_reading, tokenize_uncached
 from .parallel import screen_many
 from .prepare import prepare_uncached, readings, type_class
 from .retrieval import CandidateIndex, QueryWeights
@@ -181,19 +181,21 @@ class ScreeningIndex:
     def _screen_readings(
         self, subject: Subject, threshold: float, limit: int, every: list[int] | None
     ) -> list[Match]:
+        names = alternative_names(subject.name)
         logical = logical_reading(subject.name)
-        if logical is None:
+        if logical is not None:
+            # A name with a bidi override is screened as it displays (see normalize.clean)
+            # and as a system that strips the override would pass it on.
+            names.append(logical)
+        if not names:
             return self._screen(subject, threshold, limit, every)
-        # A name with a bidi override is screened as it displays (see normalize.clean) and as
-        # a system that strips the override would pass it on; the stronger reading of each
-        # entity wins, so neither order hides a listed name.
+        # The stronger reading of each entity wins, so neither order of a bidi name, nor the
+        # alternatives a field lists, hides a listed name.
         best: dict[int, Match] = {}
-        for m in (
-            *self._screen(subject, threshold, limit, every),
-            *self._screen(replace(subject, name=logical), threshold, limit, every),
-        ):
-            if m.entity_id not in best or m.score > best[m.entity_id].score:
-                best[m.entity_id] = m
+        for name in (subject.name, *names):
+            for m in self._screen(replace(subject, name=name), threshold, limit, every):
+                if m.entity_id not in best or m.score > best[m.entity_id].score:
+                    best[m.entity_id] = m
         return sorted(best.values(), key=lambda m: (-m.score, m.entity_id))[:limit]
 
     def _screen(

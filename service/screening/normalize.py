@@ -162,6 +162,35 @@ def logical_reading(text: str) -> str | None:
     return "".join(ch for ch in text if ch not in (_LRO, _RLO, _PDF))
 
 
+# A label before the name inside an alternative: "(original script: Амир Хазмат)", "(a.k.a.
+# Abu Shayma)", "(formerly Foo Ltd)", "(t/a Acme Trading)".
+_ALT_LABEL = re.compile(
+    r"^\s*(?:[^\W\d_][\w ./-]{0,30}:|(?:a\.?k\.?a|f\.?k\.?a|n\.?k\.?a|d\.?b\.?a|t/a|formerly|"
+    r"also known as|trading as|known as|previously)\b\.?)\s*",
+    re.IGNORECASE,
+)
+_ALT_INNER = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+def alternative_names(text: str) -> list[str]:
+    """The names a field holds besides itself when it lists alternatives: "حسن غول (Hassan
+    Ghul; Hasan Gul)" is also "حسن غول", "Hassan Ghul" and "Hasan Gul" (the UK list writes
+    native-script names so, and vendor files "Acme Ltd (formerly Foo Ltd)"). Each is screened
+    on its own and the best score of an entity counts: the whole string reads as one long
+    name with every word of the others unexplained. [] when there are none."""
+    if "(" not in text and "[" not in text and ";" not in text:
+        return []
+    inner = [a or b for a, b in _ALT_INNER.findall(text)]
+    outer = _ALT_INNER.sub(" ", text)
+    out: list[str] = []
+    for chunk in (outer, *inner):
+        for part in chunk.split(";"):
+            part = " ".join(_ALT_LABEL.sub("", part).split()).strip(" ,.-:")
+            if part and part != text and part not in out and any(ch.isalnum() for ch in part):
+                out.append(part)
+    return out
+
+
 def fold_homoglyphs(text: str) -> str:
     """Fold Cyrillic/Greek look-alikes to Latin inside mixed-script words."""
     words = text.split()

@@ -71,11 +71,14 @@ from .tokens import (
     INITIAL,
     KIND_WEIGHT,
     LEGAL,
+    NORMAL,
     PATRONYMIC,
+    SYLLABLE_OTHER_SIM,
     Tok,
     syllable_sim,
     token_sim,
 )
+from .translit import ABD_NAMES
 from .variants import rewrites, syllabic_name
 
 __all__ = [
@@ -136,6 +139,11 @@ def _align(
     # Two names written in romanised syllables: a syllable one letter off is
     # another syllable ("Jin Wei" / "Lin Wei"), see tokens.syllable_sim.
     syllabic = syllabic_name(q) and syllabic_name(c)
+    # A surname and a one-syllable given name ("LEI, Zhang"): a slip in either syllable
+    # leaves one shared syllable, and a different syllable is another character; in a
+    # longer name the other syllables vouch for a typing slip, and so do the other letters
+    # of a given name written as one word ("Xiaoing" for "Xiaobing").
+    short = syllabic and min(_name_parts(q), _name_parts(c)) <= 2
     for i, a in enumerate(q):
         at, la, aa, ao = a.text, len(a.text), a.abjad, a.orig
         for j, b in enumerate(c):
@@ -162,7 +170,8 @@ def _align(
             if syllabic or ao or b.orig:
                 # A syllable read from a Han/Hangul character is one, whatever the other
                 # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
-                s = syllable_sim(a, b, s)
+                slip = syllable_sim(a, b, s)
+                s = SYLLABLE_OTHER_SIM if short and slip < s and is_syllable(at) and is_syllable(bt) else slip
             if s >= PAIR_MIN_SIM:
                 cands.append((s, a.weight + b.weight, i, j))
     cands.sort(reverse=True)
@@ -175,9 +184,31 @@ def _align(
         used_q.add(i)
         used_c.add(j)
         pairs.append((q[i], c[j], s))
+    if syllabic and len(pairs) > 2:
+        pairs = _given_order(pairs, q, c)
     rest_q = [t for i, t in enumerate(q) if i not in used_q] if len(used_q) < len(q) else []
     rest_c = [t for j, t in enumerate(c) if j not in used_c] if len(used_c) < len(c) else []
     return pairs, rest_q, rest_c
+
+
+def _given_order(pairs: list[Pair], q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]) -> list[Pair]:
+    """Two syllabic names whose given-name syllables pair in the other order: "Kwang Su"
+    is not "Su Gwang", a Chinese or Korean given name is read in its order. Those pairs
+    count ROLE_SWAP_FACTOR as much. Only where a surname is known (a comma, or Han/Hangul
+    order) to tell the given names from it: "Jong Un Kim" is "KIM, Jong Un"."""
+    if not any(a.surname or b.surname for a, b, _ in pairs):
+        return pairs
+    qi = {id(t): i for i, t in enumerate(q)}
+    ci = {id(t): j for j, t in enumerate(c)}
+    given = sorted((qi[id(a)], ci[id(b)]) for a, b, s in pairs
+                   if s >= MIN_TOKEN_SIM and not (a.surname or b.surname))
+    if all(j1 < j2 for (_, j1), (_, j2) in zip(given, given[1:], strict=False)):
+        return pairs
+    return [(a, b, s if a.surname or b.surname else s * ROLE_SWAP_FACTOR) for a, b, s in pairs]
+
+
+def _name_parts(toks: tuple[Tok, ...] | list[Tok]) -> int:
+    return sum(1 for t in toks if t.kind == NORMAL or t.kind == INITIAL)
 
 
 def _same_script(a: str, b: str) -> bool:
@@ -231,6 +262,16 @@ def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]
         # when the word is matched twice.
         if matched and all(t.surname for t in matched) and len({t.text for t in matched}) == len(matched):
             cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in rest if not t.surname)
+        # The person's own given name left out while a later given name matched ("Mohamed
+        # Yusuf" for "YUSUF, Isse Mohamed"): in patronymic naming the later names are the
+        # father's and grandfather's, so that names another member of the family, not the
+        # listed person with a middle name dropped. Only a plain omission: a word left over
+        # on the other side already contradicts it (or is a typo of it).
+        own = [t for t in rest if t.given_first]
+        other = rest_c if query_side else rest_q
+        if own and not any(t.kind == NORMAL for t in other) \
+                and any(t.kind == NORMAL and not (t.surname or t.given_first) for t in matched):
+            cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in own)
     return cost
 
 
@@ -282,7 +323,10 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
         if s < MIN_TOKEN_SIM:
             s *= PARTIAL_FACTOR
         else:
-            matched += w
+            # "Abd" of "Abd al-Bari" is half of one name, not a second shared word: the
+            # allowance for unexplained words (unexplained_cost) grows with the square.
+            if not (a.text in ABD_NAMES and b.text in ABD_NAMES):
+                matched += w
             if (len(a.text) > 1) != (len(b.text) > 1):
                 # A letter standing for a word ("B" for "Borromini") is no strong match.
                 letters = True

@@ -126,6 +126,7 @@ class Tok:
     filial: bool = False  # comes right after bin/ibn/ben: names the father
     orig: str = ""  # the Han/Hangul character(s) it was read from
     surname: bool = False  # written before the comma of "SURNAME, Given names"
+    given_first: bool = False  # the first given name after that comma: the person's own
 
 
 def weight_for(tok: str, kind: str) -> float:
@@ -366,6 +367,12 @@ def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
     if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
         return sim
     at, bt = a.text, b.text
+    # A Hangul syllable reads as a syllable in every romanisation: a word that none spells
+    # ("Aung", Burmese) is not its reading.
+    if (a.orig >= "\uac00" and not b.orig and not is_syllable_run(bt)) or (
+        b.orig >= "\uac00" and not a.orig and not is_syllable_run(at)
+    ):
+        return SYLLABLE_OTHER_SIM
     sa, sb = is_syllable(at), is_syllable(bt)
     single = sa and sb
     if single:

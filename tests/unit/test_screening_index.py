@@ -290,3 +290,13 @@ def test_one_edit_in_a_three_letter_word_is_retrieved() -> None:
     ents.append(ListedEntity(entity_id=999, type="aircraft", name="EP-GOM", names=[]))
     index = ScreeningIndex.build(ents)
     assert index.screen(Subject(name="EP-GOL"))[0].entity_id == 999
+
+
+def test_a_field_listing_alternatives_is_screened_as_each() -> None:
+    idx = ScreeningIndex.build([ListedEntity(entity_id=9, type="person", name="GHUL, Hassan",
+                                             names=[ListedName("GHUL, Hassan")])])
+    whole = Subject(name="حسن غول (Hassan Ghul; Hasan Gul)", type="person")
+    found = idx.screen(whole)
+    assert found and found[0].entity_id == 9 and found[0].match
+    # The explanation names the alternative that matched.
+    assert found[0].explanation["query_name"] in ("حسن غول", "Hassan Ghul")

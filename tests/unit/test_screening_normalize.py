@@ -220,3 +220,15 @@ def test_keys_collapse_doubled_letters_and_fold_only_where_their_letters_are() -
     assert slavic_key("jurij") == slavic_key("yuriy")
     assert cedilla_reading("faycal") == "faysal"
     assert cedilla_reading("karim") is None
+
+
+def test_alternative_names_of_a_field() -> None:
+    from service.screening.normalize import alternative_names
+
+    assert alternative_names("Ivan Petrov") == []
+    assert alternative_names("حسن غول (Hassan Ghul; Hasan Gul)") == ["حسن غول", "Hassan Ghul", "Hasan Gul"]
+    assert alternative_names("Amir Khazmat (original script: Амир Хазмат)") == ["Amir Khazmat", "Амир Хазмат"]
+    assert alternative_names("Acme Ltd (formerly Foo Ltd)") == ["Acme Ltd", "Foo Ltd"]
+    assert alternative_names("X Holding; Y Trading") == ["X Holding", "Y Trading"]
+    # An unclosed bracket is no list of alternatives.
+    assert alternative_names("Foo (bar") == []

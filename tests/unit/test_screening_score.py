@@ -572,3 +572,53 @@ def test_an_equal_slavic_key_of_far_spellings_is_weak() -> None:
     # Spellings that differ by another standard's letters keep the full key similarity.
     for a, b in (("serhiy", "sergei"), ("careva", "tsareva"), ("jurij", "yuriy"), ("hryhoriy", "grigory")):
         assert token_sim(a, b) == KEY_EQUAL_SIM, (a, b)
+
+
+def test_the_persons_own_given_name_left_out_names_another_family_member() -> None:
+    # "Isse Mohamed Yusuf": Mohamed and Yusuf are the father's and grandfather's names, so
+    # "Yusuf Mohammed" leaves out the person's own name, not a middle name.
+    assert not matches("Yusuf Mohammed", "YUSUF, Isse Mohamed")
+    assert not matches("Ibrahim Yusuf", "IBRAHIM, Aadan Yusuf Saciid")
+    # A middle name left out is still a match, and so is a typo of the own name (that is a
+    # contradiction, weighed as one, not an omission).
+    assert matches("Isse Yusuf", "YUSUF, Isse Mohamed")
+    assert matches("Isse Mohamed Yusuf", "YUSUF, Isse Mohamed")
+    # An honorific written first is no given name: "Lal Jan" may be one name.
+    assert matches("Haji Jan Ishaqzai", "ISHAQZAI, Haji Lal Jan")
+    own = [t.text for t in prepare("YUSUF, Isse Mohamed", "person") if t.given_first]
+    assert own == ["isse"]
+    assert not any(t.given_first for t in prepare("ISHAQZAI, Haji Lal Jan", "person"))
+
+
+def test_abd_is_half_of_one_name_not_a_second_shared_word() -> None:
+    # "Abd al-Bari" is one name; the query's own family name "al-Haddad" is unexplained by a
+    # listed "Abdul Bari" as any word beyond one shared name is.
+    assert not matches("Abd al-Bari al-Haddad", "BARI, Abdul")
+    assert not matches("عبد الباري الحداء", "BARI, Abdul")
+    assert matches("Abdul Bari", "BARI, Abdul")
+    assert matches("Abdul Rahman Yasin", "YASIN, Abdul Rahman")
+
+
+def test_a_slip_in_a_two_syllable_name_is_another_name() -> None:
+    # Surname and one given syllable: a different syllable leaves one shared character.
+    assert not matches("Lei Zhong", "LEI, Zhang")
+    assert not matches("Chen Fang", "WANG, Chen")
+    # In a longer name the other syllables vouch for a typing slip, and so do the other
+    # letters of a given name written as one word.
+    assert matches("Son Jong Hyok", "SON, Yong Hyok")
+    assert matches("Xiaoing Yan", "YAN, Xiaobing")
+
+
+def test_given_name_syllables_are_read_in_order() -> None:
+    # 김광수 is Kim Kwang-su, not Kim Su-gwang; the surname may move, the given name not.
+    assert not matches("김광수", "KIM, Su-gwang")
+    assert matches("김광수", "KIM, Kwang Su")
+    assert not matches("Zhou Ming Guang", "ZHOU, Guang Ming")
+    assert matches("Jong Un Kim", "KIM, Jong Un")
+    assert matches("Kim Jong Un", "Kim Jong Un")
+
+
+def test_a_hangul_syllable_is_no_word_that_no_romanisation_spells() -> None:
+    # 중 reads jung/chung/joong, never the Burmese "Aung".
+    assert not matches("민중수", "MIN, Aung")
+    assert matches("김정은", "KIM, Jong Un")
