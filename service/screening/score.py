@@ -67,6 +67,7 @@ from .normalize import tokenize_full
 from .prepare import readings, type_class
 from .tokens import (
     DIGIT,
+    FEMININE_FORM_SIM,
     GENERIC,
     INITIAL,
     KIND_WEIGHT,
@@ -75,6 +76,7 @@ from .tokens import (
     PATRONYMIC,
     SYLLABLE_OTHER_SIM,
     Tok,
+    feminine_form,
     syllable_sim,
     token_sim,
 )
@@ -132,7 +134,7 @@ INITIAL_RESIDUAL_CONFLICT = 1.0
 
 
 def _align(
-    q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]
+    q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok], person: bool
 ) -> tuple[list[Pair], list[Tok], list[Tok]]:
     """Greedy one-to-one alignment, best similarities first."""
     cands: list[tuple[float, float, int, int]] = []
@@ -172,6 +174,8 @@ def _align(
                 # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
                 slip = syllable_sim(a, b, s)
                 s = SYLLABLE_OTHER_SIM if short and slip < s and is_syllable(at) and is_syllable(bt) else slip
+            if person and s > FEMININE_FORM_SIM and not (aa or b.abjad) and feminine_form(at, bt):
+                s = FEMININE_FORM_SIM
             if s >= PAIR_MIN_SIM:
                 cands.append((s, a.weight + b.weight, i, j))
     cands.sort(reverse=True)
@@ -371,8 +375,9 @@ def compare_prepared(
     """Name similarity of two prepared names, with the aligned pairs."""
     if not q or not c:
         return 0.0, []
-    extra = EXTRA_COST_PERSON if cls in (None, "person") else EXTRA_COST_ORG
-    pairs, rq, rc = _align(q, c)
+    person = cls in (None, "person")
+    extra = EXTRA_COST_PERSON if person else EXTRA_COST_ORG
+    pairs, rq, rc = _align(q, c, person)
     best = _combine(pairs, rq, rc, extra)
     best_pairs = pairs
     # Other readings (joined words, acronyms) are tried on the plain alignment, then once
@@ -385,7 +390,7 @@ def compare_prepared(
             break
         improved = None
         for vq, vc in rewrites(q, c, pairs, rq, rc, cls):
-            p2, r2q, r2c = _align(vq, vc)
+            p2, r2q, r2c = _align(vq, vc, person)
             s2 = _combine(p2, r2q, r2c, extra)
             if s2 > best:
                 best, best_pairs = s2, p2

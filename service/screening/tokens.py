@@ -213,6 +213,11 @@ NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
 _ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
+# A word and its feminine form ("Luis"/"Luisa", "Aleksandr"/"Aleksandra", "Krylov"/"Krylova",
+# "Habib"/"Habiba"): one letter apart, but a man and a woman of one family, not a typing slip.
+# In personal names they pair at most this loosely (score.MIN_TOKEN_SIM); in a company name
+# ("Akut"/"Akuta") the letter is a slip like any other.
+FEMININE_FORM_SIM = 0.7
 # Digits that stand for the letters they look like, and what such a word is worth.
 _DIGIT_LETTERS = str.maketrans("01345789", "oieastbg")
 DIGIT_LETTER_FACTOR = 0.95
@@ -339,6 +344,16 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if sim < CHINESE_SIM and same_chinese_name(a, b):
         sim = CHINESE_SIM
     return sim
+
+
+def feminine_form(a: str, b: str) -> bool:
+    """One word is the other with the feminine "a" of Slavic, Romance and Arabic personal
+    names added to its final consonant ("Luis"/"Luisa", "Krylov"/"Krylova")."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return (
+        len(long) == len(short) + 1 and len(short) >= 3 and long[-1] == "a"
+        and long.startswith(short) and short[-1] not in "aeiouy"
+    )
 
 
 # token_sim without its cache, for pairs met once: a joined word against the other name's

@@ -53,6 +53,8 @@ def merged_variants(
                 continue
             if not any(p.text in loose for p in parts) or any(p.kind == DIGIT for p in parts):
                 continue
+            if _crosses_comma(parts, side):
+                continue
             text = "".join(p.text for p in parts)
             best = 0.0
             best_kind = NORMAL
@@ -80,6 +82,17 @@ def merged_variants(
                     merged = Tok(text, max(p.weight for p in parts), NORMAL, abj, False, orig)
                 out.append(side[:i] + (merged,) + side[i + size :])
     return out
+
+
+def _crosses_comma(parts: tuple[Tok, ...], side: tuple[Tok, ...]) -> bool:
+    """A join never crosses from the family name to the given names: "YUN, Ho-Jin" has no
+    word "yunho". Particles ("AL-QIZANI") join either way, and a word the name writes twice
+    ("MATUQ, Matuq Mohammed") may be either."""
+    flags = {
+        p.surname for p in parts
+        if p.kind == NORMAL and sum(1 for t in side if t.text == p.text) == 1
+    }
+    return len(flags) > 1
 
 
 def _keeps_ends(parts: tuple[Tok, ...], word: str) -> bool:

@@ -622,3 +622,20 @@ def test_a_hangul_syllable_is_no_word_that_no_romanisation_spells() -> None:
     # 중 reads jung/chung/joong, never the Burmese "Aung".
     assert not matches("민중수", "MIN, Aung")
     assert matches("김정은", "KIM, Jong Un")
+
+
+def test_a_feminine_form_is_another_person() -> None:
+    # "Aleksandr Krylov" is a man, "KRYLOVA, Aleksandra" a woman of the family.
+    assert not matches("Александр Крылов", "KRYLOVA, Aleksandra Yuryevna")
+    assert not matches("Luísa Costa", "DA COSTA, Luis Fernando")
+    assert matches("Aleksandra Krylova", "KRYLOVA, Aleksandra Yuryevna")
+    # In a company name the letter is a slip like any other; an abjad reading's final
+    # alef is no feminine ending.
+    assert matches("TAR LIMITED", "TARA LIMITED", "company")
+    assert matches("تورک آغا", "AGHA, Torek")
+
+
+def test_a_join_never_crosses_from_family_name_to_given_names() -> None:
+    # "YUN, Ho-Jin" joined across the comma would read "yunho" against "Jinho".
+    assert not matches("Jinho Jin", "YUN, Ho-Jin")
+    assert matches("Hojin Yun", "YUN, Ho-Jin")
