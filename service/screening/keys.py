@@ -125,8 +125,8 @@ _SOFT_C = re.compile(r"c(?=[eiy])")
 
 
 @lru_cache(maxsize=15_000)
-def skeleton(token: str) -> str:
-    """Consonant skeleton used against vowel-less romanisations.
+def skeleton(token: str, abjad: bool = False) -> str:
+    """Consonant skeleton used against vowel-less romanisations (``abjad``: of one).
 
     y and w are dropped because Arabic/Hebrew write long vowels with the
     consonants ي/و; p folds to b because Arabic has no p. French romanisations of
@@ -138,8 +138,36 @@ def skeleton(token: str) -> str:
     # "gh" with "q": Persian pronounces ق as غ ("Aghajani" is written آقاجانی, read "aqjny").
     for a, b in (("ph", "f"), ("gh", "k"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
         s = s.replace(a, b)
-    s = _SKELETON_DROP.sub("", s)
-    return collapse_doubles(s)
+    if abjad:
+        # A reading of Arabic script writes no shadda, so two alike letters side by side are
+        # two consonants, a long alef dropped between them ("بلال" reads "bll", Bilal).
+        return _SKELETON_DROP.sub("", s)
+    # A doubled Latin letter is one consonant ("Mohammed", a shadda; see doubled_skeleton
+    # for the other reading), but two alike around a vowel are two: "سموم" (s-m-w-m) is not
+    # "Wasim", "Muhammad Iyad" joined is not "محمدی".
+    return _SKELETON_DROP.sub("", collapse_doubles(s))
+
+
+_SUN_LAM = re.compile(r"l(?=([tdrzsn]))")
+
+
+def assimilated_skeleton(abjad_skeleton: str) -> str | None:
+    """An abjad reading's skeleton with the lam of the article read as the sun letter after
+    it, when that differs: "علاالدینی" (skeleton "lldn") is "Alaoddini" ("ad-Din"), written
+    with the letter it is pronounced as, doubled ("lddn", :func:`doubled_skeleton`)."""
+    out = _SUN_LAM.sub(r"\1", abjad_skeleton)
+    return out if out != abjad_skeleton else None
+
+
+def doubled_skeleton(latin: str) -> str | None:
+    """The skeleton of a Latin word with a doubled letter read as two consonants, when that
+    differs from :func:`skeleton`: Arabic writes the lam of "Allah" twice ("Abdullah" is
+    عبدالله, read "abdllh"), a shadda once ("Mohammed" is محمد). Scoring and lookups try
+    both."""
+    if collapse_doubles(latin) == latin:
+        return None
+    doubled = skeleton(latin, True)  # letter by letter, as an abjad reading is read
+    return doubled if doubled != skeleton(latin) else None
 
 
 _HARD_C = re.compile(r"c(?![hk])")
@@ -160,5 +188,5 @@ def skeleton_final_vowel(abjad: str) -> str | None:
     a Persian final ه, is a vowel more often than an "h" ("حمزة" reads "hmzh": Hamza or
     Hamzah; "فاطمه": Fatemeh or Fateme). Scoring and lookups both try it."""
     if abjad.endswith("h") and len(abjad) > 2:
-        return skeleton(abjad[:-1])
+        return skeleton(abjad[:-1], True)
     return None

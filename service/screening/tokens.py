@@ -45,8 +45,10 @@ from rapidfuzz.distance import OSA
 from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
 from .companies import LEGAL_FORM_FAMILY
 from .keys import (
+    assimilated_skeleton,
     cedilla_reading,
     consonant_runs,
+    doubled_skeleton,
     phonetic_key,
     skeleton,
     skeleton_final_vowel,
@@ -303,12 +305,17 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # the abjad spelling writes (و, ف for a foreign v, Hebrew ו read "v"): "Avdeeva"
             # is not "إياد".
             return 0.0
-        sl, sa = skeleton(latin), skeleton(abjad)
+        sl, sa = skeleton(latin), skeleton(abjad, True)
         if not sl or not sa:
             return 0.0
         sim = OSA.normalized_similarity(sl, sa)
         if (soft := cedilla_reading(latin)) is not None:
             sim = max(sim, OSA.normalized_similarity(skeleton(soft), sa))
+        doubled = doubled_skeleton(latin)
+        if doubled is not None:
+            sim = max(sim, OSA.normalized_similarity(doubled, sa))
+            if (sun := assimilated_skeleton(sa)) is not None:
+                sim = max(sim, OSA.normalized_similarity(doubled, sun))
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):

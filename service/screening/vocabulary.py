@@ -28,7 +28,16 @@ import re
 from typing import Any
 
 from .chinese import pinyin_readings
-from .keys import cedilla_reading, phonetic_key, skeleton, skeleton_final_vowel, slavic_key
+from .keys import (
+    assimilated_skeleton,
+    cedilla_reading,
+    collapse_doubles,
+    doubled_skeleton,
+    phonetic_key,
+    skeleton,
+    skeleton_final_vowel,
+    slavic_key,
+)
 from .score import MIN_TOKEN_SIM
 from .tokens import (
     KEY_EQUAL_SIM,
@@ -188,6 +197,8 @@ class Vocabulary:
             soft = cedilla_reading(text)
             if soft and (soft_sk := skeleton.__wrapped__(soft)) != sk:
                 _put(self._skeletons, hash(soft_sk), boxed)
+            if doubled := doubled_skeleton(text):
+                _put(self._skeletons, hash(doubled), boxed)
             # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
             for reading in pinyin_readings.__wrapped__(text):
                 _put(self._chinese, hash(reading), boxed)
@@ -273,9 +284,14 @@ class Vocabulary:
         # "Lyudo" read as "l" + "yudo" found every listed word of the one consonant "d".
         bare: set[int] = set()
         if abjad or len(text) >= MIN_SKELETON_LEN:
-            sk = skeleton(text)
+            sk = skeleton(text, abjad)
             if abjad or len(sk) >= MIN_LATIN_SKELETON:
                 _get(self._skeletons, hash(sk), probes)
+                # Abjad: the article's lam read as the sun letter it is pronounced as; Latin:
+                # a consonant doubled once the vowels are dropped ("buildead" for "build ead").
+                other = assimilated_skeleton(sk) if abjad else collapse_doubles(sk)
+                if other and other != sk:
+                    _get(self._skeletons, hash(other), probes)
             if abjad and len(sk) >= MIN_EDITED_SKELETON_LEN:
                 # A skeleton one consonant off ("hshm" Hisham, "hshn" Hishan) still pairs in
                 # a word of four consonants or more: its one-edit variants are looked up.
@@ -284,7 +300,7 @@ class Vocabulary:
             if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
                 _get(self._skeletons, hash(vowel_end), probes)
             if abjad and text[0] == "l" and len(text) >= 3:
-                _get(self._skeletons, hash(skeleton(text[1:])), bare)
+                _get(self._skeletons, hash(skeleton(text[1:], True)), bare)
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)
@@ -336,7 +352,7 @@ class Vocabulary:
             halves: list[tuple[float, list[int]]] = []
             for part in (text[:i], text[i:]):
                 ids: set[int] = set()
-                _get(self._skeletons, hash(skeleton(part)), ids)
+                _get(self._skeletons, hash(skeleton(part, True)), ids)
                 sims = [(token_sim_uncached(part, texts[t], True, False), t) for t in ids]
                 good = [(s, t) for s, t in sims if s >= SPLIT_ABJAD_SIM]
                 if not good:

@@ -639,3 +639,21 @@ def test_a_join_never_crosses_from_family_name_to_given_names() -> None:
     # "YUN, Ho-Jin" joined across the comma would read "yunho" against "Jinho".
     assert not matches("Jinho Jin", "YUN, Ho-Jin")
     assert matches("Hojin Yun", "YUN, Ho-Jin")
+
+
+def test_letters_alike_around_a_long_vowel_are_two_consonants() -> None:
+    # "سموم" (s-m-w-m) keeps both m's once its و is dropped: it is not "Wasim" ("sm"); a
+    # Latin doubled letter is one consonant (a shadda) or two ("Abdullah", عبدالله).
+    assert skeleton("smwm", True) == "smm" and skeleton("wasim") == "sm"
+    assert skeleton("mohammed") == "mhmd"
+    assert not matches("سائد سموم", "AL-SA'ID, Wasim")
+    assert not matches("سامي عاملة", "SMAIL")
+    assert matches("بلال بن مروان", "BIN MARWAN, Bilal")
+    assert matches("عبدالله السندي", "AL-SINDI, Abdullah")
+    assert matches("محمد علي", "MUHAMMAD, Ali")
+
+
+def test_the_articles_lam_may_be_read_as_the_sun_letter() -> None:
+    # علاالدینی writes the article's lam; "Alaoddini" the d it is pronounced as, doubled.
+    assert matches("یحیی علاالدینی", "ALA'ODDINI, Yahya")
+    assert matches("زكريا الصبار", "ESSABAR, Zakarya")
