@@ -158,7 +158,7 @@ def prepare_uncached(
         # The person's own given name, written first after the comma ("YUSUF, Isse Mohamed"):
         # the later ones are often the father's and grandfather's (score.py). Not a particle
         # or honorific ("ISHAQZAI, Haji Lal Jan": "Lal Jan" may be one name).
-        own = next((t for t in tokenizer(rest)[0] if t not in TITLES), "") if head_toks else ""
+        own = next((t for t in toks[len(head_toks):] if t not in TITLES), "") if head_toks else ""
         for i, tok in enumerate(out):
             if tok.text == own and tok.kind == NORMAL and not tok.surname and not tok.orig:
                 out[i] = replace(tok, given_first=True)

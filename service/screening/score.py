@@ -174,7 +174,8 @@ def _align(
                 # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
                 slip = syllable_sim(a, b, s)
                 s = SYLLABLE_OTHER_SIM if short and slip < s and is_syllable(at) and is_syllable(bt) else slip
-            if person and s > FEMININE_FORM_SIM and not (aa or b.abjad) and feminine_form(at, bt):
+            if person and (la - lb == 1 or lb - la == 1) and s > FEMININE_FORM_SIM and not (aa or b.abjad) \
+                    and feminine_form(at, bt):
                 s = FEMININE_FORM_SIM
             if s >= PAIR_MIN_SIM:
                 cands.append((s, a.weight + b.weight, i, j))
