@@ -61,7 +61,7 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 from __future__ import annotations
 
 from .anchors import Pair, doubt_factor
-from .chinese import is_syllable
+from .chinese import is_syllable, same_syllable
 from .companies import GEO_WORDS, has_legal_form
 from .normalize import tokenize_full
 from .prepare import readings, type_class
@@ -75,6 +75,7 @@ from .tokens import (
     NORMAL,
     PATRONYMIC,
     SYLLABLE_OTHER_SIM,
+    SYLLABLE_SLIP_SIM,
     Tok,
     feminine_form,
     syllable_sim,
@@ -145,7 +146,7 @@ def _align(
     # leaves one shared syllable, and a different syllable is another character; in a
     # longer name the other syllables vouch for a typing slip, and so do the other letters
     # of a given name written as one word ("Xiaoing" for "Xiaobing").
-    short = syllabic and min(_name_parts(q), _name_parts(c)) <= 2
+    short = person and syllabic and min(_name_parts(q), _name_parts(c)) <= 2
     for i, a in enumerate(q):
         at, la, aa, ao = a.text, len(a.text), a.abjad, a.orig
         for j, b in enumerate(c):
@@ -173,7 +174,10 @@ def _align(
                 # A syllable read from a Han/Hangul character is one, whatever the other
                 # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
                 slip = syllable_sim(a, b, s)
-                s = SYLLABLE_OTHER_SIM if short and slip < s and is_syllable(at) and is_syllable(bt) else slip
+                if short and slip <= SYLLABLE_SLIP_SIM and is_syllable(at) and is_syllable(bt) \
+                        and not same_syllable(at, bt):
+                    slip = SYLLABLE_OTHER_SIM
+                s = slip
             if person and (la - lb == 1 or lb - la == 1) and s > FEMININE_FORM_SIM and not (aa or b.abjad) \
                     and feminine_form(at, bt):
                 s = FEMININE_FORM_SIM

@@ -657,3 +657,15 @@ def test_the_articles_lam_may_be_read_as_the_sun_letter() -> None:
     # علاالدینی writes the article's lam; "Alaoddini" the d it is pronounced as, doubled.
     assert matches("یحیی علاالدینی", "ALA'ODDINI, Yahya")
     assert matches("زكريا الصبار", "ESSABAR, Zakarya")
+
+
+def test_a_one_letter_family_name_is_no_initial() -> None:
+    # "O, Yong Ho": O (오) is the family name; a query without it misses the surname.
+    head = prepare("O, Yong Ho", "person")[0]
+    assert head.text == "o" and head.surname and head.kind != "i"
+    assert not matches("Yong He", "O, Yong Ho")
+    assert matches("Yong Ho O", "O, Yong Ho")
+    # A slip in a two-syllable personal name, however close the letters ("tao"/"gao").
+    assert not matches("Yan Tao", "GAO, Yan")
+    # A company's words are no syllables of a personal name.
+    assert matches("Bel-ka-steel Llc", "BEL-KAP-STEEL LLC", "company")
