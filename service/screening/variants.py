@@ -88,6 +88,8 @@ def _crosses_comma(parts: tuple[Tok, ...], side: tuple[Tok, ...]) -> bool:
     """A join never crosses from the family name to the given names: "YUN, Ho-Jin" has no
     word "yunho". Particles ("AL-QIZANI") join either way, and a word the name writes twice
     ("MATUQ, Matuq Mohammed") may be either."""
+    if not any(p.surname for p in parts):
+        return False  # no family-name word in the join (an organisation's name: never)
     flags = {
         p.surname for p in parts
         if p.kind == NORMAL and sum(1 for t in side if t.text == p.text) == 1
