@@ -44,7 +44,7 @@ stay a dropped middle name, except a family name written "SURNAME, Given" of
 which nothing matched, which costs UNEXPLAINED_COST too:
 :func:`_missing_family_name`); in two names written as romanised Chinese/Korean
 syllables a missing syllable costs SYLLABLE_EXTRA_FACTOR times more, and two
-different syllables pair at most at MIN_TOKEN_SIM (:func:`~.tokens.syllable_sim`);
+different syllables pair at most at MIN_TOKEN_SIM (:func:`~.syllables.syllable_sim`);
 the part of a full word an initial leaves unexplained ("Golodets" ~ "G.")
 contradicts a word left over on the other side ("STEPANOVA").
 :func:`~.adjust.unmatched_words` lists the unexplained words for an explanation. A name whose only shared tokens are
@@ -61,10 +61,11 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 from __future__ import annotations
 
 from .anchors import Pair, doubt_factor
-from .chinese import is_syllable, same_syllable
+from .chinese import is_syllable
 from .companies import GEO_WORDS, has_legal_form
 from .normalize import tokenize_full
 from .prepare import readings, type_class
+from .syllables import given_order, short_name, syllable_sim
 from .tokens import (
     DIGIT,
     FEMININE_FORM_SIM,
@@ -74,11 +75,8 @@ from .tokens import (
     LEGAL,
     NORMAL,
     PATRONYMIC,
-    SYLLABLE_OTHER_SIM,
-    SYLLABLE_SLIP_SIM,
     Tok,
     feminine_form,
-    syllable_sim,
     token_sim,
 )
 from .translit import ABD_NAMES
@@ -140,13 +138,9 @@ def _align(
     """Greedy one-to-one alignment, best similarities first."""
     cands: list[tuple[float, float, int, int]] = []
     # Two names written in romanised syllables: a syllable one letter off is
-    # another syllable ("Jin Wei" / "Lin Wei"), see tokens.syllable_sim.
+    # another syllable ("Jin Wei" / "Lin Wei"), see syllables.syllable_sim.
     syllabic = syllabic_name(q) and syllabic_name(c)
-    # A surname and a one-syllable given name ("LEI, Zhang"): a slip in either syllable
-    # leaves one shared syllable, and a different syllable is another character; in a
-    # longer name the other syllables vouch for a typing slip, and so do the other letters
-    # of a given name written as one word ("Xiaoing" for "Xiaobing").
-    short = person and syllabic and min(_name_parts(q), _name_parts(c)) <= 2
+    short = person and syllabic and short_name(q, c)
     for i, a in enumerate(q):
         at, la, aa, ao = a.text, len(a.text), a.abjad, a.orig
         for j, b in enumerate(c):
@@ -173,11 +167,7 @@ def _align(
             if syllabic or ao or b.orig:
                 # A syllable read from a Han/Hangul character is one, whatever the other
                 # name's words: "王" (wang) is not "KANG, Phil Hun"'s "kang".
-                slip = syllable_sim(a, b, s)
-                if short and slip <= SYLLABLE_SLIP_SIM and is_syllable(at) and is_syllable(bt) \
-                        and not same_syllable(at, bt):
-                    slip = SYLLABLE_OTHER_SIM
-                s = slip
+                s = syllable_sim(a, b, s, short)
             if person and (la - lb == 1 or lb - la == 1) and s > FEMININE_FORM_SIM and not (aa or b.abjad) \
                     and feminine_form(at, bt):
                 s = FEMININE_FORM_SIM
@@ -194,30 +184,10 @@ def _align(
         used_c.add(j)
         pairs.append((q[i], c[j], s))
     if syllabic and len(pairs) > 2:
-        pairs = _given_order(pairs, q, c)
+        pairs = given_order(pairs, q, c, MIN_TOKEN_SIM)
     rest_q = [t for i, t in enumerate(q) if i not in used_q] if len(used_q) < len(q) else []
     rest_c = [t for j, t in enumerate(c) if j not in used_c] if len(used_c) < len(c) else []
     return pairs, rest_q, rest_c
-
-
-def _given_order(pairs: list[Pair], q: tuple[Tok, ...] | list[Tok], c: tuple[Tok, ...] | list[Tok]) -> list[Pair]:
-    """Two syllabic names whose given-name syllables pair in the other order: "Kwang Su"
-    is not "Su Gwang", a Chinese or Korean given name is read in its order. Those pairs
-    count ROLE_SWAP_FACTOR as much. Only where a surname is known (a comma, or Han/Hangul
-    order) to tell the given names from it: "Jong Un Kim" is "KIM, Jong Un"."""
-    if not any(a.surname or b.surname for a, b, _ in pairs):
-        return pairs
-    qi = {id(t): i for i, t in enumerate(q)}
-    ci = {id(t): j for j, t in enumerate(c)}
-    given = sorted((qi[id(a)], ci[id(b)]) for a, b, s in pairs
-                   if s >= MIN_TOKEN_SIM and not (a.surname or b.surname))
-    if all(j1 < j2 for (_, j1), (_, j2) in zip(given, given[1:], strict=False)):
-        return pairs
-    return [(a, b, s if a.surname or b.surname else s * ROLE_SWAP_FACTOR) for a, b, s in pairs]
-
-
-def _name_parts(toks: tuple[Tok, ...] | list[Tok]) -> int:
-    return sum(1 for t in toks if t.kind == NORMAL or t.kind == INITIAL)
 
 
 def _same_script(a: str, b: str) -> bool:

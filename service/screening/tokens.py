@@ -22,8 +22,8 @@ Token similarity (0..1) is the best of:
 * :data:`CHINESE_SIM` for two spellings of the same Chinese syllables, pinyin
   or Wade-Giles ("Tsetung"/"Zedong", "Hsi"/"Xi"; see :mod:`.chinese`);
 * (in :mod:`.score`, for two names of romanised Chinese/Korean syllables)
-  at most :data:`SYLLABLE_SLIP_SIM` for two different syllables ("jin"/"lin"),
-  no pair when one was read from Han/Hangul, see :func:`syllable_sim`;
+  at most :data:`~.syllables.SYLLABLE_SLIP_SIM` for two different syllables ("jin"/"lin"),
+  no pair when one was read from Han/Hangul, see :func:`~.syllables.syllable_sim`;
 * :data:`KEY_EQUAL_SIM` for legal forms of one family ("Corp"/"Co"/"Inc",
   :data:`~.companies.LEGAL_FORM_FAMILY`).
 
@@ -42,7 +42,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .chinese import is_syllable, is_syllable_run, same_chinese_name, same_syllable
+from .chinese import is_syllable, same_chinese_name
 from .companies import LEGAL_FORM_FAMILY
 from .keys import (
     assimilated_skeleton,
@@ -93,18 +93,6 @@ TYPO_EDITS = 2
 TYPO_EDIT_COST = 0.9
 EXTRA_EDIT_COST = 1.5
 CHINESE_SIM = 0.85
-# Two different romanised Chinese or Korean syllables ("jin"/"lin", "liang"/
-# "lung", "suk"/"su"): one letter apart, they are other characters, so two
-# names typed in Latin letters pair them at most at SYLLABLE_SLIP_SIM
-# (score.MIN_TOKEN_SIM; phonetic keys gave 0.85). Lower values cut more alerts
-# but lose typo and alias_typo recall on bench/realistic.py and labelled pairs
-# of bench/accuracy.py ("SON YONG HYOK" / "SON JONG HYOK"). A syllable read
-# from Han/Hangul characters has no typing slip in it: against another
-# syllable it does not pair at all (SYLLABLE_OTHER_SIM < score.PAIR_MIN_SIM),
-# so "김정순" (Kim Jong Sun) contradicts "KIM, Jong Un". Known spellings of one
-# syllable (pinyin / Wade-Giles, Korean romanisations) are exempt.
-SYLLABLE_SLIP_SIM = 0.7
-SYLLABLE_OTHER_SIM = 0.5
 
 # Token kinds, used for weights and for explanations.
 NORMAL, INITIAL, PARTICLE, GENERIC, LEGAL, STOP, DIGIT = "n", "i", "p", "g", "l", "s", "d"
@@ -376,38 +364,3 @@ def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:
     if spelling >= KEY_SPELLING_MIN or consonant_runs(key) >= strong_consonants:
         return KEY_EQUAL_SIM
     return max(spelling, KEY_WEAK_SIM)
-
-
-def syllable_sim(a: Tok, b: Tok, sim: float) -> float:
-    """``sim`` lowered when the two are name words reading as different romanised
-    Chinese/Korean syllables ("jin"/"lin"), or as different runs of Chinese syllables
-    ("guangming"/"guangzong": one syllable of a given name is another character):
-    capped at SYLLABLE_SLIP_SIM (a typed slip, or one syllable of a run), else (single
-    syllables two letters or more apart, "gang"/"hong", one read from Han/Hangul
-    characters, or one syllable against a run of several, "jing"/"jinghe") lowered to
-    SYLLABLE_OTHER_SIM (no pair)."""
-    if sim <= SYLLABLE_OTHER_SIM or a.kind != NORMAL or b.kind != NORMAL:
-        return sim
-    at, bt = a.text, b.text
-    # A Hangul syllable reads as a syllable in every romanisation: a word that none spells
-    # ("Aung", Burmese) is not its reading.
-    if (a.orig >= "\uac00" and not b.orig and not is_syllable_run(bt)) or (
-        b.orig >= "\uac00" and not a.orig and not is_syllable_run(at)
-    ):
-        return SYLLABLE_OTHER_SIM
-    sa, sb = is_syllable(at), is_syllable(bt)
-    single = sa and sb
-    if single:
-        other = not same_syllable(at, bt)
-    elif (sa or sb) and abs(len(at) - len(bt)) >= 2 and is_syllable_run(at) and is_syllable_run(bt):
-        # One syllable against a given name of two ("jing"/"jinghe"): a character more or
-        # less is another name, as a syllable missing beside the others is. Two letters
-        # more at least: "chann" is a typo of "chan", not "chan" + "n".
-        return SYLLABLE_OTHER_SIM
-    else:
-        other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
-    if other:
-        if a.orig or b.orig or (single and OSA.distance(at, bt) > 1):
-            return SYLLABLE_OTHER_SIM
-        return min(sim, SYLLABLE_SLIP_SIM)
-    return sim

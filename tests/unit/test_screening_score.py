@@ -8,16 +8,14 @@ from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.keys import skeleton
 from service.screening.prepare import ABD_WEIGHT, prepare
 from service.screening.score import MIN_TOKEN_SIM
+from service.screening.syllables import SYLLABLE_OTHER_SIM, SYLLABLE_SLIP_SIM, syllable_sim
 from service.screening.tokens import (
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
-    SYLLABLE_OTHER_SIM,
-    SYLLABLE_SLIP_SIM,
     UNSPELT_OTHER_SIM,
     UNSPELT_VOWEL_SIM,
     Tok,
     is_abbreviation,
-    syllable_sim,
     token_sim,
 )
 from service.screening.translit import japanese_reading

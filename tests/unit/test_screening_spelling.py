@@ -10,12 +10,11 @@ import pytest
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
 from service.screening.keys import phonetic_key, slavic_key
 from service.screening.score import score_pair
+from service.screening.syllables import SYLLABLE_SLIP_SIM, syllable_sim
 from service.screening.tokens import (
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
-    SYLLABLE_SLIP_SIM,
     Tok,
-    syllable_sim,
     token_sim,
 )
 from service.screening.types import DEFAULT_THRESHOLD

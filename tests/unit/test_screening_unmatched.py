@@ -1,5 +1,5 @@
 """Scoring charges for what the aligned words leave unexplained (score.py),
-and romanised Chinese/Korean syllables (chinese.py, tokens.syllable_sim)."""
+and romanised Chinese/Korean syllables (chinese.py, syllables.syllable_sim)."""
 
 from __future__ import annotations
 
