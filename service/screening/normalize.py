@@ -172,12 +172,18 @@ _ALT_LABEL = re.compile(
 _ALT_INNER = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 
+#: Alternatives screened at most per name: each costs a whole screening, and a 500-character
+#: "a;b;c;..." must not cost two hundred.
+MAX_ALTERNATIVES = 8
+
+
 def alternative_names(text: str) -> list[str]:
     """The names a field holds besides itself when it lists alternatives: "حسن غول (Hassan
     Ghul; Hasan Gul)" is also "حسن غول", "Hassan Ghul" and "Hasan Gul" (the UK list writes
     native-script names so, and vendor files "Acme Ltd (formerly Foo Ltd)"). Each is screened
     on its own and the best score of an entity counts: the whole string reads as one long
-    name with every word of the others unexplained. [] when there are none."""
+    name with every word of the others unexplained. [] when there are none; the first
+    MAX_ALTERNATIVES when there are more."""
     if "(" not in text and "[" not in text and ";" not in text:
         return []
     inner = [a or b for a, b in _ALT_INNER.findall(text)]
@@ -188,6 +194,8 @@ def alternative_names(text: str) -> list[str]:
             part = " ".join(_ALT_LABEL.sub("", part).split()).strip(" ,.-:")
             if part and part != text and part not in out and any(ch.isalnum() for ch in part):
                 out.append(part)
+                if len(out) == MAX_ALTERNATIVES:
+                    return out
     return out
 
 

@@ -232,3 +232,6 @@ def test_alternative_names_of_a_field() -> None:
     assert alternative_names("X Holding; Y Trading") == ["X Holding", "Y Trading"]
     # An unclosed bracket is no list of alternatives.
     assert alternative_names("Foo (bar") == []
+    # A long list costs a bounded number of screenings.
+    many = alternative_names(";".join(f"name{i}" for i in range(200)))
+    assert many == [f"name{i}" for i in range(8)]
