@@ -159,15 +159,16 @@ def assimilated_skeleton(abjad_skeleton: str) -> str | None:
     return out if out != abjad_skeleton else None
 
 
-def doubled_skeleton(latin: str) -> str | None:
+def doubled_skeleton(latin: str, plain: str) -> str | None:
     """The skeleton of a Latin word with a doubled letter read as two consonants, when that
-    differs from :func:`skeleton`: Arabic writes the lam of "Allah" twice ("Abdullah" is
-    عبدالله, read "abdllh"), a shadda once ("Mohammed" is محمد). Scoring and lookups try
-    both."""
+    differs from its :func:`skeleton` ``plain`` (which the caller has): Arabic writes the lam
+    of "Allah" twice ("Abdullah" is عبدالله, read "abdllh"), a shadda once ("Mohammed" is
+    محمد). Scoring and lookups try both. Uncached: only words with a doubled letter get
+    here, and the index build must not fill the skeleton cache."""
     if collapse_doubles(latin) == latin:
         return None
-    doubled = skeleton(latin, True)  # letter by letter, as an abjad reading is read
-    return doubled if doubled != skeleton(latin) else None
+    doubled = skeleton.__wrapped__(latin, True)  # letter by letter, as an abjad reading is read
+    return doubled if doubled != plain else None
 
 
 _HARD_C = re.compile(r"c(?![hk])")

@@ -299,7 +299,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         sim = OSA.normalized_similarity(sl, sa)
         if (soft := cedilla_reading(latin)) is not None:
             sim = max(sim, OSA.normalized_similarity(skeleton(soft), sa))
-        doubled = doubled_skeleton(latin)
+        doubled = doubled_skeleton(latin, sl)
         if doubled is not None:
             sim = max(sim, OSA.normalized_similarity(doubled, sa))
             if (sun := assimilated_skeleton(sa)) is not None:

@@ -197,7 +197,7 @@ class Vocabulary:
             soft = cedilla_reading(text)
             if soft and (soft_sk := skeleton.__wrapped__(soft)) != sk:
                 _put(self._skeletons, hash(soft_sk), boxed)
-            if doubled := doubled_skeleton(text):
+            if doubled := doubled_skeleton(text, sk):
                 _put(self._skeletons, hash(doubled), boxed)
             # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
             for reading in pinyin_readings.__wrapped__(text):
