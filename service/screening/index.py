@@ -212,7 +212,7 @@ class ScreeningIndex:
             nids = every
         else:
             nids = self._retrieval.candidates(
-                list(qtoks.values()), floor, QueryWeights(r_person, r_org)
+                list(qtoks.values()), floor, QueryWeights(r_person, r_org), limit
             )
             for ident in subject.identifiers:
                 for eid in self._ident_index.get(normalize_identifier(ident[1]), ()):

@@ -18,7 +18,8 @@ name score (matched query weight against both names' total weight, see
 :class:`QueryWeights`), which never falls below the score
 :func:`~.score.compare_prepared` gives as long as the vocabulary connects the
 words the scorer pairs; every name whose estimate reaches the return floor is
-scored, up to :data:`CANDIDATES` (best estimates first).
+scored, up to :data:`CANDIDATES` (best estimates first), or :data:`NAMES_PER_RESULT` names
+per result asked for when the caller wants more than ten.
 
 Removed names leave tombstones that are skipped here.
 """
@@ -52,6 +53,10 @@ __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
 #: entity): every name whose estimate reaches the return floor is scored, up to
 #: this cap, so a common name ("Ali Mehdi") does not crowd out its target.
 CANDIDATES = 30
+#: A caller asking for more results gets this many names scored per result (a listed
+#: entity's aliases often rank together): with a fixed cap, ``limit=100`` on a common
+#: name ("Abd al-Rahman") returned the best of 30 names, not the 100 best entities.
+NAMES_PER_RESULT = 3
 #: A token in more than this share of names (and more than POSTINGS_FLOOR
 #: names) is too common to drive retrieval when a rarer query token exists.
 POSTINGS_SHARE = 0.005
@@ -161,9 +166,10 @@ class CandidateIndex:
     def remove(self, nid: int) -> None:
         self._live[nid] = 0
 
-    def candidates(self, qtoks: Sequence[Tok], floor: float, qw: QueryWeights) -> list[int]:
+    def candidates(self, qtoks: Sequence[Tok], floor: float, qw: QueryWeights, limit: int = 10) -> list[int]:
         """Name slots worth scoring for these query tokens, best estimate first;
-        ``floor`` is the lowest score that will be returned."""
+        ``floor`` is the lowest score that will be returned, ``limit`` the results wanted."""
+        want = max(CANDIDATES, NAMES_PER_RESULT * limit)
         n_names = max(1, len(self._name_weight))
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
         # (rank weight = weight*sim*idf, postings, df, weight, probe number).
@@ -268,7 +274,7 @@ class CandidateIndex:
                 second = lookups[1]
                 found = set(rarest[1]).intersection(second[1])
                 inc += second[0]
-            for nid in itertools.islice(found, CANDIDATES * POOL_FACTOR):
+            for nid in itertools.islice(found, want * POOL_FACTOR):
                 acc[nid] = inc
         # A listed name written with other spacing ("Sol Tech Industry" / "SOLTECH
         # INDUSTRY"): the whole query joined finds it, at full coverage.
@@ -303,9 +309,9 @@ class CandidateIndex:
         digits = qw.digits
         excess_of = self._digit_excess
         person = self._slot_person
-        limit = floor * PRUNE_MARGIN
+        lowest = floor * PRUNE_MARGIN
         pool: list[tuple[float, int]] = []
-        for nid in _top(acc, CANDIDATES * POOL_FACTOR):
+        for nid in _top(acc, want * POOL_FACTOR):
             if not live[nid]:
                 continue
             # The query read the way this name's class is compared.
@@ -329,15 +335,15 @@ class CandidateIndex:
                     acro = min(acronym, uq)
                     without = max(without, estimate(
                         m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost))
-            if best >= limit:
+            if best >= lowest:
                 pool.append((best, nid))
-            elif without >= limit:
+            elif without >= lowest:
                 # Such a name comes after those estimated without an acronym.
                 pool.append((without - 1.0, nid))
-        if len(pool) > CANDIDATES:
+        if len(pool) > want:
             # Stable: equal estimates keep their rank order.
             pool.sort(key=_first, reverse=True)
-            del pool[CANDIDATES:]
+            del pool[want:]
         return [nid for _, nid in pool]
 
     def _posting_set(self, post: list[int]) -> frozenset[int]:

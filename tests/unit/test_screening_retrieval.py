@@ -89,6 +89,20 @@ def test_common_given_name_does_not_crowd_out_the_target() -> None:
     assert 999 in [m.entity_id for m in index.screen(Subject("Ali Mehdi", "person")) if m.match]
 
 
+def test_a_larger_limit_scores_more_names() -> None:
+    # Sixty entities named alike, each with two aliases: limit 10 scores the default budget,
+    # limit 60 asks for every one of them and gets them, as the exhaustive scan does.
+    ents = [ListedEntity(i, "person", f"RAHMAN, Abdul {s}", [ListedName(f"ABDUL RAHMAN {s}", "aka"),
+                                                            ListedName(f"ABDULRAHMAN {s}", "aka")])
+            for i, s in enumerate(_surnames(60))]
+    index = ScreeningIndex.build(ents)
+    subject = Subject("Abdul Rahman", "person")
+    wide = {m.entity_id for m in index.screen(subject, limit=60) if m.match}
+    assert wide == {m.entity_id for m in index.screen_exhaustive(subject, limit=60) if m.match}
+    assert len(wide) > 30
+    assert len(index.screen(subject, limit=10)) == 10
+
+
 def _surnames(n: int) -> list[str]:
     return [f"{a}{b}{c}{d}{e}OV" for a in "BDKMPRST" for b in "AEIOU" for c in "KLMNRST" for d in "AEIOU"
             for e in "BKT"][:n]
