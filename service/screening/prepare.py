@@ -170,8 +170,11 @@ def prepare_uncached(
         for i, t in enumerate(toks):
             if i > 0 and t in ROMAN_NUMERALS:
                 t = ROMAN_NUMERALS[t]
-            if t in seen:
+            if t in seen and (t in LEGAL_FORMS or t in STOP_WORDS):
                 continue
+            # A repeated word is kept, as in personal names: "NACIONAL Y INTER NACIONAL"
+            # is "NACIONAL Y INTERNACIONAL" once its last two words are joined, "DEL ARI
+            # ARI" is "DEL ARIARI". A repeated legal form or stop word says nothing more.
             seen.add(t)
             if t.isdigit():
                 kind = DIGIT

@@ -101,8 +101,13 @@ PAIR_MIN_SIM = 0.6  # weakest pair the aligner considers at all
 PARTIAL_FACTOR = 0.5  # credit for a pair between PAIR_MIN_SIM and MIN_TOKEN_SIM
 # Joined and split readings are tried for names up to this many word pairs (12 x 12: the
 # long company names of the lists, "KAIFENG PINGMEI NEW CARBON MATERIALS TECHNOLOGY CO.,
-# LTD.", are where a split word is most often missed); beyond, their cost grows for little.
+# LTD.", are where a split word is most often missed) ...
 MERGE_MAX_PAIRS = 144
+# ... and in longer names when the alignment left at most this many words loose (one
+# word split in two on one side makes three): a fourteen-word name with one word split
+# ("STATE AIR LINES" for "STATE AIRLINES") scored 0.77, as one unmatched word on each side
+# costs a conflict whatever the length. Few loose words make few joins to try.
+MERGE_MAX_LOOSE = 3
 # Rounds of other readings (joins, acronyms) tried one on top of the other.
 REWRITE_ROUNDS = 2
 GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
@@ -361,7 +366,8 @@ def compare_prepared(
     for _ in range(REWRITE_ROUNDS):
         # Joins matter for short personal names; in long names one unjoined word
         # barely moves the score and the search is quadratic, so skip it there.
-        if not (rq or rc) or best >= 0.999 or len(q) * len(c) > MERGE_MAX_PAIRS:
+        if not (rq or rc) or best >= 0.999 or (
+                len(q) * len(c) > MERGE_MAX_PAIRS and len(rq) + len(rc) > MERGE_MAX_LOOSE):
             break
         improved = None
         for vq, vc in rewrites(q, c, pairs, rq, rc, cls):

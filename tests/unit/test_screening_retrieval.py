@@ -62,6 +62,13 @@ CASES = [
     # Long spellings of legal forms.
     ("Ltd Liability Company UNITED ARCTIC COMPANY", "UNITED ARCTIC COMPANY LLC", "company"),
     ("PETROGAT Free Zone Establishment", "PETROGAT FZE", "company"),
+    # A split word in a name too long to try every join (fourteen words, one loose on each side).
+    ("Federal State Governmental Institution 223 Flight Unit State Air Lines Of The Ministry Of "
+     "Defense Of The Russian Federation", "FEDERAL STATE GOVERNMENTAL INSTITUTION 223 FLIGHT UNIT STATE "
+     "AIRLINES OF THE MINISTRY OF DEFENSE OF THE RUSSIAN FEDERATION", "company"),
+    # A company name repeating a word keeps both: the second one joins its neighbour.
+    ("Empresa De Turismo Nacional Y Inter Nacional", "EMPRESA DE TURISMO NACIONAL Y INTERNACIONAL", "company"),
+    ("Estacion De Servicio Serviagricola Del Ari Ari", "ESTACION DE SERVICIO SERVIAGRICOLA DEL ARIARI", "company"),
 ]
 
 
