@@ -67,6 +67,7 @@ from .normalize import tokenize_full
 from .prepare import readings, type_class
 from .syllables import given_order, short_name, syllable_sim
 from .tokens import (
+    ARABIC_ARTICLES,
     DIGIT,
     FEMININE_FORM_SIM,
     GENERIC,
@@ -74,6 +75,7 @@ from .tokens import (
     KIND_WEIGHT,
     LEGAL,
     NORMAL,
+    PARTICLE,
     PATRONYMIC,
     Tok,
     feminine_form,
@@ -157,6 +159,13 @@ def _align(
             if at == bt:
                 cands.append((1.0, a.weight + b.weight, i, j))
                 continue
+            if (a.kind == PARTICLE) != (b.kind == PARTICLE):
+                article, word = (at, bt) if a.kind == PARTICLE else (bt, at)
+                if article in ARABIC_ARTICLES and len(word) > 3:
+                    # The article of "AL-WARD" is no spelling of a name of four letters or
+                    # more ("Alex", "Alma"): paired, it would explain that name away. A
+                    # shorter word may be the article mistyped ("xal-Assad").
+                    continue
             lb = len(bt)
             # Length alone rules the pair out (OSA similarity < PAIR_MIN_SIM);
             # initials, abbreviations and abjad readings are exempt.

@@ -78,6 +78,9 @@ KEY_STRONG_CONSONANTS = 4
 # name when their spellings so read are close ("serhiy" read "sergiy" against "sergei") or
 # the key is long; else it is the vowel folding that made them alike, by chance ("Geonu" and
 # "Haniya", read "ganiya", both key "gana"): weak, as an equal phonetic key of such words.
+# Below KEY_WEAK_MIN_SPELLING the spellings share next to nothing but the key's few
+# consonants ("geonu" and "ganiya": no letter in place): no pair at all.
+KEY_WEAK_MIN_SPELLING = 0.3
 KEY_SIM_FACTOR = 0.95  # phonetic keys that differ by an edit: discounted key similarity
 INITIAL_SIM = 0.9
 NICKNAME_SIM = 0.85
@@ -194,14 +197,17 @@ def is_abbreviation(short: str, long: str) -> bool:
 # Productive name affixes. Two names sharing one are compared on what is left:
 # "Ivanovich"/"Viktorovich" are different fathers, "Hamidullah"/"Waliullah"
 # and "Abdurrahim"/"Abdurrahman", "McKenton"/"McKesson" different names, though the
-# shared affix makes the spellings look close.
+# shared affix makes the spellings look close; so are "Zinchenko"/"Panchenko" and
+# "Kobakhidze"/"Kobaladze" (a Ukrainian, Polish, Georgian, Greek, Turkish or Romanian
+# surname ending is much of the word).
 _SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah", "ulla",
-                    "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada")
+                    "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada",
+                    "enko", "dze", "ovsky", "evsky", "owski", "ewski", "opoulos", "oglu", "escu")
 _SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu", "mac", "mc")
 AFFIX_MIN_STEM = 3
 NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
-_ARABIC_ARTICLE = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
+ARABIC_ARTICLES = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
 # A word and its feminine form ("Luis"/"Luisa", "Aleksandr"/"Aleksandra", "Krylov"/"Krylova",
 # "Habib"/"Habiba"): one letter apart, but a man and a woman of one family, not a typing slip.
@@ -278,12 +284,12 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         fa, fb = a.translate(_DIGIT_LETTERS), b.translate(_DIGIT_LETTERS)
         if fa.isalpha() and fb.isalpha():
             return DIGIT_LETTER_FACTOR * token_sim(fa, fb, a_abjad, b_abjad)
-    if a in _ARABIC_ARTICLE and b in _ARABIC_ARTICLE:
+    if a in ARABIC_ARTICLES and b in ARABIC_ARTICLES:
         return KEY_EQUAL_SIM
     if a in LEGAL_FORM_FAMILY and LEGAL_FORM_FAMILY[a] == LEGAL_FORM_FAMILY.get(b):
         return KEY_EQUAL_SIM  # "Corporation" / "Company" / "Inc."
     if a_abjad != b_abjad:
-        if (a if b_abjad else b) in _ARABIC_ARTICLE:
+        if (a if b_abjad else b) in ARABIC_ARTICLES:
             # The article is no spelling of a name read without vowels ("علي" read "ly"
             # shares the skeleton of "al"): paired, it would explain the name away.
             return 0.0
@@ -363,4 +369,4 @@ def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:
     similarity (see KEY_WEAK_SIM)."""
     if spelling >= KEY_SPELLING_MIN or consonant_runs(key) >= strong_consonants:
         return KEY_EQUAL_SIM
-    return max(spelling, KEY_WEAK_SIM)
+    return max(spelling, KEY_WEAK_SIM) if spelling >= KEY_WEAK_MIN_SPELLING else spelling

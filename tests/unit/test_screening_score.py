@@ -201,6 +201,12 @@ def test_series_numbers_and_roman_numerals() -> None:
 
 def test_shared_affixes_do_not_make_names_close() -> None:
     assert not matches("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov")
+    # Surname endings of other languages: the stems are what differ.
+    assert not matches("Ihor Zinchenko", "PANCHENKO, Igor")
+    assert not matches("Irakli Kobakhidze", "KOBALADZE, Irakli")
+    # ... and a slip in the stem is still the name.
+    assert matches("Alexander Luakshenko", "Alexander Lukashenko")
+    assert matches("Mikhail Khordorovsky", "Mikhail Khodorkovsky")
     assert not matches("Nazirullah Hanafi Hamidullah", "Nazirullah Hanafi Waliullah")
     assert not matches("Mohamad Iqbal Abdurrahim", "Mohamad Iqbal Abdurrahman")
 
@@ -565,8 +571,12 @@ def test_a_business_word_written_in_two_weighs_as_one() -> None:
 
 def test_an_equal_slavic_key_of_far_spellings_is_weak() -> None:
     # Read by the Slavic standards, "Haniya" is "ganiya", keyed "gana" like the Korean
-    # "Geonu": the vowels made them alike, not another romanisation of one name.
-    assert token_sim("geonu", "haniya") == KEY_WEAK_SIM
+    # "Geonu": the vowels made them alike, not another romanisation of one name. With no
+    # letter of the spellings in place, they do not pair at all.
+    assert token_sim("geonu", "haniya") < MIN_TOKEN_SIM
+    assert not matches("Geonu I", "HANIYA, Ismail")
+    # Spellings that share more keep the weak similarity ("yusuf"/"youssef").
+    assert token_sim("yusuf", "youssef") == KEY_WEAK_SIM
     # Spellings that differ by another standard's letters keep the full key similarity.
     for a, b in (("serhiy", "sergei"), ("careva", "tsareva"), ("jurij", "yuriy"), ("hryhoriy", "grigory")):
         assert token_sim(a, b) == KEY_EQUAL_SIM, (a, b)
@@ -667,3 +677,12 @@ def test_a_one_letter_family_name_is_no_initial() -> None:
     assert not matches("Yan Tao", "GAO, Yan")
     # A company's words are no syllables of a personal name.
     assert matches("Bel-ka-steel Llc", "BEL-KAP-STEEL LLC", "company")
+
+
+def test_the_arabic_article_is_no_spelling_of_a_longer_name() -> None:
+    # "Alex" against the article of "AL-WARD": left unmatched, it is another given name.
+    assert not matches("Alex Ward", "AL-WARD, Abu")
+    assert not matches("Alma Rashid", "AL-RASHID, Ahmad")
+    # A short word may be the article mistyped, and the article written alike pairs.
+    assert matches("Bashar xal-Assad", "Bashar al-Assad")
+    assert matches("Ali Hassan", "AL HASSAN, Ali")

@@ -76,8 +76,8 @@ def test_slavic_key_keeps_digraphs_and_english_c() -> None:
     assert phonetic_key("careva") == phonetic_key("kareva")
     # "j" reads "y" only where it opens the word: "shahji" is not "shehu".
     assert slavic_key("shahji") != slavic_key("shehu")
-    # An equal Slavic key of one consonant says little where the spellings differ.
-    assert slavic_key("jairaj") == slavic_key("yury") and token_sim("jairaj", "yury") == KEY_WEAK_SIM
+    # An equal Slavic key of one consonant says nothing where the spellings differ.
+    assert slavic_key("jairaj") == slavic_key("yury") and token_sim("jairaj", "yury") < KEY_WEAK_SIM
     assert score_pair("Juri Gennadievych Zherebtsov", "ZHEREBTSOV, Yuriy Gennadievych", "person") >= DEFAULT_THRESHOLD
 
 
