@@ -252,6 +252,18 @@ def _opening_differs(latin: str, abjad: str) -> bool:
     return abjad[0] != "l" and (abjad[0] in "aeiou") != (latin[0] in "aeiou")
 
 
+def _unspelt_final_vowel(latin: str, abjad: str) -> bool:
+    """The abjad reading ends in ی/ي after a consonant (read "y": the Persian and Arabic
+    nisba "-i" of "Mohammadi", "Hosseini", or a final long vowel) and the Latin spelling
+    ends in a consonant: the Latin name stops where the abjad one goes on. The skeleton,
+    which drops the "y", cannot tell them apart, and the vowel count of
+    :func:`_unspelt_vowels` takes the "e" of "Mohamed" for it."""
+    return (
+        len(abjad) > 2 and abjad[-1] == "y" and abjad[-2] not in "aeiouyw"
+        and latin[-1] not in "aeiouy"
+    )
+
+
 def _unspelt_vowels(latin: str, abjad: str) -> bool:
     """The abjad reading writes more ي (y) or و (w) than the Latin spelling has letters
     that can stand for them (i, e, y; u, o, w, v): a long vowel or a consonant the Latin
@@ -312,6 +324,9 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
                 sim = max(sim, OSA.normalized_similarity(doubled, sun))
         if (vowel_end := skeleton_final_vowel(abjad)) is not None:
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
+        if _unspelt_final_vowel(latin, abjad):
+            # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein".
+            return min(0.95 * sim, UNSPELT_OTHER_SIM)
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):
             # With a consonant apart too, two signs say another name ("مهدی" Mahdi is no
             # "Muhammad"): a partial pair at most.

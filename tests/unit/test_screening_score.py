@@ -686,3 +686,13 @@ def test_the_arabic_article_is_no_spelling_of_a_longer_name() -> None:
     # A short word may be the article mistyped, and the article written alike pairs.
     assert matches("Bashar xal-Assad", "Bashar al-Assad")
     assert matches("Ali Hassan", "AL HASSAN, Ali")
+
+
+def test_a_final_abjad_ya_after_a_consonant_needs_a_latin_vowel() -> None:
+    # The nisba of "محمدی" (Mohammadi) and "حسنی" (Hosni): the Latin name ends before it.
+    assert token_sim("mhmdy", "mohamed", True, False) < MIN_TOKEN_SIM
+    assert not matches("علی اكبر محمدی", "AKBAR, Mohamed")
+    assert not matches("حسنا حسنی", "HUSSEIN, Hussein")
+    # Written with its vowel, it is the name; a final ی read "a" too ("موسی" Musa).
+    assert matches("علی محمدی", "MOHAMMADI, Ali")
+    assert matches("موسی کاظمی", "KAZEMI, Musa")
