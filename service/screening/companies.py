@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from .normalize import NUMBER_WORDS
+
 # Multi-word legal forms (already tokenised) -> canonical token. Longest first
 # is ensured at build time. Transliterated forms (Russian, Chinese pinyin) are
 # included because names arrive in those scripts too.
@@ -96,7 +98,8 @@ _LEGAL_FORM_PHRASES: dict[str, str] = {
 # Single-token legal forms -> canonical token.
 _LEGAL_FORM_WORDS: dict[str, str] = {
     "llc": "llc", "ltd": "ltd", "limited": "ltd", "ltda": "ltd", "limitada": "ltd", "co": "co", "company": "co",
-    "cos": "co", "corp": "corp", "corporation": "corp", "inc": "inc", "incorporated": "inc",
+    "cos": "co", "compania": "co", "companhia": "co", "compagnie": "co", "corp": "corp", "corporation": "corp",
+    "corporacion": "corp", "corporacao": "corp", "inc": "inc", "incorporated": "inc",
     "plc": "plc", "llp": "llp", "lp": "lp", "gmbh": "gmbh", "ag": "ag",
     "aktiengesellschaft": "ag", "kg": "kg", "ohg": "ohg", "ug": "ug", "se": "se",
     "jsc": "jsc", "ojsc": "jsc", "cjsc": "jsc", "pjsc": "jsc", "oao": "jsc", "zao": "jsc",
@@ -257,6 +260,70 @@ def canonical_legal_forms(tokens: list[str]) -> tuple[list[str], bool]:
                 out.append(tok)
             i += 1
     return out, found
+
+
+# A legal form or number word written glued to the name ("SOLTECHLIMITED", "OOOROMASHKA",
+# "INKUORTYNFIVE"): no join of the other name's words spells it once the form is made
+# canonical ("limited" -> "ltd"), so the name is also read with it split off (see
+# :func:`unglued`). What is split off must be unlike an ordinary word ending or beginning:
+# forms of four letters or more, or of three without a vowel ("llc", "ltd"), close a name;
+# only the abbreviations that open a name in their languages (OOO, TOV, DOO ...), long
+# words and number words open one ("one" only before a long rest: "Oneconstruction").
+_GLUED_MIN_REST = 4
+_LONG_FORM = 7
+_OPENING_FORMS = frozenset("ooo oao zao pao tov doo sro ojsc cjsc pjsc jsco eood".split())
+_CLOSING_SHORT = frozenset("inc ooo doo sro oao zao pao".split())
+
+
+@lru_cache(maxsize=1)
+def _glued_tables() -> tuple[frozenset[str], frozenset[str], tuple[int, ...]]:
+    words = {w for w in _LEGAL_FORM_WORDS if w.isalpha()}
+    phrase_words = {w for p in _LEGAL_FORM_PHRASES for w in p.split() if len(w) >= _LONG_FORM}
+    closing = {w for w in words if len(w) >= 4 or (len(w) == 3 and not set(w) & set("aeiou"))}
+    closing |= _CLOSING_SHORT | phrase_words | {w for w in NUMBER_WORDS if len(w) >= 4}
+    opening = _OPENING_FORMS | {w for w in words | phrase_words if len(w) >= _LONG_FORM}
+    opening |= {w for w in NUMBER_WORDS if len(w) >= 3}
+    # Tried by length, longest first ("limitada" before "ltda", "seventeen" before "seven"):
+    # a set lookup per length, not a string test per form.
+    lengths = tuple(sorted({len(w) for w in opening | closing}, reverse=True))
+    return frozenset(opening), frozenset(closing), lengths
+
+
+def _rest_needed(form: str) -> int:
+    # A three-letter number word opens only a long rest ("one" of "Onerous" is no number).
+    return 6 if len(form) == 3 and form in NUMBER_WORDS else _GLUED_MIN_REST
+
+
+def unglued(words: tuple[str, ...] | list[str]) -> list[str] | None:
+    """``words`` with each legal form or number word glued to a name word split off, or
+    None when none is ("soltechlimited" -> "soltech limited")."""
+    out: list[str] = []
+    found = False
+    for w in words:
+        if len(w) < _GLUED_MIN_REST + 3 or not w.isalpha() or w in _KNOWN or w in NUMBER_WORDS:
+            out.append(w)
+            continue
+        split = _split_glued(w)
+        if split is None:
+            out.append(w)
+        else:
+            out += split
+            found = True
+    return out if found else None
+
+
+def _split_glued(w: str) -> list[str] | None:
+    opening, closing, lengths = _glued_tables()
+    for n in lengths:
+        if len(w) - n < _GLUED_MIN_REST:
+            continue
+        head = w[:n]
+        if head in opening and len(w) - n >= _rest_needed(head):
+            return [head, w[n:]]
+    for n in lengths:
+        if len(w) - n >= _GLUED_MIN_REST and w[-n:] in closing:
+            return [w[:-n], w[-n:]]
+    return None
 
 
 def has_legal_form(tokens: list[str]) -> bool:

@@ -32,7 +32,7 @@ from .adjust import (
 from .matchers import normalize_country, normalize_identifier
 from .normalize import alternative_names, logical_reading, tokenize_uncached
 from .parallel import screen_many
-from .prepare import prepare_uncached, readings, type_class
+from .prepare import prepare_uncached, readings, type_class, unglued_name
 from .retrieval import CandidateIndex, QueryWeights
 from .score import compare_prepared, compare_readings
 from .tokens import Tok
@@ -117,6 +117,11 @@ class ScreeningIndex:
             if not toks:
                 continue
             self._add_slot(info, lname, toks)
+            if ecls != "person" and (split := unglued_name(toks)):
+                # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
+                alt = prepare_uncached(split, ecls, tokenize_uncached)
+                if alt and alt != toks:
+                    self._add_slot(info, lname, alt)
             if has_han(lname.name):
                 # The Japanese reading of a Han name is indexed as a slot of
                 # its own, reported under the listed name.

@@ -252,6 +252,8 @@ _TENS = {
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
 _ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3}
+#: The words read as numbers (rule 8).
+NUMBER_WORDS: frozenset[str] = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_ORDINAL_WORDS)
 
 
 def _numbers(tokens: list[str]) -> list[str]:

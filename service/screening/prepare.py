@@ -29,6 +29,7 @@ from .companies import (
     VESSEL_PREFIXES,
     canonical_legal_forms,
     has_legal_form,
+    unglued,
 )
 from .normalize import Tokenized, tokenize_full, tokenize_uncached
 from .tokens import (
@@ -46,7 +47,7 @@ from .tokens import (
 from .translate import translated_readings
 from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
-__all__ = ["prepare", "prepare_uncached", "readings", "type_class"]
+__all__ = ["prepare", "prepare_uncached", "readings", "type_class", "unglued_name"]
 
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
@@ -192,6 +193,17 @@ def prepare_uncached(
     return tuple(out)
 
 
+def unglued_name(toks: tuple[Tok, ...]) -> str:
+    """An organisation's prepared name with the legal forms and number words glued to its
+    words split off ("SOLTECHLIMITED" -> "soltech limited"), to be read as another reading;
+    "" when there are none. Words read from abjad or Han script are left alone: they are
+    readings, not spellings. (A glued word is no legal form, so it is as written here.)"""
+    if any(t.abjad or t.orig for t in toks):
+        return ""
+    split = unglued([t.text for t in toks])
+    return " ".join(split) if split else ""
+
+
 def _syllables_weighed_alike(toks: list[Tok]) -> list[Tok]:
     """In a name written in romanised Chinese or Korean syllables ("JING HE, Lin"), a
     two-letter syllable is a character like any other: it weighs as a three-letter word,
@@ -219,15 +231,19 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     in Arabic and Fazal in Persian). An organisation's name in another language is also read
     with its common words in English (translate.py: "ВОЕННАЯ КОМПАНИЯ" -> "military company")."""
     main = prepare(name, cls)
+    others: list[str | None] = []
+    if cls != "person" and (split := unglued_name(main)):
+        others.append(split)
     if name.isascii():
-        return (main,)
-    if has_han(name):
-        others = [japanese_reading(name)]
+        if not others:
+            return (main,)
+    elif has_han(name):
+        others.append(japanese_reading(name))
         if cls == "person":
             others.append(korean_reading(name))
     else:
-        others = [persian_reading(name)]
-    if cls != "person":
+        others.append(persian_reading(name))
+    if cls != "person" and not name.isascii():
         others.extend(translated_readings(name))
     out = [main]
     for reading in others:

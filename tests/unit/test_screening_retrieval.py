@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
+from service.screening.companies import unglued
 from service.screening.estimate import Coverage, QueryWeights
 from service.screening.score import score_pair
 from service.screening.tokens import INITIAL, NORMAL, Tok
@@ -69,7 +70,24 @@ CASES = [
     # A company name repeating a word keeps both: the second one joins its neighbour.
     ("Empresa De Turismo Nacional Y Inter Nacional", "EMPRESA DE TURISMO NACIONAL Y INTERNACIONAL", "company"),
     ("Estacion De Servicio Serviagricola Del Ari Ari", "ESTACION DE SERVICIO SERVIAGRICOLA DEL ARIARI", "company"),
+    # A legal form or number word glued to the name, at either end, on either side.
+    ("Soltechlimited", "SOLTECH LIMITED", "company"),
+    ("Oooromashka", "OOO ROMASHKA", "company"),
+    ("GOODFORWARDING DOOBEOGRAD", "GOODFORWARDING DOO BEOGRAD", "company"),
+    ("Corporacioncimex S.a.", "CORPORACION CIMEX S.A.", "company"),
+    ("Inkuortynfive Srl", "INKUORTYN FIVE SRL", "company"),
+    ("Sky Oneconstruction Company Limited", "SKY ONE CONSTRUCTION COMPANY LIMITED", "company"),
+    ("Limited Liability Company Three Agro", "LIMITED LIABILITY COMPANY THREEAGRO", "company"),
 ]
+
+
+def test_only_glued_legal_forms_and_number_words_are_split_off() -> None:
+    assert unglued(["soltechlimited", "romashkaooo", "cimexcorporation"]) == [
+        "soltech", "limited", "romashka", "ooo", "cimex", "corporation"]
+    # Ordinary word endings and beginnings that spell a short form or number stay whole.
+    for word in ("hollywood", "arkansas", "perhaps", "livingstone", "saratov", "incline", "spartak",
+                 "companion", "cooperative", "fortune", "tencent", "seventeen"):
+        assert unglued([word]) is None, word
 
 
 @pytest.mark.parametrize(("query", "listed", "type_"), CASES)
