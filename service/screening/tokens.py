@@ -214,6 +214,7 @@ ENDING_FACTOR = 0.95
 # In personal names they pair at most this loosely (score.MIN_TOKEN_SIM); in a company name
 # ("Akut"/"Akuta") the letter is a slip like any other.
 FEMININE_FORM_SIM = 0.7
+FEMININE_FUZZY_MIN = 5
 # Digits that stand for the letters they look like, and what such a word is worth.
 _DIGIT_LETTERS = str.maketrans("01345789", "oieastbg")
 DIGIT_LETTER_FACTOR = 0.95
@@ -364,12 +365,13 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
 
 def feminine_form(a: str, b: str) -> bool:
     """One word is the other with the feminine "a" of Slavic, Romance and Arabic personal
-    names added to its final consonant ("Luis"/"Luisa", "Krylov"/"Krylova")."""
+    names added to its final consonant ("Luis"/"Luisa", "Krylov"/"Krylova"), in the same
+    spelling or, for longer names, one letter apart ("Aleksandr"/"Alessandra")."""
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return (
-        len(long) == len(short) + 1 and len(short) >= 3 and long[-1] == "a"
-        and long.startswith(short) and short[-1] not in "aeiouy"
-    )
+    if not (len(long) == len(short) + 1 and len(short) >= 3 and long[-1] == "a" and short[-1] not in "aeiouy"):
+        return False
+    stem = long[:-1]
+    return stem == short or (len(short) >= FEMININE_FUZZY_MIN and OSA.distance(stem, short) == 1)
 
 
 # token_sim without its cache, for pairs met once: a joined word against the other name's

@@ -637,6 +637,9 @@ def test_a_feminine_form_is_another_person() -> None:
     assert not matches("Александр Крылов", "KRYLOVA, Aleksandra Yuryevna")
     assert not matches("Luísa Costa", "DA COSTA, Luis Fernando")
     assert matches("Aleksandra Krylova", "KRYLOVA, Aleksandra Yuryevna")
+    # ... in another spelling of the name too.
+    assert not matches("Alessandra Sokolov", "SOKOLOV, Aleksandr Valentinovich")
+    assert matches("Alessandro Sokolov", "SOKOLOV, Alessandro")
     # In a company name the letter is a slip like any other; an abjad reading's final
     # alef is no feminine ending.
     assert matches("TAR LIMITED", "TARA LIMITED", "company")
