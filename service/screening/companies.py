@@ -50,6 +50,7 @@ _LEGAL_FORM_PHRASES: dict[str, str] = {
     "public limited company": "plc",
     "private limited company": "ltd",
     "private limited": "ltd",
+    "private ltd": "ltd",
     "company limited": "co ltd",
     "co limited": "co ltd",
     "joint stock company": "jsc",

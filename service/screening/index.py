@@ -32,7 +32,7 @@ from .adjust import (
 from .matchers import normalize_country, normalize_identifier
 from .normalize import alternative_names, logical_reading, tokenize_uncached
 from .parallel import screen_many
-from .prepare import prepare_uncached, readings, type_class, unglued_name
+from .prepare import prepare_uncached, readings, type_class, unglued_name, without_repeats
 from .retrieval import CandidateIndex, QueryWeights
 from .score import compare_prepared, compare_readings
 from .tokens import Tok
@@ -117,6 +117,8 @@ class ScreeningIndex:
             if not toks:
                 continue
             self._add_slot(info, lname, toks)
+            if ecls != "person" and (once := without_repeats(toks)):
+                self._add_slot(info, lname, once)
             if ecls != "person" and (split := unglued_name(toks)):
                 # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
                 alt = prepare_uncached(split, ecls, tokenize_uncached)

@@ -47,7 +47,7 @@ from .tokens import (
 from .translate import translated_readings
 from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
-__all__ = ["prepare", "prepare_uncached", "readings", "type_class", "unglued_name"]
+__all__ = ["prepare", "prepare_uncached", "readings", "type_class", "unglued_name", "without_repeats"]
 
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
@@ -193,6 +193,20 @@ def prepare_uncached(
     return tuple(out)
 
 
+def without_repeats(toks: tuple[Tok, ...]) -> tuple[Tok, ...] | None:
+    """An organisation's prepared name with each repeated word kept once, or None when no
+    word repeats: read besides the name as written, whose second copy may be half of a
+    split word ("NACIONAL Y INTER NACIONAL"), while here it is a slip of the source
+    ("Научно-ис Научно-исследовательский": the first word written twice)."""
+    seen: set[str] = set()
+    once = []
+    for t in toks:
+        if t.text not in seen:
+            seen.add(t.text)
+            once.append(t)
+    return tuple(once) if len(once) < len(toks) else None
+
+
 def unglued_name(toks: tuple[Tok, ...]) -> str:
     """An organisation's prepared name with the legal forms and number words glued to its
     words split off ("SOLTECHLIMITED" -> "soltech limited"), to be read as another reading;
@@ -229,14 +243,17 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     may be Japanese (山田太郎 -> "yamada taro") or Korean (金正恩 -> "kim jong
     un"), not only Chinese; one in Arabic script may be Persian or Urdu ("فضل" is Fadl
     in Arabic and Fazal in Persian). An organisation's name in another language is also read
-    with its common words in English (translate.py: "ВОЕННАЯ КОМПАНИЯ" -> "military company")."""
+    with its common words in English (translate.py: "ВОЕННАЯ КОМПАНИЯ" -> "military company"),
+    with its repeated words kept once (:func:`without_repeats`) and with glued legal forms
+    split off (:func:`unglued_name`)."""
     main = prepare(name, cls)
     others: list[str | None] = []
     if cls != "person" and (split := unglued_name(main)):
         others.append(split)
+    once = without_repeats(main) if cls != "person" else None
     if name.isascii():
         if not others:
-            return (main,)
+            return (main, once) if once else (main,)
     elif has_han(name):
         others.append(japanese_reading(name))
         if cls == "person":
@@ -245,7 +262,7 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
         others.append(persian_reading(name))
     if cls != "person" and not name.isascii():
         others.extend(translated_readings(name))
-    out = [main]
+    out = [main, once] if once else [main]
     for reading in others:
         if reading:
             alt = prepare(reading, cls)

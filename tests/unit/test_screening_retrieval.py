@@ -70,6 +70,11 @@ CASES = [
     # A company name repeating a word keeps both: the second one joins its neighbour.
     ("Empresa De Turismo Nacional Y Inter Nacional", "EMPRESA DE TURISMO NACIONAL Y INTERNACIONAL", "company"),
     ("Estacion De Servicio Serviagricola Del Ari Ari", "ESTACION DE SERVICIO SERVIAGRICOLA DEL ARIARI", "company"),
+    # ... and is also read once, where the source wrote a word twice (the first cut off).
+    ("Научно-ис Научно-исследовательский технологический институт имени А. П. Александрова",
+     "FEDERALNOE GOSUDARSTVENNOE UNITARNOE PREDPRIIATIE NAUCHNO ISSLEDOVATELSKII TEKHNOLOGICHESKII "
+     "INSTITUT IMENI A P ALEKSANDROVA", "company"),
+    ("MAVASAL IMPEXPRIVATE LIMITED", "MAVASAL IMPEX PRIVATE LIMITED", "company"),
     # A legal form or number word glued to the name, at either end, on either side.
     ("Soltechlimited", "SOLTECH LIMITED", "company"),
     ("Oooromashka", "OOO ROMASHKA", "company"),
