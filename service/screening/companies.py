@@ -316,8 +316,6 @@ def unglued(words: tuple[str, ...] | list[str]) -> list[str] | None:
 def _split_glued(w: str) -> list[str] | None:
     opening, closing, lengths = _glued_tables()
     for n in lengths:
-        if len(w) - n < _GLUED_MIN_REST:
-            continue
         head = w[:n]
         if head in opening and len(w) - n >= _rest_needed(head):
             return [head, w[n:]]

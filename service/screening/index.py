@@ -32,7 +32,7 @@ from .adjust import (
 from .matchers import normalize_country, normalize_identifier
 from .normalize import alternative_names, logical_reading, tokenize_uncached
 from .parallel import screen_many
-from .prepare import prepare_uncached, readings, type_class, unglued_name, without_repeats
+from .prepare import prepare_uncached, readings, spelling_readings, type_class
 from .retrieval import CandidateIndex, QueryWeights
 from .score import compare_prepared, compare_readings
 from .tokens import Tok
@@ -117,13 +117,9 @@ class ScreeningIndex:
             if not toks:
                 continue
             self._add_slot(info, lname, toks)
-            if ecls != "person" and (once := without_repeats(toks)):
-                self._add_slot(info, lname, once)
-            if ecls != "person" and (split := unglued_name(toks)):
-                # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
-                alt = prepare_uncached(split, ecls, tokenize_uncached)
-                if alt and alt != toks:
-                    self._add_slot(info, lname, alt)
+            # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
+            for alt in spelling_readings(toks, ecls, _prepare_listed):
+                self._add_slot(info, lname, alt)
             if has_han(lname.name):
                 # The Japanese reading of a Han name is indexed as a slot of
                 # its own, reported under the listed name.
@@ -320,6 +316,11 @@ class ScreeningIndex:
         ``workers=-1`` (all cores) or ``workers>1`` splits large batches over
         forked processes that share the index (see :mod:`.parallel`)."""
         return screen_many(self, subjects, threshold=threshold, limit=limit, workers=workers)
+
+
+def _prepare_listed(name: str, cls: str) -> tuple[Tok, ...]:
+    # Uncached, as every listed name: the build must not fill the query caches.
+    return prepare_uncached(name, cls, tokenize_uncached)
 
 
 def _reading_of(pairs: list[Any], rq: tuple[Any, ...]) -> Any:

@@ -47,7 +47,7 @@ from .tokens import (
 from .translate import translated_readings
 from .translit import ABD_NAMES, has_han, japanese_reading, korean_reading, persian_reading
 
-__all__ = ["prepare", "prepare_uncached", "readings", "type_class", "unglued_name", "without_repeats"]
+__all__ = ["prepare", "prepare_uncached", "readings", "spelling_readings", "type_class"]
 
 _PATRONYMIC_ENDINGS = ("ovich", "evich", "ovitch", "evitch", "ovitsch", "evitsch", "ovna", "evna", "ovych", "evych", "ivna", "ogly", "kyzy")
 # "X bin Y": Y is the father's name. Swapping father and son is another person.
@@ -193,11 +193,30 @@ def prepare_uncached(
     return tuple(out)
 
 
-def without_repeats(toks: tuple[Tok, ...]) -> tuple[Tok, ...] | None:
-    """An organisation's prepared name with each repeated word kept once, or None when no
-    word repeats: read besides the name as written, whose second copy may be half of a
-    split word ("NACIONAL Y INTER NACIONAL"), while here it is a slip of the source
-    ("Научно-ис Научно-исследовательский": the first word written twice)."""
+def spelling_readings(
+    main: tuple[Tok, ...], cls: str, prep: Callable[[str, str], tuple[Tok, ...]]
+) -> list[tuple[Tok, ...]]:
+    """An organisation's other readings of its own spelling (``main``, prepared): with each
+    repeated word kept once, and with the legal forms and number words glued to its words
+    split off ("SOLTECHLIMITED" -> "soltech limited", prepared by ``prep``). Queries
+    (:func:`readings`) and listed names (the index) are read alike."""
+    if cls == "person":
+        return []
+    out = []
+    if once := _without_repeats(main):
+        out.append(once)
+    if split := _unglued(main):
+        alt = prep(split, cls)
+        if alt and alt != main and alt not in out:
+            out.append(alt)
+    return out
+
+
+def _without_repeats(toks: tuple[Tok, ...]) -> tuple[Tok, ...] | None:
+    """The name with each repeated word kept once, or None when no word repeats: the
+    name as written keeps them, as a second copy may be half of a split word ("NACIONAL Y
+    INTER NACIONAL"), while here it is a slip of the source ("Научно-ис
+    Научно-исследовательский": the first word written twice)."""
     seen: set[str] = set()
     once = []
     for t in toks:
@@ -207,11 +226,10 @@ def without_repeats(toks: tuple[Tok, ...]) -> tuple[Tok, ...] | None:
     return tuple(once) if len(once) < len(toks) else None
 
 
-def unglued_name(toks: tuple[Tok, ...]) -> str:
-    """An organisation's prepared name with the legal forms and number words glued to its
-    words split off ("SOLTECHLIMITED" -> "soltech limited"), to be read as another reading;
-    "" when there are none. Words read from abjad or Han script are left alone: they are
-    readings, not spellings. (A glued word is no legal form, so it is as written here.)"""
+def _unglued(toks: tuple[Tok, ...]) -> str:
+    """The name with glued legal forms and number words split off, "" when there are none.
+    Words read from abjad or Han script are left alone: they are readings, not spellings.
+    (A glued word is no legal form, so it is as written here.)"""
     if any(t.abjad or t.orig for t in toks):
         return ""
     split = unglued([t.text for t in toks])
@@ -244,25 +262,19 @@ def readings(name: str, cls: str) -> tuple[tuple[Tok, ...], ...]:
     un"), not only Chinese; one in Arabic script may be Persian or Urdu ("فضل" is Fadl
     in Arabic and Fazal in Persian). An organisation's name in another language is also read
     with its common words in English (translate.py: "ВОЕННАЯ КОМПАНИЯ" -> "military company"),
-    with its repeated words kept once (:func:`without_repeats`) and with glued legal forms
-    split off (:func:`unglued_name`)."""
+    and read as spelled otherwise (:func:`spelling_readings`)."""
     main = prepare(name, cls)
+    out = [main, *spelling_readings(main, cls, prepare)]
     others: list[str | None] = []
-    if cls != "person" and (split := unglued_name(main)):
-        others.append(split)
-    once = without_repeats(main) if cls != "person" else None
-    if name.isascii():
-        if not others:
-            return (main, once) if once else (main,)
-    elif has_han(name):
-        others.append(japanese_reading(name))
-        if cls == "person":
-            others.append(korean_reading(name))
-    else:
-        others.append(persian_reading(name))
-    if cls != "person" and not name.isascii():
-        others.extend(translated_readings(name))
-    out = [main, once] if once else [main]
+    if not name.isascii():
+        if has_han(name):
+            others.append(japanese_reading(name))
+            if cls == "person":
+                others.append(korean_reading(name))
+        else:
+            others.append(persian_reading(name))
+        if cls != "person":
+            others.extend(translated_readings(name))
     for reading in others:
         if reading:
             alt = prepare(reading, cls)
