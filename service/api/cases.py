@@ -7,7 +7,7 @@ from typing import Any
 from ..extensions import Blueprint, db
 from ..models import Case, Charge
 from ..records import cases as records
-from ..records.common import Page, archive, filters_from, get_or_raise
+from ..records.common import Page, filters_from, get_or_raise
 from ..schemas import case as s
 from .resources import collection_resource, history_resources, item_resource, link_resources
 
@@ -35,7 +35,7 @@ collection_resource(
 case = item_resource(
     blp, "/<int:case_id>", "CaseById", record_type="case", label="case", out=s.CaseOut, body=s.CaseIn, load=_case,
     update=lambda case, data, replace: records.update_case(session=db.session, case=case, data=data, replace=replace),
-    archive=lambda case: archive(session=db.session, record=case),
+    archivable=True,
     summaries={"get": "Read a case with its defendants and the charges against each"},
 )
 
@@ -73,7 +73,7 @@ charge = item_resource(
     out=s.ChargeOut, body=s.ChargeIn, load=_charge,
     update=lambda charge, data, replace: records.update_charge(session=db.session, charge=charge, data=data,
                                                                 replace=replace),
-    archive=lambda charge: records.archive_charge(session=db.session, charge=charge),
+    archivable=True,
     summaries={"get": "Read a charge", "patch": "Change some fields of a charge, e.g. its status (If-Match required)"},
 )
 

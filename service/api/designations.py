@@ -41,7 +41,7 @@ collection_resource(
 designation = item_resource(
     blp, "/<int:designation_id>", "DesignationById", record_type="designation", label="designation",
     out=s.DesignationOut, body=s.DesignationIn, load=_load, update=_update,
-    archive=lambda designation: records.archive_designation(session=db.session, designation=designation),
+    archivable=True,
     summaries={
         "get": "Read a designation",
         "patch": "Change some fields of a designation, e.g. set delisted_on (If-Match required)",

@@ -8,7 +8,7 @@ from typing import Any
 from ..extensions import Blueprint, db
 from ..models import Entity
 from ..records import entities as records
-from ..records.common import Page, archive, filters_from
+from ..records.common import Page, filters_from
 from ..schemas.entity import (
     CompanyIn,
     CompanyListArgs,
@@ -51,7 +51,7 @@ def entity_blueprint(
         blp, "/<int:entity_id>", "Item", record_type="entity", label=label, out=EntityOut, body=in_schema, load=load,
         update=lambda entity, data, replace: records.update_entity(session=db.session, entity=entity, data=data,
                                                                     replace=replace),
-        archive=lambda entity: archive(session=db.session, record=entity),
+        archivable=True,
         summaries={
             "get": f"Read a {label} with names, identifiers, designations, charges and threat groups",
             "delete": f"Archive a {label} (If-Match required); it stays readable with include_archived=true",

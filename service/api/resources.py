@@ -20,7 +20,7 @@ from flask.views import MethodView
 
 from ..errors import NotFound
 from ..extensions import Blueprint, db
-from ..records.common import Page, filters_from
+from ..records.common import Page, archive, filters_from
 from ..records.history import as_of, history_of
 from ..schemas.audit import HistoryArgs, HistoryList
 from ..schemas.common import ItemArgs, PageArgs
@@ -133,14 +133,14 @@ def item_resource(
     blp: Blueprint, rule: str, name: str, *, record_type: str, label: str, out: type, load: Callable[..., Any],
     summaries: Mapping[str, str], body: type | None = None, patch: type | None = None,
     update: Callable[[Any, dict[str, Any], bool], object] | None = None,
-    archive: Callable[[Any], object] | None = None, doc_summaries: bool = False,
+    archivable: bool = False, doc_summaries: bool = False,
 ) -> Item:
     """One record, its id the last variable of ``rule``: ``load(**ids, include_archived=False)``.
 
     ``GET`` reads it (or, with ``as_of``, its own fields as they stood then). With ``update``,
     ``PUT`` replaces it (given a ``body``) and ``PATCH`` changes some fields (``patch``, by default
-    ``body`` made partial), both through ``update(record, data, replace)``; with ``archive``,
-    ``DELETE`` archives it. Every write checks If-Match.
+    ``body`` made partial), both through ``update(record, data, replace)``; when ``archivable``,
+    ``DELETE`` archives it (:func:`~service.records.common.archive`). Every write checks If-Match.
     Summaries: ``get`` is required; the writes default to "Replace / Change some fields of /
     Archive a {label} (If-Match required)"."""
     id_arg = re.findall(r"<(?:\w+:)?(\w+)>", rule)[-1]
@@ -177,9 +177,9 @@ def item_resource(
             ops.add("put", write(True), blp.etag, blp.arguments(body), blp.response(200, out))
             patch = patch or partial_schema(body)
         ops.add("patch", write(False), blp.etag, blp.arguments(patch), blp.response(200, out))
-    if archive is not None:
+    if archivable:
         def delete(self: MethodView, **ids: int) -> None:
-            archive(checked(ids))
+            archive(session=db.session, record=checked(ids))
             db.session.commit()
 
         ops.add("delete", delete, blp.etag, blp.response(204))
@@ -195,8 +195,8 @@ def link_resources(
     the collection ``names[0]`` and each link ``names[1]`` at ``rule/<int:{names[1]}_id>``.
 
     ``parent(id)`` loads the parent from the URL's first id; ``links`` holds the records
-    functions, each taking the session and the parent first: ``list``, ``add``, ``get``,
-    ``archive`` and, when links can change (given ``patch``), ``update``."""
+    functions, each taking the session and the parent first: ``list``, ``add``, ``get``
+    and, when links can change (given ``patch``), ``update``."""
     parent_id = re.findall(r"<(?:\w+:)?(\w+)>", rule)[0]
     collection, item_name = names
     link_id = f"{item_name.lower()}_id"
@@ -216,7 +216,7 @@ def link_resources(
     item_summaries = {key: summaries[key] for key in ("get", "delete", "patch") if key in summaries}
     return item_resource(
         blp, f"{rule}/<int:{link_id}>", item_name, record_type=record_type, label=label, out=out, patch=patch,
-        load=load, archive=lambda link: links.archive(db.session, link), summaries=item_summaries,
+        load=load, archivable=True, summaries=item_summaries,
         # A link is never replaced whole: only its role, notes and sources change.
         update=(lambda link, data, replace: links.update(db.session, link, data)) if patch else None,
     )

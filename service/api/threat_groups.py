@@ -7,7 +7,7 @@ from typing import Any
 from ..extensions import Blueprint, db
 from ..models import ThreatGroup
 from ..records import threat_groups as records
-from ..records.common import Page, archive, get_or_raise
+from ..records.common import Page, get_or_raise
 from ..schemas import threat_group as s
 from .resources import collection_resource, history_resources, item_resource, link_resources
 
@@ -38,7 +38,7 @@ group = item_resource(
     body=s.ThreatGroupIn, load=_group,
     update=lambda group, data, replace: records.update_group(session=db.session, group=group, data=data,
                                                               replace=replace),
-    archive=lambda group: archive(session=db.session, record=group),
+    archivable=True,
     summaries={"get": "Read a threat group with its members and their sanctions and charges"},
 )
 

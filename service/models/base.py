@@ -77,6 +77,11 @@ class RecordMixin:
         """Mark the record changed; the UPDATE this causes grows ``version``."""
         self.updated_at = utcnow()
 
+    def parents(self) -> tuple[RecordMixin, ...]:
+        """The records whose version grows when this one is archived: what shows it (an
+        entity its designations, a case its defendants). A record of its own has none."""
+        return ()
+
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}

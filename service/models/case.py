@@ -59,6 +59,9 @@ class CaseDefendant(RecordMixin, Base):
     case: Mapped[Case] = relationship(back_populates="defendants")
     entity: Mapped[Entity] = relationship(back_populates="defendant_in")
 
+    def parents(self) -> tuple[RecordMixin, ...]:
+        return (self.case,)
+
     @property
     def live_charges(self) -> list[Charge]:
         """This defendant's charges in this case."""
@@ -81,3 +84,7 @@ class Charge(RecordMixin, Base):
 
     case: Mapped[Case] = relationship(back_populates="charges")
     entity: Mapped[Entity] = relationship(back_populates="charges")
+
+    def parents(self) -> tuple[RecordMixin, ...]:
+        """The defendant's entity shows its charges."""
+        return (self.entity,)

@@ -45,6 +45,9 @@ class Designation(RecordMixin, Base):
 
     entity: Mapped[Entity] = relationship(back_populates="designations")
 
+    def parents(self) -> tuple[RecordMixin, ...]:
+        return (self.entity,)
+
     # The one "active" rule, in Python for a loaded row and in SQL for filters
     # (``where(Designation.active)``); :func:`listing_active` is its Python half.
     @hybrid_property

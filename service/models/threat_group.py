@@ -50,3 +50,6 @@ class ThreatGroupMember(RecordMixin, Base):
 
     group: Mapped[ThreatGroup] = relationship(back_populates="members")
     entity: Mapped[Entity] = relationship(back_populates="group_links")
+
+    def parents(self) -> tuple[RecordMixin, ...]:
+        return (self.group,)

@@ -16,7 +16,6 @@ from .common import (
     Page,
     Writable,
     apply_sort,
-    archive,
     bump_versions,
     check_group_exists,
     check_order,
@@ -127,10 +126,6 @@ def add_defendant(session: Session, case: Case, data: dict[str, Any]) -> CaseDef
     return defendant
 
 
-def archive_defendant(session: Session, defendant: CaseDefendant) -> None:
-    archive(session=session, record=defendant, parents=(defendant.case,))
-
-
 def get_defendant(session: Session, case: Case, defendant_id: int, *, include_archived: bool) -> CaseDefendant:
     return get_child(session, CaseDefendant, defendant_id, parent=case, parent_key="case_id",
                      include_archived=include_archived, label="defendant", parent_label="case")
@@ -199,16 +194,12 @@ def update_charge(*, session: Session, charge: Charge, data: dict[str, Any], rep
     return charge
 
 
-def archive_charge(*, session: Session, charge: Charge) -> None:
-    archive(session=session, record=charge, parents=(charge.entity,))
-
-
 def list_defendants(session: Session, case: Case, *, include_archived: bool, page: int, page_size: int) -> Page:
     return list_children(session, CaseDefendant, CaseDefendant.case_id == case.id, include_archived=include_archived,
                          page=page, page_size=page_size)
 
 
-DEFENDANTS = LinkRecords(list=list_defendants, add=add_defendant, get=get_defendant, archive=archive_defendant)
+DEFENDANTS = LinkRecords(list=list_defendants, add=add_defendant, get=get_defendant)
 
 
 def list_charges(

@@ -159,13 +159,13 @@ def check_version(record: RecordMixin, version: int | None, *, label: str) -> No
         )
 
 
-def archive(*, session: Session, record: RecordMixin, parents: Iterable[RecordMixin] = ()) -> None:
+def archive(*, session: Session, record: RecordMixin) -> None:
     """Archive instead of delete: the record leaves lists and screening but stays readable.
-    The ``parents`` it changes (an entity whose designation goes, a case whose charge goes)
-    grow their versions too."""
+    The records it changes (:meth:`~service.models.RecordMixin.parents`: an entity whose
+    designation goes, a group whose member goes) grow their versions too."""
     if record.archived:
         return
-    bump_versions(session, *parents)
+    bump_versions(session, *record.parents())
     record.archived_at = utcnow()
     record.touch()
     session.flush()
@@ -287,7 +287,6 @@ class LinkRecords:
     list: Callable[..., Page]
     add: Callable[..., Any]
     get: Callable[..., Any]
-    archive: Callable[..., None]
     update: Callable[..., Any] | None = None
 
 

@@ -16,7 +16,6 @@ from .common import (
     Page,
     Writable,
     apply_sort,
-    archive,
     bump_versions,
     check_order,
     check_unique,
@@ -116,11 +115,6 @@ def update_designation(
         # The entity it left changed too: screening indexes must re-read it.
         record_entity_changes(session, {entities[0].id})
     return designation
-
-
-def archive_designation(*, session: Session, designation: Designation) -> None:
-    """Archive a designation entered in error; its entity's version grows."""
-    archive(session=session, record=designation, parents=(designation.entity,))
 
 
 def list_designations(

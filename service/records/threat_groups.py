@@ -16,7 +16,6 @@ from .common import (
     add_record,
     apply_fields,
     apply_sort,
-    archive,
     bump_versions,
     check_unique,
     ensure_entity_exists,
@@ -106,10 +105,6 @@ def add_member(session: Session, group: ThreatGroup, data: dict[str, Any]) -> Th
     return add_record(session, ThreatGroupMember, data, fields=("entity_id", *MEMBER_FIELDS), group=group)
 
 
-def archive_member(session: Session, link: ThreatGroupMember) -> None:
-    archive(session=session, record=link, parents=(link.group,))
-
-
 def get_member(session: Session, group: ThreatGroup, member_id: int, *, include_archived: bool) -> ThreatGroupMember:
     return get_child(session, ThreatGroupMember, member_id, parent=group, parent_key="group_id",
                      include_archived=include_archived, label="member link", parent_label="threat group")
@@ -136,7 +131,7 @@ def list_members(session: Session, group: ThreatGroup, *, include_archived: bool
                          include_archived=include_archived, page=page, page_size=page_size)
 
 
-MEMBERS = LinkRecords(list=list_members, add=add_member, get=get_member, archive=archive_member, update=update_member)
+MEMBERS = LinkRecords(list=list_members, add=add_member, get=get_member, update=update_member)
 
 
 def load_group_page(*, session: Session, group_id: int) -> ThreatGroup:

@@ -13,7 +13,6 @@ version check. A form button named ``more`` adds a blank row to a repeatable fie
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,26 +152,26 @@ def entity(entity_id: int) -> Any:
     form = entity_form(kind, record)
     return form_page(
         form, lambda status: render_entity(form, kind, record, status), lambda: entity_payload(form, kind, record),
-        schema=kind.schema(), record=record, record_type="entity", label=kind.label,
+        schema=kind.schema(), record=record, label=kind.label,
         saving=request.method == "POST" and not wants_more_rows(form),
         write=lambda data: entity_records.update_entity(session=db.session, entity=record, data=data, replace=False),
         done=lambda saved: (f"Saved the {kind.label} “{saved.name}”.", entity_page(saved.id)),
     )
 
 
-def confirm_archive(record: RecordMixin, *, record_type: str, label: str, name: str, back: str, done: str,
-                    archive_it: Callable[[], object]) -> Any:
-    """The confirmation page of an archive, and its POST (checked against the version read)."""
+def confirm_archive(record: RecordMixin, *, label: str, name: str, back: str, done: str | None = None) -> Any:
+    """The confirmation page of an archive, and its POST (checked against the version read):
+    once archived, back to ``done`` (by default ``back``)."""
     form = ArchiveForm() if request.method == "POST" else ArchiveForm(data={"version": record.version})
 
     def write(_: dict[str, Any]) -> RecordMixin:
-        archive_it()
+        archive(session=db.session, record=record)
         return record
 
     return form_page(
         form, lambda status: page("ui/edit/archive.html", form=form, label=label, name=name, back=back, status=status),
-        lambda: {}, schema=Schema(), write=write, record=record, record_type=record_type, label=label,
-        done=lambda _: (f"Archived the {label} “{name}”. It stays readable in its history.", done),
+        lambda: {}, schema=Schema(), write=write, record=record, label=label,
+        done=lambda _: (f"Archived the {label} “{name}”. It stays readable in its history.", done or back),
     )
 
 
@@ -181,9 +180,7 @@ def confirm_archive(record: RecordMixin, *, record_type: str, label: str, name: 
 def archive_entity(entity_id: int) -> Any:
     """Archive a person, company or vessel (after a confirmation)."""
     record = load_for_edit(Entity, entity_id, label="entity")
-    back = entity_page(entity_id)
-    return confirm_archive(record, record_type="entity", label=kind_of(record).label, name=record.name, back=back,
-                           done=back, archive_it=lambda: archive(session=db.session, record=record))
+    return confirm_archive(record, label=kind_of(record).label, name=record.name, back=entity_page(entity_id))
 
 
 # --- designations ---------------------------------------------------------------------------
@@ -231,7 +228,7 @@ def designation(designation_id: int) -> Any:
     return form_page(
         form, lambda status: render_designation(form, entity, record, status),
         lambda: {**form.payload(), "entity_id": record.entity_id}, schema=DesignationIn(), record=record,
-        record_type="designation", label="designation",
+        label="designation",
         write=lambda data: designation_records.update_designation(session=db.session, designation=record, data=data,
                                                                   replace=True),
         done=lambda saved: (f"Saved the {saved.authority} designation of “{entity.name}”.", entity_page(entity.id)),
@@ -243,8 +240,5 @@ def designation(designation_id: int) -> Any:
 def archive_designation(designation_id: int) -> Any:
     """Archive a designation entered in error (after a confirmation); a delisting sets a date instead."""
     record = load_for_edit(Designation, designation_id, label="designation")
-    back = entity_page(record.entity_id)
     name = f"{record.authority} {record.list_ref or record.programme or ''}".strip() + f" of {record.entity.name}"
-    return confirm_archive(
-        record, record_type="designation", label="designation", name=name, back=back, done=back,
-        archive_it=lambda: designation_records.archive_designation(session=db.session, designation=record))
+    return confirm_archive(record, label="designation", name=name, back=entity_page(record.entity_id))

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import Case, Charge
 from ..permissions import WRITE
 from ..records import cases as records
-from ..records.common import archive, get_or_raise
+from ..records.common import get_or_raise
 from ..records.threat_groups import list_groups
 from ..schemas.case import CaseIn, ChargeIn, DefendantIn
 from .auth import login_required
@@ -94,7 +94,7 @@ def case(case_id: int) -> Any:
                                "record": record, "archive_url": url_for("ui.edit_cases.archive_case", case_id=case_id)}
     return form_page(
         form, lambda status: render(form, **options, status=status), form.payload, schema=CaseIn(), record=record,
-        record_type="case", label="case",
+        label="case",
         write=lambda data: records.update_case(session=db.session, case=record, data=data, replace=True),
         done=lambda saved: (f"Saved the case “{saved.title}”.", case_page(case_id)),
     )
@@ -105,9 +105,8 @@ def case(case_id: int) -> Any:
 def archive_case(case_id: int) -> Any:
     """Archive a case entered in error (after a confirmation)."""
     record = load_for_edit(Case, case_id, label="case")
-    return confirm_archive(record, record_type="case", label="case", name=record.title, back=case_page(case_id),
-                           done=url_for("ui.search.home"),
-                           archive_it=lambda: archive(session=db.session, record=record))
+    return confirm_archive(record, label="case", name=record.title, back=case_page(case_id),
+                           done=url_for("ui.search.home"))
 
 
 @bp.route("/cases/<int:case_id>/defendants/new", methods=["GET", "POST"])
@@ -168,7 +167,7 @@ def charge(charge_id: int) -> Any:
                                "archive_url": url_for("ui.edit_cases.archive_charge", charge_id=charge_id)}
     return form_page(
         form, lambda status: render(form, **options, status=status), form.payload, schema=ChargeIn(), record=record,
-        record_type="charge", label="charge",
+        label="charge",
         write=lambda data: records.update_charge(session=db.session, charge=record, data=data, replace=True),
         done=lambda saved: (f"Saved the charge under {saved.statute}.", case_page(record.case_id)),
     )
@@ -179,7 +178,5 @@ def charge(charge_id: int) -> Any:
 def archive_charge(charge_id: int) -> Any:
     """Archive a charge entered in error (after a confirmation)."""
     record = load_for_edit(Charge, charge_id, label="charge")
-    back = case_page(record.case_id)
-    return confirm_archive(record, record_type="charge", label="charge", name=f"{record.statute} against "
-                           f"{record.entity.name}", back=back, done=back,
-                           archive_it=lambda: records.archive_charge(session=db.session, charge=record))
+    return confirm_archive(record, label="charge", name=f"{record.statute} against {record.entity.name}",
+                           back=case_page(record.case_id))

@@ -26,7 +26,7 @@ from wtforms import Field, FieldList, FormField
 
 from ..errors import DomainError, PreconditionFailed
 from ..extensions import db
-from ..models import RecordMixin
+from ..models import RECORD_TYPES, RecordMixin
 from ..records.common import check_version, get_or_raise
 from ..records.history import history_of
 from .edit_forms import PageForm, RecordForm, Stale, rows
@@ -104,17 +104,17 @@ def load_for_edit(model: type[M], record_id: int, *, label: str) -> M:
     return get_or_raise(db.session, model, record_id, include_archived=request.method == "POST", label=label)
 
 
-def stale(record: RecordMixin, record_type: str) -> Stale:
+def stale(record: RecordMixin) -> Stale:
     """Who last changed ``record`` (read afresh), for the message of a refused save."""
     db.session.refresh(record)
-    entries = history_of(session=db.session, record_type=record_type, record_id=record.id)
+    entries = history_of(session=db.session, record_type=RECORD_TYPES[type(record)], record_id=record.id)
     last = entries[-1] if entries else None
     by = (last.user_name or last.key_name) if last is not None else None
     return Stale(by=by, at=last.at if last is not None else None, archived=record.archived)
 
 
 def save(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, write: Callable[[dict[str, Any]], T],
-         record: RecordMixin | None = None, record_type: str = "", label: str = "record") -> T | None:
+         record: RecordMixin | None = None, label: str = "record") -> T | None:
     """Validate ``payload`` with ``schema``, check the form's version against ``record`` (when
     editing one), ``write`` the loaded data and commit. On refusal: None, with the messages on
     the form (``form.problems``, the fields' errors) and, for a stale read, ``form.stale``."""
@@ -136,7 +136,7 @@ def save(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, write:
         db.session.rollback()
         if record is None:
             raise
-        form.stale = stale(record, record_type)
+        form.stale = stale(record)
         # The form now stands on the current version: saving again is a deliberate overwrite.
         form.version.data = str(record.version)
         return None
@@ -149,11 +149,11 @@ def save(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, write:
 
 
 def submitted(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, write: Callable[[dict[str, Any]], T],
-              done: Callable[[T], tuple[str, str]], record: RecordMixin | None = None, record_type: str = "",
+              done: Callable[[T], tuple[str, str]], record: RecordMixin | None = None,
               label: str = "record") -> Response | None:
     """:func:`save`; once saved, ``done(result)`` says the message to flash and where to go
     (redirected there); None when refused (the view shows the form again)."""
-    result = save(form, payload, schema=schema, write=write, record=record, record_type=record_type, label=label)
+    result = save(form, payload, schema=schema, write=write, record=record, label=label)
     if result is None:
         return None
     message, target = done(result)
@@ -163,14 +163,12 @@ def submitted(form: RecordForm, payload: dict[str, Any], *, schema: ma.Schema, w
 
 def form_page(form: RecordForm, render: Callable[[int], Any], payload: Callable[[], dict[str, Any]], *,
               schema: ma.Schema, write: Callable[[dict[str, Any]], T], done: Callable[[T], tuple[str, str]],
-              record: RecordMixin | None = None, record_type: str = "", label: str = "record",
-              saving: bool | None = None) -> Any:
+              record: RecordMixin | None = None, label: str = "record", saving: bool | None = None) -> Any:
     """An edit page's answer. A posted form (or as ``saving`` says) is :func:`submitted` with
     ``payload()``: a redirect once saved. Otherwise, and when the save is refused, the form
     again: ``render(status)``, 200 or the refusal's status."""
     if request.method == "POST" if saving is None else saving:
-        saved = submitted(form, payload(), schema=schema, write=write, done=done, record=record,
-                          record_type=record_type, label=label)
+        saved = submitted(form, payload(), schema=schema, write=write, done=done, record=record, label=label)
         if saved is not None:
             return saved
         return render(refused_status(form))
