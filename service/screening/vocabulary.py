@@ -40,6 +40,7 @@ from .keys import (
 )
 from .score import MIN_TOKEN_SIM
 from .tokens import (
+    GENERIC,
     KEY_EQUAL_SIM,
     NOMINATIVE_ENDINGS,
     PATRONYMIC,
@@ -156,7 +157,7 @@ class Vocabulary:
         self._skeletons: dict[int, Any] = {}
         self._chinese: dict[int, Any] = {}  # pinyin reading -> token ids
         # (token text, abjad, fuzzy, split) -> vocabulary neighbours; see matches.
-        self._cache: dict[tuple[str, bool, bool, bool], tuple[tuple[int, float], ...]] = {}
+        self._cache: dict[tuple[str, bool, bool | None, bool], tuple[tuple[int, float], ...]] = {}
 
     def token_id(self, text: str) -> int:
         """The id of ``text``, added to the vocabulary if new."""
@@ -207,11 +208,16 @@ class Vocabulary:
     def matches(self, tok: Tok) -> tuple[tuple[int, float], ...]:
         """Vocabulary tokens similar to one query token, with similarities."""
         text = tok.text
-        # Initials and low-weight words (legal forms, "al", "group") are
-        # looked up exactly: fuzzy variants of them find nothing useful. A patronymic
-        # weighs little but is a name of its own: "Igorevitsch" must find "igorevich", or
-        # the pruning estimate counts the pair as two patronymics that disagree.
-        fuzzy = len(text) >= 2 and (tok.weight >= 0.5 or tok.kind == PATRONYMIC)
+        # Initials and low-weight words (legal forms, "al", "group") are not looked up by
+        # sound or skeleton: such variants of them find nothing useful. A common word
+        # ("investment", "new") is still looked up one letter off ("investments", "news"):
+        # the pruning estimate counts a word no lookup found as unmatched, and would drop a
+        # name the scorer accepts. A patronymic weighs little but is a name of its own:
+        # "Igorevitsch" must find "igorevich", or the estimate counts the pair as two
+        # patronymics that disagree.
+        fuzzy: bool | None = len(text) >= 2 and (tok.weight >= 0.5 or tok.kind == PATRONYMIC)
+        if not fuzzy and tok.kind == GENERIC and len(text) >= MIN_DELETES_LEN:
+            fuzzy = None  # one letter off only
         # A joined probe ("guang"+"zong") is not split again: that would only
         # find its own parts a second time and double their coverage.
         split = tok.kind != JOINED
@@ -227,9 +233,8 @@ class Vocabulary:
         cache[key] = out
         return out
 
-    def _probe_spelling(self, text: str, probes: set[int]) -> None:
-        """Token ids of listed words one edit from ``text``, or whose phonetic keys are
-        one edit apart."""
+    def _probe_one_edit(self, text: str, probes: set[int]) -> None:
+        """Token ids of listed words one edit from ``text``."""
         _get(self._deletes, hash(text), probes)
         if len(text) >= MIN_DELETES_LEN:
             for d in _deletes(text):
@@ -237,6 +242,11 @@ class Vocabulary:
                 if t2 is not None:
                     probes.add(t2)
                 _get(self._deletes, hash(d), probes)
+
+    def _probe_spelling(self, text: str, probes: set[int]) -> None:
+        """Token ids of listed words one edit from ``text``, or whose phonetic keys are
+        one edit apart."""
+        self._probe_one_edit(text, probes)
         if len(text) >= 4:
             folded = caron_fold(text)
             _get(self._keys, hash("^" + folded), probes)
@@ -265,12 +275,18 @@ class Vocabulary:
                     _get(self._key_deletes, hash(d), probes)
 
     def _search(
-        self, text: str, abjad: bool, fuzzy: bool, split: bool = True
+        self, text: str, abjad: bool, fuzzy: bool | None, split: bool = True
     ) -> tuple[tuple[int, float], ...]:
         found: dict[int, float] = {}
         tid = self._tid.get(text)
         if tid is not None:
             found[tid] = 1.0
+        if fuzzy is None:
+            one_edit: set[int] = set()
+            self._probe_one_edit(text, one_edit)
+            for near in one_edit - found.keys():
+                if (sim := token_sim_uncached(text, self.texts[near], abjad, False)) >= MIN_TOKEN_SIM:
+                    found[near] = sim
         if not fuzzy:
             return tuple(found.items())
         if text in ABD_WITH_ARTICLE and (abd := self._tid.get(ABD)) is not None:
@@ -332,12 +348,13 @@ class Vocabulary:
             self._split_abjad(text, found)
         if split and len(text) >= 6 and text.isalpha() and max(found.values(), default=0.0) < 0.9:
             # "alisherusmanov", "elnato": try reading the query word as two listed words
-            # unless it is a listed word, or one letter from one.
+            # unless it is a listed word, or one letter from one. Every cut: the first one
+            # into listed words is not always the one the name is made of ("medica" + "land"
+            # before "medical" + "and").
             for i in range(2, len(text) - 1):
                 a, b = self._tid.get(text[:i]), self._tid.get(text[i:])
                 if a is not None and b is not None:
                     found[a] = found[b] = 0.9
-                    break
         return tuple(found.items())
 
     def _split_abjad(self, text: str, found: dict[int, float]) -> None:

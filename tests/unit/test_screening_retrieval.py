@@ -261,3 +261,33 @@ def test_short_latin_skeletons_and_a_latin_l_find_nothing_of_their_own() -> None
     # Arabic script read with its article: still found; a long Latin skeleton still looked up.
     assert "qubaysi" in found("lqbysy", abjad=True)
     assert "schulze" in found("scholz")
+
+
+def test_another_spelling_of_a_common_word_is_looked_up() -> None:
+    # Common words ("investment", "new") are looked up one letter off: found by no lookup,
+    # the pruning estimate would count them unmatched and drop names the scorer accepts
+    # (both scored 0.93-0.99 and were dropped before they were scored).
+    ents = [ListedEntity(1, "company", "MEADOWBROOK INVESTMENTS LIMITED", []),
+            ListedEntity(2, "company", "FEDERAL NEWS AGENCY LLC", []),
+            ListedEntity(3, "company", "FEDERAL SECURITY SERVICE", [])]
+    index = ScreeningIndex.build(ents)
+    for query, target in (("Meadowbrook Investment Limited", 1), ("FEDERAL NEW AGENCY LLC", 2)):
+        subject = Subject(query, "company")
+        found = [m.entity_id for m in index.screen(subject) if m.match]
+        assert found == [target] == [m.entity_id for m in index.screen_exhaustive(subject) if m.match]
+
+
+def test_a_word_written_as_two_is_found_at_every_cut() -> None:
+    # "medicaland" cuts into listed words twice; the name is made of the second cut.
+    from service.screening.vocabulary import Vocabulary
+
+    vocab = Vocabulary()
+    for word in ("medica", "land", "medical", "and"):
+        vocab.token_id(word)
+    found = {vocab.texts[tid] for tid, _ in vocab.matches(Tok("medicaland", 1.0, NORMAL, False))}
+    assert {"medical", "and"} <= found
+    ents = [ListedEntity(1, "company", "TADBIR KISH MEDICAL AND PHARMACEUTICAL COMPANY", []),
+            ListedEntity(2, "company", "MEDICA LAND TRADING", [])]
+    index = ScreeningIndex.build(ents)
+    subject = Subject("TADBIR KISH MEDICALAND PHARMACEUTICAL COMPANY", "company")
+    assert [m.entity_id for m in index.screen(subject) if m.match] == [1]
