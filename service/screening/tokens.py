@@ -204,6 +204,7 @@ _SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah
                     "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada",
                     "enko", "dze", "ovsky", "evsky", "owski", "ewski", "opoulos", "oglu", "escu")
 _SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu", "mac", "mc")
+_ABD_ARTICLE_PREFIXES = ("abdoul", "abdul", "abdel", "abdal", "abdol")
 AFFIX_MIN_STEM = 3
 NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
@@ -235,6 +236,21 @@ def _strip_shared_affix(a: str, b: str) -> tuple[str, str] | None:
             if a.startswith(pre) and b.startswith(pre):
                 return a[len(pre) :], b[len(pre) :]
     return None
+
+
+def _abd_article(word: str) -> int:
+    """The length of the "Abd al-" that ``word`` opens with ("abdul", "abdel", "abdoul"), 0 when
+    it opens otherwise."""
+    for pre in _ABD_ARTICLE_PREFIXES:
+        if word.startswith(pre):
+            return len(pre)
+    return 0
+
+
+def _final_h(stem: str) -> str:
+    """A stem without a final "h" after a vowel, which romanisations write or drop ("Allah" /
+    "Alla", "Fatimah" / "Fatima")."""
+    return stem[:-1] if len(stem) >= 2 and stem[-1] == "h" and stem[-2] in "aeiou" else stem
 
 
 def spelling_sim(a: str, b: str) -> float:
@@ -333,6 +349,15 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # "Muhammad"): a partial pair at most.
             return min(0.95 * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
         return 0.95 * sim
+    if (pa := _abd_article(a)) and (pb := _abd_article(b)):
+        # "Abd al-X" with the article spelt either way ("Abdulaziz" / "Abdelaziz", "Abdulla" /
+        # "Abdallah"): the article's vowel is the romaniser's choice, and what follows it
+        # tells the names apart.
+        sa, sb = a[pa:], b[pb:]
+        if _final_h(sa) == _final_h(sb):
+            return ENDING_FACTOR
+        if min(len(sa), len(sb)) >= AFFIX_MIN_STEM:
+            return token_sim(sa, sb) * (1.0 if a[:pa] == b[:pb] else ENDING_FACTOR)
     stems = _strip_shared_affix(a, b)
     if stems and min(len(stems[0]), len(stems[1])) >= AFFIX_MIN_STEM:
         return token_sim(stems[0], stems[1])

@@ -19,15 +19,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import ApiKey
 from ..permissions import ADMIN, ROLES
+from ..records import users as user_records
 from ..records.keys import create_key, list_keys, revoke_key
-from ..records.users import (
-    create_user,
-    get_user,
-    list_users,
-    new_password,
-    reset_password,
-    set_disabled,
-)
 from .auth import login_required
 from .core import nav_item, page
 from .edit_forms import PageForm
@@ -73,7 +66,7 @@ def refused(form: PageForm, error: DomainError) -> None:
 @login_required(ADMIN)
 def users() -> Any:
     """Every user, with role, state and last sign-in."""
-    return page("ui/admin/users.html", users=list_users(session=db.session), form=ConfirmForm())
+    return page("ui/admin/users.html", users=user_records.list_users(session=db.session), form=ConfirmForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -82,10 +75,10 @@ def new_user() -> Any:
     """Create a user with a role (and a password, or a random one shown once)."""
     form = UserForm()
     if request.method == "POST":
-        password = form.password.data or new_password()
+        password = form.password.data or user_records.new_password()
         try:
-            user = create_user(session=db.session, username=form.username.data or "", role=form.role.data or "",
-                               password=password)
+            user = user_records.create_user(session=db.session, username=form.username.data or "",
+                                            role=form.role.data or "", password=password)
             db.session.commit()
         except DomainError as exc:
             refused(form, exc)
@@ -102,11 +95,11 @@ def new_user() -> Any:
 @login_required(ADMIN)
 def set_state(username: str, action: str) -> Any:
     """Disable a user (their sessions end at their next request) or enable them again."""
-    user = get_user(session=db.session, username=username)
+    user = user_records.get_user(session=db.session, username=username)
     if action == "disable" and user.id == g.user.id:
         flash("You cannot disable your own account: ask another administrator.", "error")
         return redirect(url_for("ui.admin.users"))
-    set_disabled(session=db.session, username=user.username, disabled=action == "disable")
+    user_records.set_disabled(session=db.session, username=user.username, disabled=action == "disable")
     db.session.commit()
     flash(f"{'Disabled' if action == 'disable' else 'Enabled'} the user {user.username}.", "success")
     return redirect(url_for("ui.admin.users"))
@@ -116,11 +109,11 @@ def set_state(username: str, action: str) -> Any:
 @login_required(ADMIN)
 def reset(username: str) -> Any:
     """Give a user a new random password (shown once); their open sessions end."""
-    user = get_user(session=db.session, username=username)
+    user = user_records.get_user(session=db.session, username=username)
     form = ConfirmForm()
     if request.method == "POST":
-        password = new_password()
-        reset_password(session=db.session, username=user.username, password=password)
+        password = user_records.new_password()
+        user_records.reset_password(session=db.session, username=user.username, password=password)
         db.session.commit()
         return secret_page("ui/admin/secret.html", title=f"New password for {user.username}", secret=password,
                            what="password", back=url_for("ui.admin.users"), username=user.username)
