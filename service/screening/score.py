@@ -117,6 +117,7 @@ GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still d
 # series number rarely separates two names (vintages, sister vessels), so it
 # costs little; a differing word still does.
 DIGIT_CONFLICT_WEIGHT = 0.1
+ROMAN_LETTERS = "ivx"
 PATRONYMIC_CONFLICT_WEIGHT = 1.0
 LEGAL_CONFLICT_WEIGHT = 0.3
 ROLE_SWAP_FACTOR = 0.5
@@ -210,11 +211,20 @@ def _same_script(a: str, b: str) -> bool:
     return (a[0] >= "\uac00") == (b[0] >= "\uac00")
 
 
-def _conflict_weight(t: Tok) -> float:
+def _number_like(t: Tok) -> bool:
+    """A number, or a lone letter that may be a roman one ("Capital Trust I" / "II")."""
+    return t.kind == DIGIT or (len(t.text) == 1 and t.text in ROMAN_LETTERS)
+
+
+def _conflict_weight(t: Tok, numbers: bool) -> float:
+    """What ``t`` left unmatched weighs as a contradiction of the other side's words left
+    over; ``numbers``: whether a number is among those."""
     if t.kind == GENERIC:
         return max(t.weight, GENERIC_CONFLICT_WEIGHT)
     if t.kind == DIGIT:
-        return DIGIT_CONFLICT_WEIGHT
+        # Another number is a series number (cheap); a word is no reading of the number
+        # ("ATIEH SAZAN 3" / "ATIEH SAZAN DAY" are two firms).
+        return DIGIT_CONFLICT_WEIGHT if numbers else t.weight
     if t.kind == LEGAL:
         return max(t.weight, LEGAL_CONFLICT_WEIGHT)
     if t.kind == PATRONYMIC:
@@ -331,9 +341,11 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
         den += w
     # Contradictions are weighed with conflict weights (a differing generic
     # word or number still disagrees); a part missing on one side by its own.
+    numbers_q = any(_number_like(t) for t in rest_q)
+    numbers_c = any(_number_like(t) for t in rest_c)
     conflict = min(
-        sum(_conflict_weight(t) for t in rest_q) + (residual_q if rest_c else 0.0),
-        sum(_conflict_weight(t) for t in rest_c) + (residual_c if rest_q else 0.0),
+        sum(_conflict_weight(t, numbers_c) for t in rest_q) + (residual_q if rest_c else 0.0),
+        sum(_conflict_weight(t, numbers_q) for t in rest_c) + (residual_c if rest_q else 0.0),
     )
     eq = sum(extra_weight(t) for t in rest_q)
     ec = sum(extra_weight(t) for t in rest_c)

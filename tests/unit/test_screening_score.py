@@ -197,6 +197,13 @@ def test_series_numbers_and_roman_numerals() -> None:
     assert matches("Snow Storm 1", "Snow Storm 2", "vessel")
     # a differing word still separates two names
     assert not matches("Snow Storm 1", "Snow Queen 1", "vessel")
+    # ... and so does a number where the other name has a word: it reads as no number.
+    assert not matches("ATIEH SAZAN THREE", "ATIEH SAZAN DAY", "company")
+    assert not matches("Beh 2 Ravankar", "BEH TAM RAVANKAR", "company")
+    assert score_pair("Atieh Sazan 3", "ATIEH SAZAN 4", "company") > score_pair(
+        "Atieh Sazan 3", "ATIEH SAZAN DAY", "company")
+    # A lone I, V or X may be a roman number.
+    assert matches("Citigroup Capital Trust I", "Citigroup Capital Trust II", "company")
 
 
 def test_shared_affixes_do_not_make_names_close() -> None:
