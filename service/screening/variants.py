@@ -148,11 +148,18 @@ def initials_variants(side: tuple[Tok, ...], loose: list[Tok], other: tuple[Tok,
     where one word "aa" for "Ahmad Ali" matched at full weight."""
     out = []
     for k, o in enumerate(side):
-        if o not in loose or not _acronym_runs(other, o, True):
+        if o not in loose or not _may_be_initials(o.text) or not _acronym_runs(other, o, True):
             continue
         letters = tuple(Tok(ch, KIND_WEIGHT[INITIAL], INITIAL, False, surname=o.surname) for ch in o.text)
         out.append(side[:k] + letters + side[k + 1 :])
     return out
+
+
+def _may_be_initials(text: str) -> bool:
+    """A person's word that may be initials written together: two letters ("JC", "AA"), or
+    more without a vowel ("MBS"). A longer word with one is a name ("Ali", "Aus"): read as
+    initials, "HASSAN, Ali" matched "Ahmed Latif Ibrahim Hassan" at 0.95."""
+    return len(text) <= 2 or not any(ch in "aeiouy" for ch in text)
 
 
 def rewrites(

@@ -570,6 +570,10 @@ def test_a_persons_letters_are_initials_weighing_as_initials() -> None:
     assert matches("Abdul Latif Saleh", "SALEH, Abdul Latif A.A.")
     assert matches("Jean Claude Smith", "SMITH, J.C.")
     assert matches("JC Smith", "Jean-Claude Smith")
+    assert matches("Mohammed Bin Salman Al Saud", "AL SAUD, MBS")
+    # A longer word with a vowel is a name, not initials written together.
+    assert not matches("Ahmed Latif Ibrahim Hassan", "HASSAN, Ali")
+    assert not matches("Ali Abd Ullah Saleh", "ALI, Aus")
 
 
 def test_a_long_word_is_no_contraction() -> None:
