@@ -56,6 +56,7 @@ from .keys import (
     slavic_spelling,
 )
 from .slavic_names import EQUIVALENT_NAMES
+from .translit import ABD_ARTICLE, ABD_WITH_ARTICLE
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
 KEY_EQUAL_SIM = 0.85
@@ -204,7 +205,9 @@ _SHARED_SUFFIXES = ("ovich", "evich", "ovitch", "evitch", "ovna", "evna", "ullah
                     "uddin", "eddin", "allah", "shvili", "dottir", "sson", "zadeh", "zada",
                     "enko", "dze", "ovsky", "evsky", "owski", "ewski", "opoulos", "oglu", "escu")
 _SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu", "mac", "mc")
-_ABD_ARTICLE_PREFIXES = ("abdoul", "abdul", "abdel", "abdal", "abdol")
+# The Latin spellings of "Abd al-" as one word (translit's table; "abdl" is the vowel-less
+# reading of Arabic script), longest first.
+_ABD_ARTICLE_PREFIXES = tuple(sorted(ABD_WITH_ARTICLE - {ABD_ARTICLE}, key=lambda p: (-len(p), p)))
 AFFIX_MIN_STEM = 3
 NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
 # The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
