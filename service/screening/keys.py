@@ -132,20 +132,34 @@ def skeleton(token: str, abjad: bool = False) -> str:
     consonants ي/و; p folds to b because Arabic has no p. French romanisations of
     Arabic names write ج "dj" and س before e/i "c" ("Djamel", "Lounici"): j and s.
     ق is q, k or (in Persian) gh: all k."""
+    return _SKELETON_DROP.sub("", _skeleton_letters(token, abjad))
+
+
+def _skeleton_letters(token: str, abjad: bool) -> str:
+    """The word with the skeleton's letter foldings applied, vowels still in place."""
     s = token.replace("dj", "j")
     if "c" in s:
         s = _SOFT_C.sub("s", s)
     # "gh" with "q": Persian pronounces ق as غ ("Aghajani" is written آقاجانی, read "aqjny").
     for a, b in (("ph", "f"), ("gh", "k"), ("q", "k"), ("c", "k"), ("p", "b"), ("x", "ks"), ("v", "w")):
         s = s.replace(a, b)
-    if abjad:
-        # A reading of Arabic script writes no shadda, so two alike letters side by side are
-        # two consonants, a long alef dropped between them ("بلال" reads "bll", Bilal).
-        return _SKELETON_DROP.sub("", s)
-    # A doubled Latin letter is one consonant ("Mohammed", a shadda; see doubled_skeleton
-    # for the other reading), but two alike around a vowel are two: "سموم" (s-m-w-m) is not
-    # "Wasim", "Muhammad Iyad" joined is not "محمدی".
-    return _SKELETON_DROP.sub("", collapse_doubles(s))
+    # A reading of Arabic script writes no shadda, so two alike letters side by side are two
+    # consonants, a long alef dropped between them ("بلال" reads "bll", Bilal). A doubled
+    # Latin letter is one consonant ("Mohammed", a shadda; see doubled_skeleton for the other
+    # reading), but two alike around a vowel are two: "سموم" (s-m-w-m) is not "Wasim",
+    # "Muhammad Iyad" joined is not "محمدی".
+    return s if abjad else collapse_doubles(s)
+
+
+_CONSONANT = re.compile(r"[^aeiouyw]")
+
+
+def skeleton_gaps(token: str, abjad: bool = False) -> list[str]:
+    """What stands between the consonants of the word's :func:`skeleton`: one string per
+    gap (before the first consonant, between each two, after the last), of the vowel
+    letters and y/w the skeleton drops. An abjad reading's gaps hold only the long vowels
+    it writes (ي "y", و "w"); a Latin spelling's, every vowel."""
+    return _CONSONANT.split(_skeleton_letters(token, abjad))
 
 
 _SUN_LAM = re.compile(r"l(?=([tdrzsn]))")

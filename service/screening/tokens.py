@@ -52,6 +52,7 @@ from .keys import (
     phonetic_key,
     skeleton,
     skeleton_final_vowel,
+    skeleton_gaps,
     slavic_key,
     slavic_spelling,
 )
@@ -272,16 +273,55 @@ def _opening_differs(latin: str, abjad: str) -> bool:
     return abjad[0] != "l" and (abjad[0] in "aeiou") != (latin[0] in "aeiou")
 
 
+def _unwritten_consonant(latin: str, abjad: str) -> bool:
+    """The Latin spelling opens on a consonant y, w or v (before a vowel) that the abjad
+    one does not write: Arabic and Persian write it (ي, و), so "Yassine" is not "ثنا" (read
+    "sn") nor "Yahya" "حياة" ("hyh"). The skeleton drops y and w with the long vowels and
+    cannot see it."""
+    if len(latin) < 2 or latin[0] not in "ywv" or latin[1] not in "aeiou":
+        return False
+    return abjad[0] != ("y" if latin[0] == "y" else "w")
+
+
+def _unwritten_final_vowel(latin: str, abjad: str) -> bool:
+    """The Latin spelling ends in the long vowel i, u or o after a consonant ("Jafari",
+    "Maroufi", "Mohammadi") where the abjad reading ends in a consonant: Arabic and Persian
+    always write a final long vowel (ي, و; ه or ة for a final a or e, which the reading
+    keeps as "h"), so "جعفر" (Jafar) is not "Jafari". A final "a" is not judged: the
+    reading drops a final alef ("لينا", Lina, reads "lyn"); nor a final "e", which French
+    spellings add silently ("Yassine", "Amine")."""
+    return (
+        len(latin) > 2 and latin[-1] in "iyuo" and latin[-2] not in "aeiouyw"
+        and abjad[-1] not in "aeiouywh"
+    )
+
+
+def _misplaced_long_vowel(latin: str, abjad: str) -> bool:
+    """Skeletons alike, but a long vowel the abjad reading writes between two consonants has
+    no vowel of its kind at that place in the Latin spelling: "ميرال" (Meral, read "myrl")
+    writes an i-vowel after the m where "Murillo" has a "u", "حسين" (Husayn) one where
+    "Hasan" has an "a". Only the inner gaps are judged (the ends have rules of their own)."""
+    gl, ga = skeleton_gaps(latin), skeleton_gaps(abjad, True)
+    if len(gl) != len(ga):
+        return False
+    for lat, ab in zip(gl[1:-1], ga[1:-1], strict=True):
+        if "y" in ab and not any(c in lat for c in "iey"):
+            return True
+        if "w" in ab and not any(c in lat for c in "uow"):
+            return True
+    return False
+
+
 def _unspelt_final_vowel(latin: str, abjad: str) -> bool:
     """The abjad reading ends in ی/ي after a consonant (read "y": the Persian and Arabic
     nisba "-i" of "Mohammadi", "Hosseini", or a final long vowel) and the Latin spelling
-    ends in a consonant: the Latin name stops where the abjad one goes on. The skeleton,
-    which drops the "y", cannot tell them apart, and the vowel count of
-    :func:`_unspelt_vowels` takes the "e" of "Mohamed" for it."""
-    return (
-        len(abjad) > 2 and abjad[-1] == "y" and abjad[-2] not in "aeiouyw"
-        and latin[-1] not in "aeiouy"
-    )
+    ends in a consonant, or in the silent "e" of a French spelling ("Noure", "Yassine"):
+    the Latin name stops where the abjad one goes on. The skeleton, which drops the "y",
+    cannot tell them apart, and the vowel count of :func:`_unspelt_vowels` takes the "e"
+    of "Mohamed" for it."""
+    if len(abjad) <= 2 or abjad[-1] != "y" or abjad[-2] in "aeiouyw":
+        return False
+    return latin[-1] not in "aeiouy" or (latin[-1] == "e" and len(latin) > 2 and latin[-2] not in "aeiouy")
 
 
 def _unspelt_vowels(latin: str, abjad: str) -> bool:
@@ -342,12 +382,19 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             sim = max(sim, OSA.normalized_similarity(doubled, sa))
             if (sun := assimilated_skeleton(sa)) is not None:
                 sim = max(sim, OSA.normalized_similarity(doubled, sun))
-        if (vowel_end := skeleton_final_vowel(abjad)) is not None:
+        if (vowel_end := skeleton_final_vowel(abjad)) is not None and (
+                latin[-1] in "aeou" or abjad[-2] in "cdgkstz"):
+            # The final "h" read as the vowel it often is needs that vowel in the Latin
+            # spelling: "عالية" (Aliya, read "alyh") is not "Ali", nor "حميده" (Hamideh) "Hamid".
+            # (An "h" closing a digraph, "agh" for اغ, is a letter: Latin "Ag" may drop it.)
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
-        if _unspelt_final_vowel(latin, abjad):
-            # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein".
+        if _unspelt_final_vowel(latin, abjad) or _unwritten_final_vowel(latin, abjad) \
+                or _unwritten_consonant(latin, abjad):
+            # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein"; "جعفر"
+            # (Jafar) is not "Jafari"; "ثنا" (Sana) is not "Yassine".
             return min(0.95 * sim, UNSPELT_OTHER_SIM)
-        if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad):
+        if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad) \
+                or (sl == sa and _misplaced_long_vowel(latin, abjad)):
             # With a consonant apart too, two signs say another name ("مهدی" Mahdi is no
             # "Muhammad"): a partial pair at most.
             return min(0.95 * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
