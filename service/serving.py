@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from . import config as settings
 from .records.engine import make_engine
 from .records.screening import IndexCache
+from .screening.translit import load_readers
 
 # --- gunicorn settings ----------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ def on_starting(server: Any) -> None:
     # Before the listening socket is bound: the service accepts connections once it is ready.
     for name in APP_MODULES:
         importlib.import_module(name)
+    load_readers()  # loaded lazily otherwise, once per worker
     build_index(server.log)  # a build ends with gc.freeze(): the collector leaves all this alone
 
 

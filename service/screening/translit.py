@@ -89,6 +89,15 @@ def _pinyin(text: str) -> list[str]:
     return list(lazy_pinyin(text, style=Style.NORMAL))
 
 
+def load_readers() -> None:
+    """Load the Han and kanji readers now rather than on the first name in those scripts
+    (pypinyin's phrase dictionary, pykakasi's when installed: about 80 MB). A server that
+    forks its workers calls this before the fork, so they share one copy copy-on-write
+    instead of each loading its own."""
+    _pinyin("中文")
+    japanese_reading("山田太郎")
+
+
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 

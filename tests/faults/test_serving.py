@@ -105,3 +105,17 @@ def test_a_revoked_key_stops_working_in_every_worker_within_the_bound(svc):
     answers = on_each_worker(svc, "/api/v1/screen", {"name": "x"}, token)
     assert time.monotonic() - revoked < KEY_SECONDS + 4  # the requests came soon after the bound
     assert [s for s, _ in answers] == [401, 401], answers
+
+
+def test_the_master_loads_the_han_and_kanji_readers_before_it_forks() -> None:
+    # Loaded lazily, each worker would load its own copy (about 80 MB) on its first Han name.
+    import subprocess
+    import sys
+
+    code = ("import sys; from service import serving; serving.build_index = lambda log: None;"
+            "print('pypinyin' in sys.modules, end=' ');"
+            "serving.on_starting(type('Master', (), {'log': None})());"
+            "from service.screening import translit;"
+            "print('pypinyin' in sys.modules, translit._KAKASI is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
