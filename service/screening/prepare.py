@@ -131,9 +131,11 @@ def prepare_uncached(
                 # A syllable read from Han/Hangul is a name part, whatever Latin word it
                 # spells: 本 "ben" is no "ben" (son of), 安 "an" no Arabic article.
                 kind = NORMAL
-            elif len(t) == 1 and not (len(head_toks) == 1 and k == 0 and t.isalpha()):
+            elif len(t) == 1 and not (len(head_toks) == 1 and k == 0 and t.isalpha()) and not abjad.get(t):
                 # A letter is an initial, except a whole family name before the comma: the
-                # Korean one-syllable surnames written "O", "I", "U" ("O, Yong Ho").
+                # Korean one-syllable surnames written "O", "I", "U" ("O, Yong Ho"); and a
+                # word of Arabic script read as one letter ("دعاء", Duaa, reads "d": ain,
+                # alef and hamza are not written in Latin letters), which is a whole name.
                 kind = INITIAL
             elif t in PARTICLES:
                 kind = PARTICLE

@@ -188,6 +188,10 @@ def is_abbreviation(short: str, long: str) -> bool:
         return False
     if not short.isalpha() or long.startswith(short):
         return False
+    if long[:2] in ("al", "el") and short[:2] == long[:2] and short[2] != long[2]:
+        # A name with the article joined ("alrawi") is contracted after the article, keeping
+        # the name's first letter: "Ali" is no contraction of "al-Rawi".
+        return False
     pos = 0
     for ch in short:
         pos = long.find(ch, pos) + 1
@@ -344,7 +348,7 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
-    if la == 1 or lb == 1:
+    if (la == 1 and not a_abjad) or (lb == 1 and not b_abjad):
         if a[0] == b[0] and a.isalpha() and b.isalpha():
             return INITIAL_SIM
         return 0.0
@@ -436,6 +440,42 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if sim < CHINESE_SIM and same_chinese_name(a, b):
         sim = CHINESE_SIM
     return sim
+
+
+def skeleton_span(word: str, abjad: bool) -> tuple[int, int]:
+    """The shortest and longest skeleton :func:`token_sim` compares for ``word`` against a
+    word of the other kind of script: a Latin word's with doubled letters collapsed or kept,
+    an abjad reading's with or without a final "h"."""
+    if abjad:
+        high = len(skeleton(word, True))
+        return (high - 1 if word.endswith("h") else high), high
+    return len(skeleton(word)), len(skeleton.__wrapped__(word, True))
+
+
+# The spans of a name's words, met again for each joined word of the other name.
+cached_skeleton_span = lru_cache(maxsize=TOKEN_SIM_CACHE)(skeleton_span)
+
+
+def may_reach(
+    a: str, b: str, a_abjad: bool, b_abjad: bool, need: float, span_a: tuple[int, int], span_b: tuple[int, int]
+) -> bool:
+    """False only where ``token_sim(a, b, a_abjad, b_abjad) < need`` for certain: a word
+    against an abjad reading is compared on consonant skeletons (times 0.95), so skeletons
+    whose lengths (``span_a``, ``span_b``: :func:`skeleton_span`) are too far apart cannot
+    reach ``need`` whatever their letters. Cheap, for the many joined words the aligner
+    tries against a name's words (variants.merged_variants)."""
+    if a_abjad == b_abjad or a == b or len(a) == 1 or len(b) == 1 or not (a.isalpha() and b.isalpha()):
+        return True  # not (only) the skeleton comparison
+    if a in ARABIC_ARTICLES or b in ARABIC_ARTICLES or a in LEGAL_FORM_FAMILY or b in LEGAL_FORM_FAMILY:
+        return True
+    (low_l, high_l), (low_a, high_a) = (span_b, span_a) if a_abjad else (span_a, span_b)
+    if not low_l or not high_a:
+        return False  # an empty skeleton: token_sim is 0
+    if high_l < low_a:
+        return 0.95 * high_l / low_a >= need
+    if high_a < low_l:
+        return 0.95 * high_a / low_l >= need
+    return True
 
 
 def feminine_form(a: str, b: str) -> bool:

@@ -16,6 +16,9 @@ from .tokens import (
     NORMAL,
     PARTICLE,
     Tok,
+    cached_skeleton_span,
+    may_reach,
+    skeleton_span,
     token_sim_uncached,
 )
 
@@ -59,10 +62,17 @@ def merged_variants(
             best = 0.0
             best_kind = NORMAL
             lt = len(text)
+            span: tuple[int, int] | None = None
             for o in targets:
                 if o.abjad != abj or abs(len(o.text) - lt) <= 3:
                     if o.abjad == abj and not _keeps_ends(parts, o.text):
                         continue
+                    if o.abjad != abj:
+                        if span is None:
+                            span = skeleton_span(text, abj)
+                        if not may_reach(text, o.text, abj, o.abjad, JOINED_MIN_SIM, span,
+                                         cached_skeleton_span(o.text, o.abjad)):
+                            continue
                     # Uncached: a joined word is mostly seen once, and would
                     # only push useful pairs out of the cache.
                     sim = token_sim_uncached(text, o.text, abj, o.abjad)

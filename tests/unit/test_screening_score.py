@@ -10,6 +10,7 @@ from service.screening.prepare import ABD_WEIGHT, prepare
 from service.screening.score import MIN_TOKEN_SIM
 from service.screening.syllables import SYLLABLE_OTHER_SIM, SYLLABLE_SLIP_SIM, syllable_sim
 from service.screening.tokens import (
+    INITIAL_SIM,
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
     UNSPELT_OTHER_SIM,
@@ -757,3 +758,44 @@ def test_a_long_vowel_written_between_consonants_needs_a_latin_vowel_there() -> 
     # In its place it is the name: "Hussein", "Mahmoud", "Karim".
     assert matches("حسين محمود", "MAHMOUD, Hussein")
     assert matches("كريم", "KARIM")
+
+
+def test_may_reach_is_false_only_where_the_similarity_cannot_reach() -> None:
+    # The joined-word search skips a word and an abjad reading whose skeleton lengths are
+    # too far apart: that must never skip a pair token_sim would accept.
+    from service.screening.prepare import readings
+    from service.screening.tokens import may_reach, skeleton_span
+
+    latin = ("mohammed abdullah al rahman hussein hasan ali yassine nouri jafari maroufi "
+             "khaled abdelkader qasim soleimani tehrani mostafa ahmadinejad kazemi d m "
+             "ltd co bank llc islamic revolutionary guard corps mahan air").split()
+    arabic = ("محمد عبدالله الرحمن حسين حسن علي ياسين نوري جعفري معروف خالد عبد القادر قاسم "
+              "سليماني طهراني مصطفى احمدی نژاد کاظمی بانک سپاه پاسداران ماهان هواپیمایی").split()
+    abjad = [t.text for word in arabic for r in readings(word, "person") for t in r if t.abjad]
+    abjad += [a + b for a, b in zip(abjad, abjad[1:], strict=False)]  # joined, as the search tries
+    pruned = 0
+    for a in latin:
+        for b in abjad:
+            for need in (0.8, 0.9):
+                reach = may_reach(a, b, False, True, need, skeleton_span(a, False), skeleton_span(b, True))
+                assert reach or token_sim(a, b, False, True) < need, (a, b, need)
+                assert reach == may_reach(b, a, True, False, need, skeleton_span(b, True), skeleton_span(a, False))
+                pruned += not reach
+    assert pruned > len(latin) * len(abjad) // 2
+    assert not may_reach("ahmadinejad", "ly", False, True, 0.8, skeleton_span("ahmadinejad", False),
+                         skeleton_span("ly", True))
+
+
+def test_a_word_of_arabic_script_read_as_one_letter_is_no_initial() -> None:
+    # "دعاء" (Duaa) reads "d" (ain, alef and hamza have no Latin letter): a whole name, not
+    # the initial of "Dragan".
+    assert token_sim("d", "dragan", True, False) < MIN_TOKEN_SIM
+    assert not matches("دعاء العوالق", "LALOVIC, Dragan")
+    assert token_sim("d", "dragan") == INITIAL_SIM  # a Latin letter still is one
+
+
+def test_a_name_with_the_article_joined_is_contracted_after_the_article() -> None:
+    # "Ali" is no contraction of "al-Rawi" written "alrawi"; "Abd" still is of "Abdullah".
+    assert not is_abbreviation("ali", "alrawi")
+    assert not matches("Musa Ali", "AL-RAWI, Abu Mus'ab")
+    assert is_abbreviation("mohd", "mohammed")
