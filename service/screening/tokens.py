@@ -73,6 +73,8 @@ KEY_WEAK_SIM = 0.75
 # "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
 # a long vowel out ("AL-DABSKI" for "الدبيسكي").
 UNSPELT_VOWEL_SIM = 0.75
+# An abjad word read without the article it is written with, against a Latin name without it.
+ARTICLE_DROPPED_FACTOR = 0.95
 UNSPELT_OTHER_SIM = 0.65
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
@@ -392,6 +394,17 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # spelling: "عالية" (Aliya, read "alyh") is not "Ali", nor "حميده" (Hamideh) "Hamid".
             # (An "h" closing a digraph, "agh" for اغ, is a letter: Latin "Ag" may drop it.)
             sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
+        if abjad[-1] == "h" and latin[-1] == "t" and len(abjad) > 2:
+            # A final ة is "t" before the next word of a construct ("عصبة الأنصار", Asbat
+            # al-Ansar; "Jamaat"), and the reading writes it "h".
+            sim = max(sim, OSA.normalized_similarity(sl, skeleton(abjad[:-1] + "t", True)))
+        if abjad[0] == "l" and len(abjad) >= 4 and latin[0] != "l":
+            # The article written joined ("الطيب" reads "ltyb") where the Latin name leaves it
+            # out ("Tayeb"): the word after it, a little below a pair of whole words (so the
+            # aligner still tries the Latin article joined to the word: "al" + "Qaida").
+            bare = ARTICLE_DROPPED_FACTOR * token_sim(latin, abjad[1:], False, True)
+            if bare > 0.95 * sim:
+                return bare
         if _unspelt_final_vowel(latin, abjad) or _unwritten_final_vowel(latin, abjad) \
                 or _unwritten_consonant(latin, abjad):
             # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein"; "جعفر"
@@ -445,10 +458,10 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
 def skeleton_span(word: str, abjad: bool) -> tuple[int, int]:
     """The shortest and longest skeleton :func:`token_sim` compares for ``word`` against a
     word of the other kind of script: a Latin word's with doubled letters collapsed or kept,
-    an abjad reading's with or without a final "h"."""
+    an abjad reading's with or without a final "h" and an opening article "l"."""
     if abjad:
         high = len(skeleton(word, True))
-        return (high - 1 if word.endswith("h") else high), high
+        return high - int(word.endswith("h")) - int(word[0] == "l" and len(word) >= 4), high
     return len(skeleton(word)), len(skeleton.__wrapped__(word, True))
 
 

@@ -315,8 +315,11 @@ class Vocabulary:
                     _get(self._skeletons, hash(variant), probes)
             if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
                 _get(self._skeletons, hash(vowel_end), probes)
+                _get(self._skeletons, hash(vowel_end + "t"), probes)  # a ة read "t"
             if abjad and text[0] == "l" and len(text) >= 3:
                 _get(self._skeletons, hash(skeleton(text[1:], True)), bare)
+                if (bare_end := skeleton_final_vowel(text[1:])) is not None:
+                    _get(self._skeletons, hash(bare_end), bare)  # "القاعدة" ~ "al-Qaida"
         if text.isalpha():
             for reading in pinyin_readings(text):
                 _get(self._chinese, hash(reading), probes)

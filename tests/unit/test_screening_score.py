@@ -799,3 +799,19 @@ def test_a_name_with_the_article_joined_is_contracted_after_the_article() -> Non
     assert not is_abbreviation("ali", "alrawi")
     assert not matches("Musa Ali", "AL-RAWI, Abu Mus'ab")
     assert is_abbreviation("mohd", "mohammed")
+
+
+def test_an_arabic_word_written_with_the_article_matches_the_latin_name_without_it() -> None:
+    # "الطيب" reads "ltyb": against "Tayeb" it is the word after the article.
+    assert token_sim("tayeb", "ltyb", False, True) >= MIN_TOKEN_SIM
+    assert matches("الطيب نايل", "NAIL, Tayeb")
+    # Written with it in Latin letters too, the article still pairs as written.
+    assert matches("القاعدة", "AL QA'IDA", "company")
+    assert score_pair("الطيب نايل", "NAIL, Tayeb", "person") < score_pair("الطيب نايل", "AL-TAYEB, Nail", "person")
+
+
+def test_a_final_ta_marbuta_is_t_in_a_construct() -> None:
+    # "عصبة الأنصار" is "Asbat al-Ansar": the ة read "h" is the "t" of the Latin spelling.
+    assert token_sim("asbat", "asbh", False, True) >= MIN_TOKEN_SIM
+    assert matches("عصبة الأنصار", "ASBAT AL-ANSAR", "company")
+    assert token_sim("asbak", "asbh", False, True) < MIN_TOKEN_SIM
