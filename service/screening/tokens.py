@@ -73,6 +73,9 @@ KEY_WEAK_SIM = 0.75
 # "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
 # a long vowel out ("AL-DABSKI" for "الدبيسكي").
 UNSPELT_VOWEL_SIM = 0.75
+# A word against an abjad reading: the similarity of their consonant skeletons times this
+# (a reading without vowels is never quite the same spelling). may_reach relies on it.
+ABJAD_SKELETON_FACTOR = 0.95
 # An abjad word read without the article it is written with, against a Latin name without it.
 ARTICLE_DROPPED_FACTOR = 0.95
 UNSPELT_OTHER_SIM = 0.65
@@ -279,6 +282,12 @@ def _opening_differs(latin: str, abjad: str) -> bool:
     return abjad[0] != "l" and (abjad[0] in "aeiou") != (latin[0] in "aeiou")
 
 
+def _joined_article(abjad: str) -> bool:
+    """An abjad reading that may open on the article written joined ("الطيب" reads "ltyb"):
+    token_sim also compares it without the "l", and skeleton_span allows for that."""
+    return abjad[0] == "l" and len(abjad) >= 4
+
+
 def _unwritten_consonant(latin: str, abjad: str) -> bool:
     """The Latin spelling opens on a consonant y, w or v (before a vowel) that the abjad
     one does not write: Arabic and Persian write it (ي, و), so "Yassine" is not "ثنا" (read
@@ -398,24 +407,24 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
             # A final ة is "t" before the next word of a construct ("عصبة الأنصار", Asbat
             # al-Ansar; "Jamaat"), and the reading writes it "h".
             sim = max(sim, OSA.normalized_similarity(sl, skeleton(abjad[:-1] + "t", True)))
-        if abjad[0] == "l" and len(abjad) >= 4 and latin[0] != "l":
+        if _joined_article(abjad) and latin[0] != "l":
             # The article written joined ("الطيب" reads "ltyb") where the Latin name leaves it
             # out ("Tayeb"): the word after it, a little below a pair of whole words (so the
             # aligner still tries the Latin article joined to the word: "al" + "Qaida").
             bare = ARTICLE_DROPPED_FACTOR * token_sim(latin, abjad[1:], False, True)
-            if bare > 0.95 * sim:
+            if bare > ABJAD_SKELETON_FACTOR * sim:
                 return bare
         if _unspelt_final_vowel(latin, abjad) or _unwritten_final_vowel(latin, abjad) \
                 or _unwritten_consonant(latin, abjad):
             # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein"; "جعفر"
             # (Jafar) is not "Jafari"; "ثنا" (Sana) is not "Yassine".
-            return min(0.95 * sim, UNSPELT_OTHER_SIM)
+            return min(ABJAD_SKELETON_FACTOR * sim, UNSPELT_OTHER_SIM)
         if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad) \
                 or (sl == sa and _misplaced_long_vowel(latin, abjad)):
             # With a consonant apart too, two signs say another name ("مهدی" Mahdi is no
             # "Muhammad"): a partial pair at most.
-            return min(0.95 * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
-        return 0.95 * sim
+            return min(ABJAD_SKELETON_FACTOR * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
+        return ABJAD_SKELETON_FACTOR * sim
     if (pa := _abd_article(a)) and (pb := _abd_article(b)):
         # "Abd al-X" with the article spelt either way ("Abdulaziz" / "Abdelaziz", "Abdulla" /
         # "Abdallah"): the article's vowel is the romaniser's choice, and what follows it
@@ -461,7 +470,7 @@ def skeleton_span(word: str, abjad: bool) -> tuple[int, int]:
     an abjad reading's with or without a final "h" and an opening article "l"."""
     if abjad:
         high = len(skeleton(word, True))
-        return high - int(word.endswith("h")) - int(word[0] == "l" and len(word) >= 4), high
+        return high - int(word.endswith("h")) - int(_joined_article(word)), high
     return len(skeleton(word)), len(skeleton.__wrapped__(word, True))
 
 
@@ -473,10 +482,11 @@ def may_reach(
     a: str, b: str, a_abjad: bool, b_abjad: bool, need: float, span_a: tuple[int, int], span_b: tuple[int, int]
 ) -> bool:
     """False only where ``token_sim(a, b, a_abjad, b_abjad) < need`` for certain: a word
-    against an abjad reading is compared on consonant skeletons (times 0.95), so skeletons
-    whose lengths (``span_a``, ``span_b``: :func:`skeleton_span`) are too far apart cannot
-    reach ``need`` whatever their letters. Cheap, for the many joined words the aligner
-    tries against a name's words (variants.merged_variants)."""
+    against an abjad reading is compared on consonant skeletons (times
+    ABJAD_SKELETON_FACTOR), so skeletons whose lengths (``span_a``, ``span_b``:
+    :func:`skeleton_span`) are too far apart cannot reach ``need`` whatever their letters.
+    Cheap, for the many joined words the aligner tries against a name's words
+    (variants.merged_variants)."""
     if a_abjad == b_abjad or a == b or len(a) == 1 or len(b) == 1 or not (a.isalpha() and b.isalpha()):
         return True  # not (only) the skeleton comparison
     if a in ARABIC_ARTICLES or b in ARABIC_ARTICLES or a in LEGAL_FORM_FAMILY or b in LEGAL_FORM_FAMILY:
@@ -485,9 +495,9 @@ def may_reach(
     if not low_l or not high_a:
         return False  # an empty skeleton: token_sim is 0
     if high_l < low_a:
-        return 0.95 * high_l / low_a >= need
+        return ABJAD_SKELETON_FACTOR * high_l / low_a >= need
     if high_a < low_l:
-        return 0.95 * high_a / low_l >= need
+        return ABJAD_SKELETON_FACTOR * high_a / low_l >= need
     return True
 
 
