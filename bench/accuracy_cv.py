@@ -25,13 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.accuracy import load_pairs  # noqa: E402
 from service.screening import DEFAULT_THRESHOLD, score_pair  # noqa: E402
+from service.screening import costs as C  # noqa: E402
 from service.screening import prepare as P  # noqa: E402
 from service.screening import score as S  # noqa: E402
 from service.screening import tokens as T  # noqa: E402
 
 _KIND = {"DIGIT": T.DIGIT, "INITIAL": T.INITIAL, "PARTICLE": T.PARTICLE, "GENERIC": T.GENERIC,
          "PATRONYMIC": T.PATRONYMIC}
-# Parameter -> values tried. "S." is score.py, "T." tokens.py, "T.KW_x" KIND_WEIGHT[x].
+_MODULES = {"S": S, "C": C, "T": T}
+# Parameter -> values tried. "S." is score.py, "C." costs.py, "T." tokens.py, "T.KW_x" KIND_WEIGHT[x].
 GRID: dict[str, list[float]] = {
     "T.NICKNAME_SIM": [0.0, 0.8, 0.85, 0.9, 0.95],
     "T.ABBREV_SIM": [0.0, 0.75, 0.8, 0.85, 0.9],
@@ -42,8 +44,8 @@ GRID: dict[str, list[float]] = {
     "S.EXTRA_COST_PERSON": [0.1, 0.2, 0.3, 0.4],
     "S.EXTRA_COST_ORG": [0.3, 0.45, 0.6, 0.8],
     "S.PARTIAL_FACTOR": [0.0, 0.25, 0.5, 0.75],
-    "S.GENERIC_CONFLICT_WEIGHT": [0.35, 0.5, 0.7, 1.0],
-    "S.DIGIT_CONFLICT_WEIGHT": [0.1, 0.2, 0.4, 0.6, 1.0],
+    "C.GENERIC_CONFLICT_WEIGHT": [0.35, 0.5, 0.7, 1.0],
+    "C.DIGIT_CONFLICT_WEIGHT": [0.1, 0.2, 0.4, 0.6, 1.0],
     "S.PAIR_MIN_SIM": [0.5, 0.6, 0.67],
     "T.KW_DIGIT": [0.3, 0.6],
     "T.KW_GENERIC": [0.25, 0.35, 0.5],
@@ -51,7 +53,7 @@ GRID: dict[str, list[float]] = {
     # added with algorithm 1.3
     "T.TYPO_EDIT_COST": [0.8, 0.9, 1.0],
     "T.EXTRA_EDIT_COST": [1.0, 1.5, 2.0],
-    "S.LEGAL_CONFLICT_WEIGHT": [0.12, 0.3, 0.5],
+    "C.LEGAL_CONFLICT_WEIGHT": [0.12, 0.3, 0.5],
     "T.KW_PATRONYMIC": [0.4, 0.6],
 }
 THRESHOLDS = [i / 100 for i in range(66, 95)]
@@ -65,10 +67,9 @@ G = [r["case_group"] if r["case_group"] in GROUPS else "nk_unit_tests" for r in 
 
 def _get(key: str) -> float:
     mod, name = key.split(".")
-    m = S if mod == "S" else T
     if name.startswith("KW_"):
         return T.KIND_WEIGHT[_KIND[name[3:]]]
-    return float(getattr(m, name))
+    return float(getattr(_MODULES[mod], name))
 
 
 def _set(params: dict[str, float]) -> None:
@@ -77,7 +78,7 @@ def _set(params: dict[str, float]) -> None:
         if name.startswith("KW_"):
             T.KIND_WEIGHT[_KIND[name[3:]]] = v
         else:
-            setattr(S if mod == "S" else T, name, v)
+            setattr(_MODULES[mod], name, v)
     T.token_sim.cache_clear()
     P.prepare.cache_clear()
     P.readings.cache_clear()

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..periodic import Periodic
 from ..screening.parallel import processes as processes_for
 from .claims import recoverable, stuck_parts
 from .context import PART, PREPARE, Context, context_from_config
@@ -29,8 +30,9 @@ class Executor:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._stop = threading.Event()
-        self._watchdog: threading.Thread | None = None
+        self._recovered_queued = False
+        self._watchdog = Periodic("screening-jobs-watchdog", self._recover_round,
+                                  failure="screening job recovery skipped")
 
     def submit(self, job_id: int) -> None:
         raise NotImplementedError
@@ -55,25 +57,14 @@ class Executor:
     def start_watchdog(self, interval: float) -> None:
         """Recover at start-up (queued work included), then every ``interval`` seconds (work
         whose worker stopped sending heartbeats)."""
-        if self._watchdog is not None:
-            return
+        self._watchdog.start(interval)
 
-        def loop() -> None:
-            first = True
-            while not self._stop.is_set():
-                try:
-                    self.recover(include_queued=first)
-                    first = False
-                except Exception as exc:  # no tables yet, database down ...: try again later
-                    log.debug("screening job recovery skipped: %s", exc)
-                if self._stop.wait(interval):
-                    return
-
-        self._watchdog = threading.Thread(target=loop, name="screening-jobs-watchdog", daemon=True)
-        self._watchdog.start()
+    def _recover_round(self) -> None:
+        self.recover(include_queued=not self._recovered_queued)
+        self._recovered_queued = True
 
     def shutdown(self) -> None:
-        self._stop.set()
+        self._watchdog.stop()
 
 
 class EmbeddedExecutor(Executor):

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import ListChange, MonitoredSubject, MonitoringRun
+from ..periodic import Periodic
 from ..records.outage import database_unavailable
 from ..records.screening import IndexCache
 from . import cursors, hooks
@@ -46,7 +47,7 @@ class Monitor:
     def __init__(self, ctx: MonitorContext) -> None:
         self.ctx = ctx
         self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
+        self._poller = Periodic("monitoring-poller", self.poll, failure="monitoring poll skipped", wait_first=True)
 
     def notify(self) -> None:
         """The lists changed: run the delta rescreen."""
@@ -79,18 +80,7 @@ class Monitor:
             session.close()
 
     def start_poller(self, interval: float) -> None:
-        if self._poller is not None:
-            return
-
-        def loop() -> None:
-            while not self._stop.wait(interval):
-                try:
-                    self.poll()
-                except Exception as exc:  # no tables yet, database down ...: try again later
-                    log.debug("monitoring poll skipped: %s", exc)
-
-        self._poller = threading.Thread(target=loop, name="monitoring-poller", daemon=True)
-        self._poller.start()
+        self._poller.start(interval)
 
     def drain(self, timeout: float = 60.0) -> bool:
         """Wait until the work handed to this process is done (tests, benchmarks)."""
@@ -98,6 +88,7 @@ class Monitor:
 
     def shutdown(self) -> None:
         self._stop.set()
+        self._poller.stop()
 
 
 class EmbeddedMonitor(Monitor):

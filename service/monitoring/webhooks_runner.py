@@ -16,7 +16,6 @@ waits in a broker for hours: a retry is a row whose time has come.
 from __future__ import annotations
 
 import logging
-import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import WebhookOutbox
+from ..periodic import Periodic
 from ..records.common import listen_once
 from .tasks import worker_context
 from .webhooks_delivery import Delivering, WebhookSettings, run_once, work_waiting
@@ -43,9 +43,7 @@ class WebhookRunner:
     def __init__(self, ctx: Delivering, send_task: Callable[[], None] | None = None) -> None:
         self.ctx = ctx
         self._send_task = send_task
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Periodic("webhooks", self._pass, failure="webhook delivery pass failed", level=logging.WARNING)
 
     def kick(self) -> None:
         """Events were committed or deliveries restarted: deliver now. Without a running loop
@@ -53,7 +51,7 @@ class WebhookRunner:
         if self._send_task is not None:
             self._send_task()
         else:
-            self._wake.set()
+            self._loop.wake()
 
     def run_once(self) -> tuple[int, int]:
         return run_once(self.ctx)
@@ -71,24 +69,10 @@ class WebhookRunner:
             self._send_task()
 
     def start(self, interval: float) -> None:
-        if self._thread is not None:
-            return
-
-        def loop() -> None:
-            while not self._stop.is_set():
-                self._wake.clear()
-                try:
-                    self._pass()
-                except Exception as exc:  # no tables yet, database or broker down ...: try again later
-                    log.warning("webhook delivery pass failed: %s", exc)
-                self._wake.wait(interval)
-
-        self._thread = threading.Thread(target=loop, name="webhooks", daemon=True)
-        self._thread.start()
+        self._loop.start(interval)
 
     def shutdown(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        self._loop.stop()
 
 
 def _after_flush(session: Session, context: Any) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
+from .costs import extra_weight
 from .matchers import (
     compare_birth_dates,
     compare_countries,
@@ -41,7 +42,7 @@ from .matchers import (
     normalize_country,
     normalize_identifier,
 )
-from .score import MIN_TOKEN_SIM, Pair, extra_weight
+from .score import MIN_TOKEN_SIM, Pair
 from .tokens import INITIAL, STOP, Tok
 from .types import (
     ALGORITHM,

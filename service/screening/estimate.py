@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .score import CONFLICT_COST, DIGIT_CONFLICT_WEIGHT, extra_weight
+from .costs import DIGIT_CONFLICT_WEIGHT, extra_weight
+from .score import CONFLICT_COST
 from .tokens import DIGIT, GENERIC, INITIAL, LEGAL, NORMAL, Tok
 
 __all__ = ["Coverage", "QueryWeights", "core", "despaced", "digit_excess", "estimate", "unmatched_weight"]

@@ -23,7 +23,8 @@ side::
     score = sum(w*s) / (sum(w) + C*min(U1, U2) + B*(max(U1, U2) - min(U1, U2)))
 
 An unmatched token facing an unmatched token on the other side is a
-*contradiction* (C=3: "Sergey Ivanov" vs "Sergey Lavrov"; a differing generic
+*contradiction* (C=3: "Sergey Ivanov" vs "Sergey Lavrov"; the weights below are
+:mod:`.costs`'s: a differing generic
 word weighs at least GENERIC_CONFLICT_WEIGHT, a differing legal form at least
 LEGAL_CONFLICT_WEIGHT ("AG" vs "GmbH", "ANO" vs "LLC" are other legal
 persons), a differing patronymic PATRONYMIC_CONFLICT_WEIGHT (another father),
@@ -60,23 +61,18 @@ country and identifier evidence) and the explanation from :mod:`.adjust`.
 
 from __future__ import annotations
 
+from .abjad import ARABIC_ARTICLES
 from .anchors import Pair, doubt_factor
-from .chinese import is_syllable
-from .companies import GEO_WORDS, has_legal_form
+from .companies import has_legal_form
+from .costs import UNEXPLAINED_COST, conflict_weight, extra_weight, number_like, unexplained_cost
 from .normalize import tokenize_full
 from .prepare import readings, type_class
 from .syllables import given_order, short_name, syllable_sim
 from .tokens import (
-    ARABIC_ARTICLES,
-    DIGIT,
     FEMININE_FORM_SIM,
-    GENERIC,
     INITIAL,
-    KIND_WEIGHT,
-    LEGAL,
     NORMAL,
     PARTICLE,
-    PATRONYMIC,
     Tok,
     feminine_form,
     token_sim,
@@ -88,9 +84,7 @@ __all__ = [
     "Pair",
     "compare_prepared",
     "compare_readings",
-    "extra_weight",
     "score_pair",
-    "unexplained_cost",
 ]
 
 # --- tunable parameters (global, chosen on bench/accuracy.py) ---------------
@@ -112,29 +106,7 @@ MERGE_MAX_PAIRS = 144
 MERGE_MAX_LOOSE = 3
 # Rounds of other readings (joins, acronyms) tried one on top of the other.
 REWRITE_ROUNDS = 2
-GENERIC_CONFLICT_WEIGHT = 0.7  # "Gas" vs "Oil": differing generic words still disagree
-# "Fund IV" vs "Fund V", "Snow Storm 1" vs "2": on the labelled pairs a differing
-# series number rarely separates two names (vintages, sister vessels), so it
-# costs little; a differing word still does.
-DIGIT_CONFLICT_WEIGHT = 0.1
-ROMAN_LETTERS = "ivx"
-PATRONYMIC_CONFLICT_WEIGHT = 1.0
-LEGAL_CONFLICT_WEIGHT = 0.3
 ROLE_SWAP_FACTOR = 0.5
-GENERIC_EXTRA_WEIGHT = 1.0
-FILIAL_EXTRA_WEIGHT = 0.6
-# What the aligned words leave unexplained. A missing part costs EXTRA_COST_x
-# while it is one part of a longer name (a dropped middle name); the weight of
-# missing parts beyond UNEXPLAINED_SHARE of the matched weight costs
-# UNEXPLAINED_COST more, so one shared word ("Mahmud" in "Mahmud Limazah", a
-# given name shared with "STEPANOVA, Olga G.") is not a match: a listed name
-# of one or two words needs a query about as short.
-UNEXPLAINED_SHARE = 0.5
-UNEXPLAINED_COST = 0.6
-# In a name written as romanised Chinese/Korean syllables ("KANG, Song Nam"),
-# no syllable is a droppable middle name: a missing one costs this many times
-# more than a missing part of another name.
-SYLLABLE_EXTRA_FACTOR = 4.0
 # Share of a full word matched only by an initial ("Golodets" ~ "G.") that
 # contradicts a word left unmatched on the other side ("STEPANOVA").
 INITIAL_RESIDUAL_CONFLICT = 1.0
@@ -211,42 +183,6 @@ def _same_script(a: str, b: str) -> bool:
     return (a[0] >= "\uac00") == (b[0] >= "\uac00")
 
 
-def _number_like(t: Tok) -> bool:
-    """A number, or a lone letter that may be a roman one ("Capital Trust I" / "II")."""
-    return t.kind == DIGIT or (len(t.text) == 1 and t.text in ROMAN_LETTERS)
-
-
-def _conflict_weight(t: Tok, numbers: bool) -> float:
-    """What ``t`` left unmatched weighs as a contradiction of the other side's words left
-    over; ``numbers``: whether a number is among those."""
-    if t.kind == GENERIC:
-        return max(t.weight, GENERIC_CONFLICT_WEIGHT)
-    if t.kind == DIGIT:
-        # Another number is a series number (cheap); a word is no reading of the number
-        # ("ATIEH SAZAN 3" / "ATIEH SAZAN DAY" are two firms).
-        return DIGIT_CONFLICT_WEIGHT if numbers else t.weight
-    if t.kind == LEGAL:
-        return max(t.weight, LEGAL_CONFLICT_WEIGHT)
-    if t.kind == PATRONYMIC:
-        # Ivanovich vs Viktorovich: another father, another person.
-        return PATRONYMIC_CONFLICT_WEIGHT
-    return t.weight
-
-
-def extra_weight(t: Tok) -> float:
-    """Weight of a part present on one side only."""
-    # A father's or grandfather's name ("ibn Awad") is often left out, like a
-    # patronymic: missing, it weighs as one.
-    if t.filial:
-        return min(t.weight, KIND_WEIGHT[PATRONYMIC])
-    # "Crystalord Systems Ltd" is not "Crystalord Ltd": an extra line of
-    # business names another company of the group, while an extra place
-    # ("Faberlic Europe") is mostly the same firm's branch.
-    if t.kind == GENERIC and t.text not in GEO_WORDS:
-        return max(t.weight, GENERIC_CONFLICT_WEIGHT)
-    return t.weight
-
-
 def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]) -> float:
     """A name written "SURNAME, Given names" of which nothing matched the surname is
     another family's member who shares given names ("HEJAZI, Ali Asghar" for "Ali
@@ -275,31 +211,6 @@ def _missing_family_name(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok]
         if own and not any(t.kind == NORMAL for t in other) \
                 and any(t.kind == NORMAL and not (t.surname or t.given_first) for t in matched):
             cost += UNEXPLAINED_COST * sum(extra_weight(t) for t in own)
-    return cost
-
-
-def unexplained_cost(
-    matched: float, rest_q: list[Tok], rest_c: list[Tok], syllabic: bool, extra_cost: float
-) -> float:
-    """What the denominator adds, beyond the plain missing-part cost, for the
-    words nothing matched. ``matched`` is the weight of the (not partial)
-    pairs; ``syllabic`` whether both names are romanised syllables.
-
-    * Query words over UNEXPLAINED_SHARE of the matched weight cost
-      UNEXPLAINED_COST each: a short listed name ("MAHMUD", "Karume") does not
-      explain a longer query. Listed words the query leaves out stay a
-      dropped middle name (the query may say less than the list).
-    * In a syllabic name every missing syllable costs SYLLABLE_EXTRA_FACTOR
-      times a missing part ("Gang Song" is not "KANG, Song Nam")."""
-    eq = sum(extra_weight(t) for t in rest_q)
-    ec = sum(extra_weight(t) for t in rest_c)
-    # Two shared words are rarely a coincidence, one is: the allowance grows
-    # with the square of the matched weight.
-    cost = UNEXPLAINED_COST * max(0.0, eq - ec - UNEXPLAINED_SHARE * matched * matched)
-    if syllabic and eq != ec:
-        longer = rest_q if eq > ec else rest_c
-        missing = min(abs(eq - ec), sum(extra_weight(t) for t in longer if is_syllable(t.text)))
-        cost += (SYLLABLE_EXTRA_FACTOR - 1.0) * extra_cost * missing
     return cost
 
 
@@ -341,11 +252,11 @@ def _combine(pairs: list[Pair], rest_q: list[Tok], rest_c: list[Tok], extra_cost
         den += w
     # Contradictions are weighed with conflict weights (a differing generic
     # word or number still disagrees); a part missing on one side by its own.
-    numbers_q = any(_number_like(t) for t in rest_q)
-    numbers_c = any(_number_like(t) for t in rest_c)
+    numbers_q = any(number_like(t) for t in rest_q)
+    numbers_c = any(number_like(t) for t in rest_c)
     conflict = min(
-        sum(_conflict_weight(t, numbers_c) for t in rest_q) + (residual_q if rest_c else 0.0),
-        sum(_conflict_weight(t, numbers_q) for t in rest_c) + (residual_c if rest_q else 0.0),
+        sum(conflict_weight(t, numbers_c) for t in rest_q) + (residual_q if rest_c else 0.0),
+        sum(conflict_weight(t, numbers_q) for t in rest_c) + (residual_c if rest_q else 0.0),
     )
     eq = sum(extra_weight(t) for t in rest_q)
     ec = sum(extra_weight(t) for t in rest_c)

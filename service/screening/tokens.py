@@ -13,7 +13,7 @@ Token similarity (0..1) is the best of:
   :func:`~.keys.slavic_key` (Ukrainian and Russian, Czech/Polish and
   English romanisations of Cyrillic: Serhiy/Sergei, Careva/Tsareva);
 * for a token from a vowel-less script (Arabic, Hebrew, katakana ...), the
-  similarity of consonant skeletons ("mhmd" vs "Mohamed");
+  similarity of consonant skeletons ("mhmd" vs "Mohamed"), see :mod:`.abjad`;
 * :data:`INITIAL_SIM` for an initial against a word with that first letter;
 * :data:`NICKNAME_SIM` for a known nickname of a given name (Ted/Theodore,
   Bill/William; the ``nicknames`` package's hand-curated English list);
@@ -42,20 +42,17 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from .abjad import (
+    ABJAD_SKELETON_FACTOR,
+    ARABIC_ARTICLES,
+    ARTICLE_DROPPED_FACTOR,
+    joined_article,
+    judged_reading_sim,
+    skeleton_reading_sim,
+)
 from .chinese import is_syllable, same_chinese_name
 from .companies import LEGAL_FORM_FAMILY
-from .keys import (
-    assimilated_skeleton,
-    cedilla_reading,
-    consonant_runs,
-    doubled_skeleton,
-    phonetic_key,
-    skeleton,
-    skeleton_final_vowel,
-    skeleton_gaps,
-    slavic_key,
-    slavic_spelling,
-)
+from .keys import consonant_runs, phonetic_key, slavic_key, slavic_spelling
 from .slavic_names import EQUIVALENT_NAMES
 from .translit import ABD_ARTICLE, ABD_WITH_ARTICLE
 
@@ -68,17 +65,6 @@ KEY_EQUAL_SIM = 0.85
 # "muhammad"), long keys, and spellings that differ by another romanisation standard's letters
 # (:func:`.keys.slavic_key`: "serhiy"/"sergei") keep KEY_EQUAL_SIM.
 KEY_WEAK_SIM = 0.75
-# A long vowel an abjad spelling writes (ي or و) that the Latin spelling has no vowel for:
-# "ايليا" (Ilya, read "aylya") is not "Ali", "دایی" (Dayi, "dyy") not "Di", "بشير" not
-# "Bashar": the pair is weak (as KEY_WEAK_SIM), since a careless Latin spelling may leave
-# a long vowel out ("AL-DABSKI" for "الدبيسكي").
-UNSPELT_VOWEL_SIM = 0.75
-# A word against an abjad reading: the similarity of their consonant skeletons times this
-# (a reading without vowels is never quite the same spelling). may_reach relies on it.
-ABJAD_SKELETON_FACTOR = 0.95
-# An abjad word read without the article it is written with, against a Latin name without it.
-ARTICLE_DROPPED_FACTOR = 0.95
-UNSPELT_OTHER_SIM = 0.65
 KEY_SPELLING_MIN = 0.7
 KEY_STRONG_CONSONANTS = 4
 # The Slavic key folds another standard's letters; two words it folds alike are the same
@@ -220,8 +206,6 @@ _SHARED_PREFIXES = ("abdul", "abdel", "abdur", "abdar", "abdal", "abd", "abu", "
 _ABD_ARTICLE_PREFIXES = tuple(sorted(ABD_WITH_ARTICLE - {ABD_ARTICLE}, key=lambda p: (-len(p), p)))
 AFFIX_MIN_STEM = 3
 NOMINATIVE_ENDINGS = ("os", "is", "as", "us", "s")
-# The Arabic article is romanised al/el/ul and, assimilated, ad/ash/ar/az ...
-ARABIC_ARTICLES = frozenset("al el ul il ad ed ud ash esh as es ar er az ez at et an en".split())
 ENDING_FACTOR = 0.95
 # A word and its feminine form ("Luis"/"Luisa", "Aleksandr"/"Aleksandra", "Krylov"/"Krylova",
 # "Habib"/"Habiba"): one letter apart, but a man and a woman of one family, not a typing slip.
@@ -274,85 +258,6 @@ def spelling_sim(a: str, b: str) -> float:
     return max(0.0, 1.0 - edits / max(len(a), len(b)))
 
 
-def _opening_differs(latin: str, abjad: str) -> bool:
-    """One spelling opens on a vowel and the other on a consonant: an abjad word opening on
-    alef or ain reads "a" (see translit.transliterate_word), so "hmyd" (حميد, Hamid) is not
-    "Ahmed" and "aly" (علي) not "Liu". An abjad "l" may have lost its alef (the article,
-    "الياس" Elias): it is not judged."""
-    return abjad[0] != "l" and (abjad[0] in "aeiou") != (latin[0] in "aeiou")
-
-
-def _joined_article(abjad: str) -> bool:
-    """An abjad reading that may open on the article written joined ("الطيب" reads "ltyb"):
-    token_sim also compares it without the "l", and skeleton_span allows for that."""
-    return abjad[0] == "l" and len(abjad) >= 4
-
-
-def _unwritten_consonant(latin: str, abjad: str) -> bool:
-    """The Latin spelling opens on a consonant y, w or v (before a vowel) that the abjad
-    one does not write: Arabic and Persian write it (ي, و), so "Yassine" is not "ثنا" (read
-    "sn") nor "Yahya" "حياة" ("hyh"). The skeleton drops y and w with the long vowels and
-    cannot see it."""
-    if len(latin) < 2 or latin[0] not in "ywv" or latin[1] not in "aeiou":
-        return False
-    return abjad[0] != ("y" if latin[0] == "y" else "w")
-
-
-def _unwritten_final_vowel(latin: str, abjad: str) -> bool:
-    """The Latin spelling ends in the long vowel i, u or o after a consonant ("Jafari",
-    "Maroufi", "Mohammadi") where the abjad reading ends in a consonant: Arabic and Persian
-    always write a final long vowel (ي, و; ه or ة for a final a or e, which the reading
-    keeps as "h"), so "جعفر" (Jafar) is not "Jafari". A final "a" is not judged: the
-    reading drops a final alef ("لينا", Lina, reads "lyn"); nor a final "e", which French
-    spellings add silently ("Yassine", "Amine")."""
-    return (
-        len(latin) > 2 and latin[-1] in "iyuo" and latin[-2] not in "aeiouyw"
-        and abjad[-1] not in "aeiouywh"
-    )
-
-
-def _misplaced_long_vowel(latin: str, abjad: str) -> bool:
-    """Skeletons alike, but a long vowel the abjad reading writes between two consonants has
-    no vowel of its kind at that place in the Latin spelling: "ميرال" (Meral, read "myrl")
-    writes an i-vowel after the m where "Murillo" has a "u", "حسين" (Husayn) one where
-    "Hasan" has an "a". Only the inner gaps are judged (the ends have rules of their own)."""
-    gl, ga = skeleton_gaps(latin), skeleton_gaps(abjad, True)
-    if len(gl) != len(ga):
-        return False
-    for lat, ab in zip(gl[1:-1], ga[1:-1], strict=True):
-        if "y" in ab and not any(c in lat for c in "iey"):
-            return True
-        if "w" in ab and not any(c in lat for c in "uow"):
-            return True
-    return False
-
-
-def _unspelt_final_vowel(latin: str, abjad: str) -> bool:
-    """The abjad reading ends in ی/ي after a consonant (read "y": the Persian and Arabic
-    nisba "-i" of "Mohammadi", "Hosseini", or a final long vowel) and the Latin spelling
-    ends in a consonant, or in the silent "e" of a French spelling ("Noure", "Yassine"):
-    the Latin name stops where the abjad one goes on. The skeleton, which drops the "y",
-    cannot tell them apart, and the vowel count of :func:`_unspelt_vowels` takes the "e"
-    of "Mohamed" for it."""
-    if len(abjad) <= 2 or abjad[-1] != "y" or abjad[-2] in "aeiouyw":
-        return False
-    return latin[-1] not in "aeiouy" or (latin[-1] == "e" and len(latin) > 2 and latin[-2] not in "aeiouy")
-
-
-def _unspelt_vowels(latin: str, abjad: str) -> bool:
-    """The abjad reading writes more ي (y) or و (w) than the Latin spelling has letters
-    that can stand for them (i, e, y; u, o, w, v): a long vowel or a consonant the Latin
-    name does not have. Counted, not aligned: an extra vowel on the Latin side is a short
-    one the abjad leaves unwritten. A final ی read "a" is not counted: Persian writes the
-    final alef of Arabic names with it ("صغری" Soghra, "یحیی" Yahya, "موسی" Musa)."""
-    ya, wa = abjad.count("y", 0, len(abjad) - (latin[-1] == "a")), abjad.count("w")
-    if not (ya or wa):
-        return False
-    yl = latin.count("i") + latin.count("e") + latin.count("y")
-    wl = latin.count("u") + latin.count("o") + latin.count("w") + latin.count("v")
-    return ya > yl or wa > wl
-
-
 @lru_cache(maxsize=TOKEN_SIM_CACHE)
 def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
     """Similarity of two normalised tokens, 0..1 (see module docstring)."""
@@ -376,55 +281,18 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if a in LEGAL_FORM_FAMILY and LEGAL_FORM_FAMILY[a] == LEGAL_FORM_FAMILY.get(b):
         return KEY_EQUAL_SIM  # "Corporation" / "Company" / "Inc."
     if a_abjad != b_abjad:
-        if (a if b_abjad else b) in ARABIC_ARTICLES:
-            # The article is no spelling of a name read without vowels ("علي" read "ly"
-            # shares the skeleton of "al"): paired, it would explain the name away.
-            return 0.0
         latin, abjad = (b, a) if a_abjad else (a, b)
-        if latin.count("v") + latin.count("w") > abjad.count("w") + abjad.count("f") + abjad.count("v"):
-            # The skeleton drops v/w with the long vowels, but a Latin v or w is a consonant
-            # the abjad spelling writes (و, ف for a foreign v, Hebrew ו read "v"): "Avdeeva"
-            # is not "إياد".
+        sim = skeleton_reading_sim(latin, abjad)
+        if sim is None:
             return 0.0
-        sl, sa = skeleton(latin), skeleton(abjad, True)
-        if not sl or not sa:
-            return 0.0
-        sim = OSA.normalized_similarity(sl, sa)
-        if (soft := cedilla_reading(latin)) is not None:
-            sim = max(sim, OSA.normalized_similarity(skeleton(soft), sa))
-        doubled = doubled_skeleton(latin, sl)
-        if doubled is not None:
-            sim = max(sim, OSA.normalized_similarity(doubled, sa))
-            if (sun := assimilated_skeleton(sa)) is not None:
-                sim = max(sim, OSA.normalized_similarity(doubled, sun))
-        if (vowel_end := skeleton_final_vowel(abjad)) is not None and (
-                latin[-1] in "aeou" or abjad[-2] in "cdgkstz"):
-            # The final "h" read as the vowel it often is needs that vowel in the Latin
-            # spelling: "عالية" (Aliya, read "alyh") is not "Ali", nor "حميده" (Hamideh) "Hamid".
-            # (An "h" closing a digraph, "agh" for اغ, is a letter: Latin "Ag" may drop it.)
-            sim = max(sim, OSA.normalized_similarity(sl, vowel_end))
-        if abjad[-1] == "h" and latin[-1] == "t" and len(abjad) > 2:
-            # A final ة is "t" before the next word of a construct ("عصبة الأنصار", Asbat
-            # al-Ansar; "Jamaat"), and the reading writes it "h".
-            sim = max(sim, OSA.normalized_similarity(sl, skeleton(abjad[:-1] + "t", True)))
-        if _joined_article(abjad) and latin[0] != "l":
+        if joined_article(abjad) and latin[0] != "l":
             # The article written joined ("الطيب" reads "ltyb") where the Latin name leaves it
             # out ("Tayeb"): the word after it, a little below a pair of whole words (so the
             # aligner still tries the Latin article joined to the word: "al" + "Qaida").
             bare = ARTICLE_DROPPED_FACTOR * token_sim(latin, abjad[1:], False, True)
             if bare > ABJAD_SKELETON_FACTOR * sim:
                 return bare
-        if _unspelt_final_vowel(latin, abjad) or _unwritten_final_vowel(latin, abjad) \
-                or _unwritten_consonant(latin, abjad):
-            # "محمدی" (Mohammadi) is not "Mohamed", nor "حسنی" (Hosni) "Hussein"; "جعفر"
-            # (Jafar) is not "Jafari"; "ثنا" (Sana) is not "Yassine".
-            return min(ABJAD_SKELETON_FACTOR * sim, UNSPELT_OTHER_SIM)
-        if _unspelt_vowels(latin, abjad) or _opening_differs(latin, abjad) \
-                or (sl == sa and _misplaced_long_vowel(latin, abjad)):
-            # With a consonant apart too, two signs say another name ("مهدی" Mahdi is no
-            # "Muhammad"): a partial pair at most.
-            return min(ABJAD_SKELETON_FACTOR * sim, UNSPELT_VOWEL_SIM if sim == 1.0 else UNSPELT_OTHER_SIM)
-        return ABJAD_SKELETON_FACTOR * sim
+        return judged_reading_sim(latin, abjad, sim)
     if (pa := _abd_article(a)) and (pb := _abd_article(b)):
         # "Abd al-X" with the article spelt either way ("Abdulaziz" / "Abdelaziz", "Abdulla" /
         # "Abdallah"): the article's vowel is the romaniser's choice, and what follows it
@@ -462,43 +330,6 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
     if sim < CHINESE_SIM and same_chinese_name(a, b):
         sim = CHINESE_SIM
     return sim
-
-
-def skeleton_span(word: str, abjad: bool) -> tuple[int, int]:
-    """The shortest and longest skeleton :func:`token_sim` compares for ``word`` against a
-    word of the other kind of script: a Latin word's with doubled letters collapsed or kept,
-    an abjad reading's with or without a final "h" and an opening article "l"."""
-    if abjad:
-        high = len(skeleton(word, True))
-        return high - int(word.endswith("h")) - int(_joined_article(word)), high
-    return len(skeleton(word)), len(skeleton.__wrapped__(word, True))
-
-
-# The spans of a name's words, met again for each joined word of the other name.
-cached_skeleton_span = lru_cache(maxsize=TOKEN_SIM_CACHE)(skeleton_span)
-
-
-def may_reach(
-    a: str, b: str, a_abjad: bool, b_abjad: bool, need: float, span_a: tuple[int, int], span_b: tuple[int, int]
-) -> bool:
-    """False only where ``token_sim(a, b, a_abjad, b_abjad) < need`` for certain: a word
-    against an abjad reading is compared on consonant skeletons (times
-    ABJAD_SKELETON_FACTOR), so skeletons whose lengths (``span_a``, ``span_b``:
-    :func:`skeleton_span`) are too far apart cannot reach ``need`` whatever their letters.
-    Cheap, for the many joined words the aligner tries against a name's words
-    (variants.merged_variants)."""
-    if a_abjad == b_abjad or a == b or len(a) == 1 or len(b) == 1 or not (a.isalpha() and b.isalpha()):
-        return True  # not (only) the skeleton comparison
-    if a in ARABIC_ARTICLES or b in ARABIC_ARTICLES or a in LEGAL_FORM_FAMILY or b in LEGAL_FORM_FAMILY:
-        return True
-    (low_l, high_l), (low_a, high_a) = (span_b, span_a) if a_abjad else (span_a, span_b)
-    if not low_l or not high_a:
-        return False  # an empty skeleton: token_sim is 0
-    if high_l < low_a:
-        return ABJAD_SKELETON_FACTOR * high_l / low_a >= need
-    if high_a < low_l:
-        return ABJAD_SKELETON_FACTOR * high_a / low_l >= need
-    return True
 
 
 def feminine_form(a: str, b: str) -> bool:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from .abjad import cached_skeleton_span, may_reach, skeleton_span
 from .chinese import is_syllable, is_syllable_run
 from .companies import STOP_WORDS, acronym_runs
 from .tokens import (
@@ -16,9 +17,6 @@ from .tokens import (
     NORMAL,
     PARTICLE,
     Tok,
-    cached_skeleton_span,
-    may_reach,
-    skeleton_span,
     token_sim_uncached,
 )
 

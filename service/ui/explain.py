@@ -27,7 +27,7 @@ FEATURE_LABELS = {"birth_date": "Birth date", "country": "Country", "identifier"
 SIDE_LABELS = {"query": "your query", "listed": "the listed name"}
 
 #: A word at least this heavy is a full name word; lighter ones are legal forms, particles,
-#: initials and generic words (see :func:`service.screening.score.extra_weight`).
+#: initials and generic words (see :func:`service.screening.costs.extra_weight`).
 FULL_WORD_WEIGHT = 0.9
 LIGHT_WORD_WEIGHT = 0.3
 

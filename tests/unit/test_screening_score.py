@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.screening import DEFAULT_THRESHOLD, score_pair
+from service.screening.abjad import UNSPELT_OTHER_SIM, UNSPELT_VOWEL_SIM
 from service.screening.keys import skeleton
 from service.screening.prepare import ABD_WEIGHT, prepare
 from service.screening.score import MIN_TOKEN_SIM
@@ -13,8 +14,6 @@ from service.screening.tokens import (
     INITIAL_SIM,
     KEY_EQUAL_SIM,
     KEY_WEAK_SIM,
-    UNSPELT_OTHER_SIM,
-    UNSPELT_VOWEL_SIM,
     Tok,
     is_abbreviation,
     token_sim,
@@ -763,8 +762,8 @@ def test_a_long_vowel_written_between_consonants_needs_a_latin_vowel_there() -> 
 def test_may_reach_is_false_only_where_the_similarity_cannot_reach() -> None:
     # The joined-word search skips a word and an abjad reading whose skeleton lengths are
     # too far apart: that must never skip a pair token_sim would accept.
+    from service.screening.abjad import may_reach, skeleton_span
     from service.screening.prepare import readings
-    from service.screening.tokens import may_reach, skeleton_span
 
     latin = ("mohammed abdullah al rahman hussein hasan ali yassine nouri jafari maroufi "
              "khaled abdelkader qasim soleimani tehrani mostafa ahmadinejad kazemi d m "
