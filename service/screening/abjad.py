@@ -73,11 +73,12 @@ def _unwritten_final_vowel(latin: str, abjad: str) -> bool:
     """The Latin spelling ends in the long vowel i, u or o after a consonant ("Jafari",
     "Maroufi", "Mohammadi") where the abjad reading ends in a consonant: Arabic and Persian
     always write a final long vowel (ي, و; ه or ة for a final a or e, which the reading
-    keeps as "h"), so "جعفر" (Jafar) is not "Jafari". A final "a" is not judged: the
+    keeps as "h"), so "جعفر" (Jafar) is not "Jafari". A consonant w counts: the nisba
+    "-awi" is و then ي ("الموسوي", Moussawi), so "الموسوس" is not "Moussawi". A final "a" is not judged: the
     reading drops a final alef ("لينا", Lina, reads "lyn"); nor a final "e", which French
     spellings add silently ("Yassine", "Amine")."""
     return (
-        len(latin) > 2 and latin[-1] in "iyuo" and latin[-2] not in "aeiouyw"
+        len(latin) > 2 and latin[-1] in "iyuo" and latin[-2] not in "aeiouy"
         and abjad[-1] not in "aeiouywh"
     )
 

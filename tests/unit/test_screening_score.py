@@ -729,6 +729,9 @@ def test_a_final_latin_long_vowel_needs_the_abjad_letter_that_writes_it() -> Non
     assert token_sim("jafari", "jfr", False, True) < MIN_TOKEN_SIM
     assert not matches("طبّاع معين جعفر", "JAFARI, Mani")
     assert not matches("حسین معروف", "MAROUFI, Hossein")
+    # After a consonant w too: the nisba "-awi" is written و then ي.
+    assert not matches("حامد الموسوس", "AL-MOUSSAWI, Hamad")
+    assert matches("حامد الموسوي", "AL-MOUSSAWI, Hamad")
     # A final "a" is not judged (the reading drops a final alef), nor a written "i".
     assert matches("لينا", "LINA")
     assert matches("حسین معروفی", "MAROUFI, Hossein")
