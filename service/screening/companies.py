@@ -67,6 +67,24 @@ _LEGAL_FORM_PHRASES: dict[str, str] = {
     "obshchestvo s ogranichennoi otvetstvennostyu": "llc",
     "obshchestvo s ogranichennoy otvetstvennostiu": "llc",
     "gesellschaft mit beschrankter haftung": "gmbh",
+    "gesellschaft mit beschraenkter haftung": "gmbh",  # the umlaut written "ae"
+    "offene handelsgesellschaft": "ohg",
+    # French, Belgian, Spanish, Italian, Portuguese, Dutch and Turkish forms written out.
+    "societe a responsabilite limitee": "sarl",
+    "entreprise unipersonnelle a responsabilite limitee": "sarl",
+    "societe privee a responsabilite limitee": "sprl",
+    "societe par actions simplifiee": "sas",
+    "societe en nom collectif": "snc",
+    "societe en commandite simple": "scs",
+    "sociedad limitada": "sl",
+    "sociedad de responsabilidad limitada": "srl",
+    "societa a responsabilita limitata": "srl",
+    "sociedade anonima": "sa",
+    "sociedade limitada": "ltd",
+    "besloten vennootschap": "bv",
+    "naamloze vennootschap": "nv",
+    "anonim sirketi": "as",
+    "limited sirketi": "ltd",
     "societe anonyme": "sa",
     "sociedad anonima": "sa",
     "societa per azioni": "spa",
@@ -115,6 +133,9 @@ _LEGAL_FORM_WORDS: dict[str, str] = {
     "as.": "as", "na": "na", "ans": "ans", "ano": "ano", "gie": "gie", "cic": "cic",
     "bvba": "bv", "sprl": "sprl", "scs": "scs", "snc": "snc", "cv": "cv",
     "fgup": "fsue", "fsue": "fsue", "gup": "sue", "mup": "mue", "fgbu": "fsbi",
+    # Written out as one word: German, Scandinavian and Finnish.
+    "kommanditgesellschaft": "kg", "aktiebolag": "ab", "aksjeselskap": "as", "aktieselskab": "as",
+    "anpartsselskab": "aps", "osakeyhtio": "oy", "eurl": "sarl",
 }
 
 # Canonical legal forms that name the same kind of entity: "Corporation",

@@ -169,9 +169,28 @@ def test_a_joined_probe_does_not_count_a_word_its_part_found() -> None:
     ("Federalnoe Gosudarstvennoe Unitarnoe Predpriyatie", "FSUE"),
     ("Федеральное государственное унитарное предприятие", "FGUP"),
     ("Municipal Unitary Enterprise", "MUP"),
+    # Western European forms written out, with or without their accents.
+    ("Societe a Responsabilite Limitee", "SARL"),
+    ("Société à responsabilité limitée", "S.A.R.L."),
+    ("Gesellschaft mit beschraenkter Haftung", "GmbH"),
+    ("Societa a Responsabilita Limitata", "S.r.l."),
+    ("Sociedade Anonima", "S.A."),
+    ("Besloten Vennootschap", "B.V."),
+    ("Aktiebolag", "AB"),
+    ("Osakeyhtiö", "Oy"),
 ])
 def test_long_and_short_legal_forms_compare_equal(long: str, short: str) -> None:
     assert score_pair(f"Zarvoka {long}", f"Zarvoka {short}", "company") == 1.0
+
+
+def test_the_index_finds_a_company_whose_legal_form_the_query_writes_out() -> None:
+    # The index folds legal forms by the scorer's table: the long form finds the short one
+    # among many companies of that form.
+    ents = [ListedEntity(i, "company", f"{s} TRADE S.A.R.L.", []) for i, s in enumerate(_surnames(60))]
+    ents.append(ListedEntity(999, "company", "METAL & MINERAL TRADE S.A.R.L.", []))
+    index = ScreeningIndex.build(ents)
+    found = index.screen(Subject("Societe a Responsabilite Limitee Metal and Mineral Trade", "company"))
+    assert found and found[0].entity_id == 999 and found[0].match
 
 
 def test_exhaustive_screen_scores_every_name_the_same_way() -> None:
