@@ -300,6 +300,9 @@ def bench_ofac(n_queries: int, brute_sample: int, n_bulk: int) -> None:
     print(f"repeated queries (each of the {len(queries)} above 3 more times, cache-warm, not realistic): "
           f"{rep:,.0f} rows/s single process")
 
+    if not n_bulk:
+        print("realistic bulk and the brute-force comparison: skipped (--bulk 0)")
+        return
     # Realistic bulk: every row a name not screened before (half random
     # persons/companies not on the list, half perturbed listed names).
     seen = {q.name for q in warmup} | {q.name for q in queries}
