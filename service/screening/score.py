@@ -23,22 +23,21 @@ side::
     score = sum(w*s) / (sum(w) + C*min(U1, U2) + B*(max(U1, U2) - min(U1, U2)))
 
 An unmatched token facing an unmatched token on the other side is a
-*contradiction* (C=3: "Sergey Ivanov" vs "Sergey Lavrov"; the weights below are
-:mod:`.costs`'s: a differing generic
-word weighs at least GENERIC_CONFLICT_WEIGHT, a differing legal form at least
-LEGAL_CONFLICT_WEIGHT ("AG" vs "GmbH", "ANO" vs "LLC" are other legal
-persons), a differing patronymic PATRONYMIC_CONFLICT_WEIGHT (another father),
-a differing number only DIGIT_CONFLICT_WEIGHT); an extra token with nothing
-opposite is a *missing part* and costs much less (B<1: a missing middle
-name). Missing parts are weighed by :func:`extra_weight`: a patronymic, or a
-father's/grandfather's name after "bin"/"ibn", weighs as a patronymic (often
-left out), an extra business-line word in a company name ("Systems",
-"Trust") at least GENERIC_CONFLICT_WEIGHT (another company of the group),
-unlike an extra place word ("Europe", :data:`~.companies.GEO_WORDS`). A pair
-below MIN_TOKEN_SIM earns half credit.
+*contradiction* (C=3: "Sergey Ivanov" vs "Sergey Lavrov"; the weights named here
+are :mod:`.costs`'s: a differing generic word weighs at least
+GENERIC_CONFLICT_WEIGHT, a differing legal form at least LEGAL_CONFLICT_WEIGHT
+("AG" vs "GmbH", "ANO" vs "LLC" are other legal persons), a differing patronymic
+PATRONYMIC_CONFLICT_WEIGHT (another father), a differing number only
+DIGIT_CONFLICT_WEIGHT); an extra token with nothing opposite is a *missing part*
+and costs much less (B<1: a missing middle name). Missing parts are weighed by
+:func:`~.costs.extra_weight`: a patronymic, or a father's/grandfather's name after
+"bin"/"ibn", weighs as a patronymic (often left out), an extra business-line
+word in a company name ("Systems", "Trust") at least GENERIC_CONFLICT_WEIGHT
+(another company of the group), unlike an extra place word ("Europe",
+:data:`~.companies.GEO_WORDS`). A pair below MIN_TOKEN_SIM earns half credit.
 
 What nothing explains costs more when little is explained
-(:func:`unexplained_cost`): query words beyond UNEXPLAINED_SHARE of the
+(:func:`~.costs.unexplained_cost`): query words beyond UNEXPLAINED_SHARE of the
 squared matched weight cost UNEXPLAINED_COST each (one shared word does not
 make "Mahmud Limazah" the listed "MAHMUD"; listed words the query leaves out
 stay a dropped middle name, except a family name written "SURNAME, Given" of
