@@ -59,7 +59,11 @@ def syllable_sim(a: Tok, b: Tok, sim: float, short: bool = False) -> float:
     else:
         other = is_syllable_run(at) and is_syllable_run(bt) and not same_chinese_name(at, bt)
     if other:
-        if a.orig or b.orig or (single and (short or OSA.distance(at, bt) > 1)):
+        # Two letters off, a syllable is another character; so is one syllable of the given
+        # name of a ``short`` name written as one word ("Xiuying" / "Cuiying"), where no other
+        # syllable vouches for a slip. One letter off there ("Xiaoing") is still a slip.
+        far = OSA.distance(at, bt) > 1
+        if a.orig or b.orig or (single and (short or far)) or (short and far):
             return SYLLABLE_OTHER_SIM
         return min(sim, SYLLABLE_SLIP_SIM)
     return sim

@@ -151,9 +151,11 @@ def test_country_rule(index: ScreeningIndex) -> None:
 
 
 def test_identifier_lifts_weak_name_match(index: ScreeningIndex) -> None:
-    weak = Subject(name="Zhao Guangzhou", type="person")
+    # A syllable more than the listed name: close, below the threshold. ("Zhao Guangzhou"
+    # was the weak name here until a syllable two letters off became another character.)
+    weak = Subject(name="Zhao Guangzong Wei", type="person")
     assert 47814 not in _top(index, weak)
-    with_id = Subject(name="Zhao Guangzhou", type="person", identifiers=[("passport", "e12345678", "CN")])
+    with_id = Subject(name="Zhao Guangzong Wei", type="person", identifiers=[("passport", "e12345678", "CN")])
     result = index.screen(with_id)
     assert result[0].entity_id == 47814 and result[0].match
     adjs = {a["feature"]: a for a in result[0].explanation["adjustments"]}

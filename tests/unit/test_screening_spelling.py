@@ -92,6 +92,17 @@ def test_chinese_given_names_differing_in_a_syllable_are_other_names() -> None:
     assert score_pair("Angela Merkur", "Angela Merkel", "person") >= DEFAULT_THRESHOLD
 
 
+def test_a_given_name_of_a_two_part_chinese_name_a_syllable_off_is_another_name() -> None:
+    # Surname and a given name written as one word: the surname is all that vouches for a
+    # typing slip, so a given name two letters off has another character in it.
+    assert score_pair("Xiuying Liu", "LIU, Cuiying", "person") < DEFAULT_THRESHOLD
+    assert score_pair("Zhao Guangming", "ZHAO, Guangzong", "person") < DEFAULT_THRESHOLD
+    # One letter off is still a slip, and known spellings of a syllable still match.
+    assert score_pair("Xiaoing Liu", "LIU, Xiaobing", "person") >= DEFAULT_THRESHOLD
+    assert score_pair("Xiuyin Liu", "LIU, Xiuying", "person") >= DEFAULT_THRESHOLD
+    assert score_pair("Chao Kuangtsung", "ZHAO, Guangzong", "person") >= DEFAULT_THRESHOLD
+
+
 def test_an_arabic_script_word_of_two_names_finds_both() -> None:
     # Persian writes "Mohammad Ali" as one word, "محمدعلی" (read "mhmdly"): the index finds
     # the listed name that writes the two apart, not only one that writes them joined.
