@@ -1,8 +1,9 @@
 """Reading input files: paths or binary file objects, encoding checks, clear errors.
 
-Every parser reads whole files into memory (the biggest list file is about 4 MB), which keeps
-error handling simple: we can sniff the first bytes and fail with one clear line before
-any record is built.
+The official lists' parsers read whole files into memory (the biggest list file is about
+4 MB), which keeps error handling simple: we can sniff the first bytes and fail with one clear
+line before any record is built. FtM files can hold a million entities: they are read in two
+streaming passes (:mod:`._jsonlines`), which check every line before any record is built.
 """
 
 from __future__ import annotations

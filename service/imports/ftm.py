@@ -16,12 +16,12 @@ Mapping:
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ._source import Source, text_files
+from ._jsonlines import JsonLines
+from ._source import Source
 from .countries import to_iso2
 from .dates import to_date
 from .names import is_non_latin
@@ -34,6 +34,7 @@ from .shape import (
     ImportedRelationship,
     ImportFormatError,
     ParseResult,
+    ParseStream,
     add_unique,
 )
 
@@ -118,35 +119,22 @@ def _country(code: str, result: ParseResult, file: str, line: int) -> str | None
     return iso or None
 
 
-def _read(name: str, text: str, result: ParseResult) -> list[tuple[str, int, dict[str, Any]]]:
-    records = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFormatError(
-                f"{name}: line {number} is not valid JSON ({exc.msg}); truncated file?"
-            ) from None
-        if not (
-            isinstance(obj, dict)
-            and isinstance(obj.get("id"), str)
-            and isinstance(obj.get("schema"), str)
-            and isinstance(obj.get("properties"), dict)
-        ):
-            raise ImportFormatError(
-                f"{name}: line {number} is not an FtM entity (needs id, schema, properties)"
-            )
-        result.count("lines")
-        records.append((name, number, obj))
-    if not records:
-        raise ImportFormatError(f"{name}: empty file, no FtM entities")
-    return records
+def _check(name: str, number: int, obj: Any) -> None:
+    if not (
+        isinstance(obj, dict)
+        and isinstance(obj.get("id"), str)
+        and isinstance(obj.get("schema"), str)
+        and isinstance(obj.get("properties"), dict)
+    ):
+        raise ImportFormatError(
+            f"{name}: line {number} is not an FtM entity (needs id, schema, properties)"
+        )
 
 
 def _vals(props: dict[str, Any], key: str) -> list[str]:
-    value = props.get(key) or []
+    value = props.get(key)
+    if not value:
+        return []
     return [
         " ".join(str(v).split())
         for v in (value if isinstance(value, list) else [value])
@@ -177,7 +165,7 @@ def _entity(
     file: str,
     line: int,
     obj: dict[str, Any],
-    addresses: dict[str, dict[str, Any]],
+    address_of: Callable[[str], dict[str, Any] | None],
     result: ParseResult,
 ) -> ImportedEntity:
     props = obj["properties"]
@@ -223,10 +211,11 @@ def _entity(
         if not any(a.full == value for a in entity.addresses):
             entity.addresses.append(ImportedAddress(value))
     for ref in _vals(props, "addressEntity"):
-        if ref not in addresses:
+        found = address_of(ref)
+        if found is None:
             result.count("missing_address_entities")
             continue
-        addr = _address(addresses[ref]["properties"], result, file, line)
+        addr = _address(found["properties"], result, file, line)
         if addr and not any(a.full == addr.full for a in entity.addresses):
             entity.addresses.append(addr)
             add_unique(entity.countries, addr.country)
@@ -275,89 +264,196 @@ def _designation(
 
 def parse_ftm(paths: list[Source] | Source) -> ParseResult:
     """Parse one or more FtM JSON-lines files into entities, designations and relationships."""
+    return stream_ftm(paths).collect()
+
+
+def stream_ftm(paths: list[Source] | Source) -> ParseStream:
+    """The entities of one or more FtM JSON-lines files, one at a time, in bounded memory.
+
+    Two passes: the first checks every line and indexes where each record starts, which
+    entities exist (and the older ids merged into them, ``referents``) and which Sanction,
+    Passport and Identification records point at which entity; the second yields each entity,
+    in file order, with those records read back from the file, wherever they stand in it."""
     result = ParseResult()
-    records: list[tuple[str, int, dict[str, Any]]] = []
-    for name, text in text_files(paths, "an FtM JSON lines file"):
-        records.extend(_read(name, text, result))
-    # Merged FtM entities keep the ids they replaced in `referents`; references may use either.
-    addresses: dict[str, dict[str, Any]] = {}
-    for _, _, o in records:
-        if o["schema"] == "Address":
-            for key in [o["id"], *(o.get("referents") or [])]:
-                addresses.setdefault(key, o)
-    by_id: dict[str, ImportedEntity] = {}
-    for file, line, obj in records:
-        if obj["schema"] in _THING_TYPES:
-            by_id[obj["id"]] = _entity(file, line, obj, addresses, result)
-    result.entities = list(by_id.values())
-    lookup = dict(by_id)
-    for _, _, obj in records:
-        if obj["id"] in by_id:
-            for old in obj.get("referents") or []:
-                lookup.setdefault(old, by_id[obj["id"]])
-    _second_pass(records, lookup, result)
-    return result
+    return ParseStream(_stream(paths, result), result)
 
 
-def _second_pass(
-    records: Iterable[tuple[str, int, dict[str, Any]]],
-    by_id: dict[str, ImportedEntity],
-    result: ParseResult,
-) -> None:
-    """Attach Sanction / Passport / Identification entities and collect link entities."""
-    dangling: list[str] = []
-    files: list[str] = []
-    for file, line, obj in records:
+class _Sink(ParseResult):
+    """Warnings and counts of one stage, each warning keyed by where it was met, so that
+    they are told in the order a whole-file parse would tell them."""
+
+    def __init__(self, stage: int) -> None:
+        super().__init__()
+        self.stage = stage
+        self.at = 0  # ordinal of the record being read
+        self.keys: list[tuple[int, int, int]] = []
+
+    def warn(self, file: str, row: int | str, message: str) -> None:
+        self.keys.append((self.stage, self.at, len(self.keys)))
+        super().warn(file, row, message)
+
+
+class _Index:
+    """What the first pass keeps: record ordinals, never the records."""
+
+    def __init__(self) -> None:
+        self.things: dict[str, int] = {}  # entity id -> ordinal of its last record
+        self.first: dict[str, int] = {}  # an id given twice -> ordinal of its first record
+        self.addresses: dict[str, int] = {}
+        self.referents: list[tuple[str, list[str]]] = []
+        self.alias: dict[str, str] = {}  # a merged (older) id -> the entity's id
+        self.aliases_of: dict[str, list[str]] = {}
+        # hash of a referenced id -> the Sanction/Passport/Identification records naming it.
+        # A hash shared by two ids only adds a candidate: read() checks the actual reference.
+        self.attached: dict[int, int | list[int]] = {}
+
+    def add(self, ordinal: int, obj: dict[str, Any]) -> None:
+        schema, props, oid = obj["schema"], obj["properties"], obj["id"]
+        if schema == "Address":
+            for key in [oid, *(obj.get("referents") or [])]:
+                self.addresses.setdefault(key, ordinal)
+        elif schema in _THING_TYPES:
+            if oid in self.things and oid not in self.first:
+                self.first[oid] = self.things[oid]
+            self.things[oid] = ordinal
+        elif schema == "Sanction":
+            self._attach(_vals(props, "entity"), ordinal)
+        elif schema in ("Passport", "Identification") and _vals(props, "number"):
+            self._attach(_vals(props, "holder"), ordinal)
+        if obj.get("referents"):
+            self.referents.append((oid, list(obj["referents"])))
+
+    def _attach(self, refs: list[str], ordinal: int) -> None:
+        for ref in refs:
+            key = hash(ref)
+            known = self.attached.get(key)
+            if known is None:
+                self.attached[key] = ordinal
+            elif isinstance(known, int):
+                self.attached[key] = [known, ordinal]
+            else:
+                known.append(ordinal)
+
+    def resolve_referents(self) -> None:
+        # As a whole-file parse looks ids up: the entities' own ids first, then the older ids
+        # merged into them, the first entity (in file order) naming one winning.
+        for oid, olds in self.referents:
+            if oid in self.things:
+                for old in olds:
+                    if old not in self.things and old not in self.alias:
+                        self.alias[old] = oid
+                        self.aliases_of.setdefault(oid, []).append(old)
+        self.referents = []
+
+    def resolve(self, ref: str) -> str | None:
+        return ref if ref in self.things else self.alias.get(ref)
+
+    def records_for(self, oid: str) -> list[int]:
+        found: set[int] = set()
+        for ref in [oid, *self.aliases_of.get(oid, [])]:
+            known = self.attached.get(hash(ref))
+            if known is not None:
+                found.update([known] if isinstance(known, int) else known)
+        return sorted(found)
+
+
+def _stream(paths: list[Source] | Source, result: ParseResult) -> Iterator[ImportedEntity]:
+    with JsonLines(paths, "an FtM JSON lines file") as files:
+        index = _Index()
+        for ordinal, _, _, obj in files.scan(_check, "{name}: empty file, no FtM entities"):
+            result.count("lines")
+            index.add(ordinal, obj)
+        index.resolve_referents()
+
+        def address_of(ref: str) -> dict[str, Any] | None:
+            at = index.addresses.get(ref)
+            return None if at is None else files.read(at)[3]
+
+        entities, links, quiet = _Sink(0), _Sink(1), ParseResult()
+        dangling: list[str] = []
+        for ordinal, file, line, obj in files.records():
+            if obj["schema"] in _THING_TYPES:
+                oid = obj["id"]
+                last, first = index.things[oid], index.first.get(oid, ordinal)
+                if ordinal != last:  # an id given again later: only this record's warnings count
+                    entities.at = ordinal
+                    _entity(file, line, obj, address_of, entities)
+                if ordinal == first:
+                    _, lfile, lline, lobj = (ordinal, file, line, obj) if last == ordinal else files.read(last)
+                    entities.at = last
+                    entity = _entity(lfile, lline, lobj, address_of, entities)
+                    _attach(files, index, oid, entity, links, quiet)
+                    yield entity
+            links.at = ordinal
+            _second_pass(file, line, obj, index, links, dangling, result)
+        result.warnings = [w for _, w in sorted(zip(entities.keys + links.keys, entities.warnings + links.warnings,
+                                                     strict=True), key=lambda kw: kw[0])]
+        result.stats = {**result.stats, **entities.stats, **links.stats}
+        if dangling:
+            result.count("dangling_references", len(dangling))
+            result.warn(
+                ", ".join(dict.fromkeys(files.names)),
+                "-",
+                f"{len(dangling)} Sanction/Passport/Identification entities point at ids absent from the "
+                f"file and were skipped (first: {dangling[0]})",
+            )
+
+
+def _attach(files: JsonLines, index: _Index, oid: str, entity: ImportedEntity, links: _Sink,
+            quiet: ParseResult) -> None:
+    """The Sanction, Passport and Identification records naming the entity (by its id or an
+    older one), in file order, once per time they name it."""
+    for ordinal in index.records_for(oid):
+        _, file, line, obj = files.read(ordinal)
         schema, props = obj["schema"], obj["properties"]
-        add_unique(files, file)
-        result.count(f"schema_{schema}")
         if schema == "Sanction":
             for target in _vals(props, "entity"):
-                if target in by_id:
-                    by_id[target].designations.append(_designation(obj, result, file, line))
-                else:
-                    dangling.append(obj["id"])
-        elif schema in ("Passport", "Identification"):
-            number = (_vals(props, "number") or [""])[0]
-            holders = _vals(props, "holder")
-            if not number:
-                result.count("identity_documents_without_number")
-                continue
-            country = (
-                _country((_vals(props, "country") or [""])[0], result, file, line)
-                if _vals(props, "country")
-                else None
-            )
-            scheme = "passport" if schema == "Passport" else "national_id"
-            for holder in holders:
-                if holder in by_id:
-                    by_id[holder].add_identifier(
-                        ImportedIdentifier(
-                            scheme, number, country, next(iter(_vals(props, "type")), None)
-                        )
-                    )
-                else:
-                    dangling.append(obj["id"])
-        elif schema in _LINKS:
-            subject_prop, object_prop = _LINKS[schema]
-            extra = {k: v for k, v in props.items() if k not in (subject_prop, object_prop)}
-            for subject in _vals(props, subject_prop):
-                for obj_ref in _vals(props, object_prop):
-                    if subject not in by_id or obj_ref not in by_id:
-                        result.count("relationships_with_absent_end")
-                    result.relationships.append(
-                        ImportedRelationship(schema.lower(), obj["id"], subject, obj_ref, extra)
-                    )
-        elif schema not in _THING_TYPES and schema != "Address":
-            result.count("skipped_entities")
-    if dangling:
-        result.count("dangling_references", len(dangling))
-        result.warn(
-            ", ".join(files),
-            "-",
-            f"{len(dangling)} Sanction/Passport/Identification entities point at ids absent from the "
-            f"file and were skipped (first: {dangling[0]})",
+                if index.resolve(target) == oid:
+                    links.at = ordinal
+                    entity.designations.append(_designation(obj, links, file, line))
+            continue
+        number = (_vals(props, "number") or [""])[0]
+        # Its country warning is the second pass's, told once per record.
+        country = (
+            _country((_vals(props, "country") or [""])[0], quiet, file, line)
+            if _vals(props, "country")
+            else None
         )
+        scheme = "passport" if schema == "Passport" else "national_id"
+        for holder in _vals(props, "holder"):
+            if index.resolve(holder) == oid:
+                entity.add_identifier(
+                    ImportedIdentifier(scheme, number, country, next(iter(_vals(props, "type")), None))
+                )
+
+
+def _second_pass(file: str, line: int, obj: dict[str, Any], index: _Index, links: _Sink,
+                 dangling: list[str], result: ParseResult) -> None:
+    """Count each record, note references to absent ids, collect link entities (Sanctions
+    and documents are attached to their entities by _attach)."""
+    schema, props = obj["schema"], obj["properties"]
+    links.count(f"schema_{schema}")
+    if schema == "Sanction":
+        dangling.extend(obj["id"] for target in _vals(props, "entity") if index.resolve(target) is None)
+    elif schema in ("Passport", "Identification"):
+        if not _vals(props, "number"):
+            links.count("identity_documents_without_number")
+            return
+        if _vals(props, "country"):
+            _country((_vals(props, "country") or [""])[0], links, file, line)
+        dangling.extend(obj["id"] for holder in _vals(props, "holder") if index.resolve(holder) is None)
+    elif schema in _LINKS:
+        subject_prop, object_prop = _LINKS[schema]
+        extra = {k: v for k, v in props.items() if k not in (subject_prop, object_prop)}
+        for subject in _vals(props, subject_prop):
+            for obj_ref in _vals(props, object_prop):
+                if index.resolve(subject) is None or index.resolve(obj_ref) is None:
+                    links.count("relationships_with_absent_end")
+                result.relationships.append(
+                    ImportedRelationship(schema.lower(), obj["id"], subject, obj_ref, extra)
+                )
+    elif schema not in _THING_TYPES and schema != "Address":
+        links.count("skipped_entities")
 
 
 def delisting_scope(file_names: Sequence[str], listed: Iterable[Listing]) -> DelistingScope:

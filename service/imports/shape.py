@@ -6,6 +6,7 @@ Flask or the database; :mod:`service.records.imports` maps them onto the models.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -147,3 +148,23 @@ class ParseResult:
 
     def count(self, key: str, n: int = 1) -> None:
         self.stats[key] = self.stats.get(key, 0) + n
+
+
+@dataclass
+class ParseStream:
+    """A parse told one entity at a time: ``entities`` yields them in the order a whole parse
+    lists them; ``result`` (warnings, stats, relationships) is complete once they are all read."""
+
+    entities: Iterator[ImportedEntity]
+    result: ParseResult
+
+    @classmethod
+    def whole(cls, result: ParseResult) -> ParseStream:
+        """A parse already done, told as a stream."""
+        entities, result.entities = result.entities, []
+        return cls(iter(entities), result)
+
+    def collect(self) -> ParseResult:
+        entities = list(self.entities)
+        self.result.entities = entities
+        return self.result

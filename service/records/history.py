@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -29,7 +29,8 @@ from ..models import (
     utcnow,
 )
 from .actor import NOBODY, Actor
-from .common import WRITE_BATCH, chunks, listen_once
+from .bulk import insert_rows
+from .common import listen_once
 
 MODELS = {name: model for model, name in RECORD_TYPES.items()}
 # Bookkeeping columns: they change with every write and say nothing by themselves.
@@ -122,9 +123,7 @@ def write_history(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     actor: Actor = session.info.get("actor") or NOBODY
     stamp = {"at": utcnow(), **actor.columns()}
-    conn = session.connection()
-    for batch in chunks(rows, WRITE_BATCH):
-        conn.execute(insert(HistoryEntry), [{**row, **stamp} for row in batch])
+    insert_rows(session.connection(), HistoryEntry.__table__, [{**row, **stamp} for row in rows])  # type: ignore[arg-type]
 
 
 def _discard(session: Session, *args: Any) -> None:

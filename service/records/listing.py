@@ -22,7 +22,8 @@ from ..models import (
     ListState,
     utcnow,
 )
-from .common import WRITE_BATCH, chunks, listen_once
+from .bulk import insert_rows
+from .common import listen_once
 
 # Every record, and an entity's names and identifiers: what screening reads.
 TRACKED: tuple[type, ...] = (*RECORD_TYPES, EntityName, EntityIdentifier)
@@ -64,8 +65,7 @@ def record_entity_changes(session: Session, ids: set[int]) -> None:
         session.info["list_counter"] = counter
     logged = session.info.setdefault("list_logged", set())
     fresh = sorted(ids - logged)
-    for batch in chunks(fresh, WRITE_BATCH):
-        conn.execute(insert(ListChange), [{"counter": counter, "entity_id": i} for i in batch])
+    insert_rows(conn, ListChange.__table__, [{"counter": counter, "entity_id": i} for i in fresh])  # type: ignore[arg-type]
     logged.update(fresh)
 
 

@@ -141,3 +141,40 @@ def test_real_zala_cluster_details():
     authorities = Counter(d.authority for e in res.entities for d in e.designations)
     assert authorities["OFAC"] == 3 and authorities["EU"] == 2 and authorities["UK"] == 2
     assert res.warnings == []
+
+
+def _lines(tmp_path: Path, records: list[dict], raw: bytes = b"") -> Path:
+    path = tmp_path / "list.ftm.json"
+    path.write_bytes("".join(json.dumps(r) + "\n" for r in records).encode() + raw)
+    return path
+
+
+def test_records_refer_to_entities_anywhere_in_the_file(tmp_path):
+    """Read in two streaming passes: a Sanction or Passport may come before its entity, name
+    an older id (referent), and an id given twice is the later record, at the first place."""
+    path = _lines(tmp_path, [
+        {"id": "s1", "schema": "Sanction", "datasets": ["xx"],
+         "properties": {"entity": ["old-a"], "authorityId": ["R1"], "listingDate": ["someday"]}},
+        {"id": "pp", "schema": "Passport",
+         "properties": {"holder": ["a", "b"], "number": ["P1"], "country": ["atlantis"]}},
+        {"id": "a", "schema": "Person", "properties": {"name": ["First"]}},
+        {"id": "b", "schema": "Person", "properties": {"name": ["B"], "birthDate": ["soon"]},
+         "referents": ["old-b"]},
+        {"id": "a", "schema": "Person", "properties": {"name": ["Second"]}, "referents": ["old-a"]},
+        {"id": "s2", "schema": "Sanction", "datasets": ["xx"], "properties": {"entity": ["b", "nobody"]}},
+    ])
+    res = parse_ftm(path)
+    assert [(e.source_key, e.name) for e in res.entities] == [("a", "Second"), ("b", "B")]
+    a, b = res.entities
+    assert [d.list_ref for d in a.designations] == ["R1"] and [d.list_ref for d in b.designations] == ["s2"]
+    assert [i.value for i in a.identifiers] == ["P1"] == [i.value for i in b.identifiers]
+    # Entities' warnings first, then the other records', each in file order; the passport's once.
+    assert [(w.row, w.message.split()[0]) for w in res.warnings] == [
+        (4, "unparseable"), (1, "unparseable"), (2, "unknown"), ("-", "1")]
+    assert res.stats["dangling_references"] == 1
+
+
+def test_an_encoding_error_is_told_before_an_earlier_malformed_line(tmp_path):
+    path = _lines(tmp_path, [{"id": "a", "schema": "Person", "properties": {}}], b"{not json\n\xff\n")
+    with pytest.raises(ImportFormatError, match=r"invalid UTF-8 byte 0xff on line 3"):
+        parse_ftm(path)

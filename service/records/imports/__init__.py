@@ -11,8 +11,10 @@ per file set, one :class:`ImportRun` per attempt.
 
 Speed: the whole state an import needs (the authority's designations, strong identifiers, the
 matched entities with their names and identifiers) is read with a handful of Core SELECTs,
-the merge runs in memory, and only the differences are written with executemany. An
-unchanged file therefore writes nothing but its run record: no UPDATE, no version bump, no
+the merge runs in memory, and only the differences are written (new rows with COPY on
+PostgreSQL, :mod:`..bulk`; executemany elsewhere). Entries go through match, merge and write
+in batches (``BATCH_ENTRIES``), so memory follows the batch, not the file: a million-entity
+FtM file imports in a few hundred MB. An unchanged file therefore writes nothing but its run record: no UPDATE, no version bump, no
 list-state counter change. Bulk Core statements are invisible to the ORM's after-flush hooks,
 so the importer grows the list-state counter (records/listing.py) and writes history
 (records/history.py) through the same functions those hooks use.

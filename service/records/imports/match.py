@@ -29,7 +29,16 @@ from ...vocabulary import (
     types_compatible,
 )
 from ..common import in_lists
-from .state import ENTITY_FIELDS, LIST_FIELDS, EntityState, Entry, IdentRow, Key, NameRow, Workspace
+from .state import (
+    ENTITY_FIELDS,
+    LIST_FIELDS,
+    CrossBatch,
+    EntityState,
+    Entry,
+    IdentRow,
+    NameRow,
+    Workspace,
+)
 
 E = cast(Table, Entity.__table__)
 N = cast(Table, EntityName.__table__)
@@ -38,8 +47,12 @@ D = cast(Table, Designation.__table__)
 IdentIndex = dict[tuple[str, str], list[dict[str, Any]]]
 
 
-def load_designations(conn: Connection, ws: Workspace, authorities: list[str]) -> None:
-    """Every designation of the import's authorities, and who holds them."""
+def load_designations(conn: Connection, ws: Workspace, entries: list[Entry]) -> None:
+    """Every designation of the entries' authorities not read yet, and who holds them. Read
+    before the first entry of an authority is matched, so before the import writes any of
+    its designations."""
+    authorities = sorted({k[0] for e in entries for k, _ in e.designations} - ws.authorities)
+    ws.authorities.update(authorities)
     if not authorities:
         return
     for row in conn.execute(select(D).where(D.c.authority.in_(authorities))).mappings():
@@ -48,23 +61,33 @@ def load_designations(conn: Connection, ws: Workspace, authorities: list[str]) -
 
 
 def match_entries(conn: Connection, entries: list[Entry], ws: Workspace) -> None:
-    """Set each entry's target: an entity id, an entry of this run, or itself (new)."""
-    claimed: dict[Key, EntityState | int] = {}  # references first seen in this run
-    index: IdentIndex | None = None
+    """Set each entry's target: an entity id, an entry of this run, or itself (new).
+    Raises CrossBatch when the target, or a designation the entry changes, is a record an
+    earlier batch of the run wrote."""
+    claimed = ws.claimed
     for entry in entries:
         for key, _ in entry.designations:
             if key in claimed:
                 entry.target = claimed[key]
                 break
+            if ws.prior_claims and hash(key) in ws.prior_claims:
+                raise CrossBatch(f"{key} claimed by an earlier batch")
             if key in ws.existing:
                 entry.target = ws.existing[key]["entity_id"]
                 break
         if entry.target is None:
             keys = [k for i in entry.state.identifiers if (k := strong_key(i.scheme, i.value, i.country))]
             if keys:
-                index = _identifier_index(conn) if index is None else index
-                entry.target = _by_identifier(entry, keys, index, ws)
+                if ws.identifiers is None:
+                    ws.identifiers = _identifier_index(conn, ws)
+                entry.target = _by_identifier(entry, keys, ws.identifiers, ws)
                 entry.via_identifier = entry.target is not None
+        if ws.prior_entities and (
+            (isinstance(entry.target, int) and entry.target in ws.prior_entities)
+            or any(ws.existing[k]["entity_id"] in ws.prior_entities for k, _ in entry.designations
+                   if k in ws.existing)
+        ):
+            raise CrossBatch(f"entity {entry.target} written by an earlier batch")
         if entry.target is None:
             entry.target = entry.state
             ws.new_states.append(entry.state)
@@ -83,7 +106,10 @@ def dates_compatible(ours: list[str], theirs: list[str]) -> bool:
     return any(a[: min(len(a), len(b))] == b[: min(len(a), len(b))] for a in ours for b in theirs)
 
 
-def _identifier_index(conn: Connection) -> IdentIndex:
+def _identifier_index(conn: Connection, ws: Workspace) -> IdentIndex:
+    """Strong identifiers of the entities as they were before the import: the ones it
+    created are left out (entries of one run are never merged with each other), and one it
+    already changed starts it again in one batch."""
     index: IdentIndex = {}
     stmt = (
         select(I.c.scheme, I.c.value, I.c.country, I.c.entity_id, E.c.type, E.c.birth_dates)
@@ -91,6 +117,10 @@ def _identifier_index(conn: Connection) -> IdentIndex:
         .where(I.c.scheme.in_(list(STRONG_SCHEMES)), E.c.archived_at.is_(None))
     )
     for row in conn.execute(stmt).mappings():
+        if ws.created and ws.created_here(row["entity_id"]):
+            continue
+        if row["entity_id"] in ws.touched:
+            raise CrossBatch(f"entity {row['entity_id']} written by an earlier batch")
         index.setdefault((row["scheme"], norm_ident(row["value"])), []).append(dict(row))
     return index
 
@@ -116,7 +146,7 @@ def load_states(conn: Connection, ws: Workspace, entries: list[Entry]) -> None:
     """The matched existing entities, with their names and identifiers."""
     ids = sorted({e.target for e in entries if isinstance(e.target, int)})
     for chunk in in_lists(ids):
-        for row in conn.execute(select(E).where(E.c.id.in_(chunk))).mappings():
+        for row in conn.execute(select(E).where(E.c.id.in_(chunk)).order_by(E.c.id)).mappings():
             values = {f: row[f] for f in ENTITY_FIELDS}
             for f in (*LIST_FIELDS, "source_urls"):
                 values[f] = values[f] or []

@@ -3,7 +3,9 @@ and in the records' history (one row per record written, action ``import``)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -29,8 +31,55 @@ MAX_STORED_WARNINGS = 1000
 MAX_STORED_CHANGES = 2000
 
 
-def changes(conn: Connection, ws: Workspace, written: Written, delisted: list[DesignationState]) -> list[dict[str, Any]]:
-    """One item per entity changed, merged, delisted or added."""
+@dataclass
+class Tally:
+    """What the run record tells, summed over the batches of an import; of the per-entity
+    changes, only the ones the record keeps (``MAX_STORED_CHANGES``) are held."""
+
+    entries: int = 0
+    skipped: int = 0
+    designations: int = 0
+    names: int = 0
+    states: int = 0  # existing entities matched
+    relisted: int = 0
+    changed: list[dict[str, Any]] = field(default_factory=list)  # the lowest entity ids
+    changed_count: int = 0
+    merged: int = 0
+    added: list[dict[str, Any]] = field(default_factory=list)  # the first added
+    added_count: int = 0
+    # The scope rules read authority, programme and measures; each combination once is enough.
+    listed: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+
+    def add_batch(self, ws: Workspace, entries: list[Entry], skipped: int, written: Written) -> None:
+        self.entries += len(entries)
+        self.skipped += skipped
+        self.designations += sum(len(e.designations) for e in entries)
+        self.names += sum(len(e.state.names) for e in entries)
+        self.states += len(ws.states)
+        self.relisted += _relisted(ws)
+        for e in entries:
+            for (authority, _), values in e.designations:
+                measures = tuple(values["measures"] or ())
+                self.listed.setdefault((authority, values["programme"], measures),
+                                       {"authority": authority, "programme": values["programme"],
+                                        "measures": list(measures)})
+        items = _changed_items(written)
+        self.changed_count += len(items)
+        self.merged += sum(1 for c in items if c["action"] == "merged")
+        self.changed = heapq.nsmallest(MAX_STORED_CHANGES, [*self.changed, *items], key=lambda c: c["entity_id"])
+        self.added_count += len(ws.new_states)
+        room = MAX_STORED_CHANGES - len(self.added)
+        self.added += [{"action": "added", "entity_id": s.id, "name": s.values["name"], "references": s.references}
+                       for s in ws.new_states[:max(0, room)]]
+
+
+def _relisted(ws: Workspace) -> int:
+    return sum(1 for d in ws.des_states.values()
+               if d.before.get("delisted_on") is not None and d.values["delisted_on"] is None)
+
+
+def _changed_items(written: Written) -> list[dict[str, Any]]:
+    """One item per existing entity changed or merged into."""
     out: list[dict[str, Any]] = []
     for s in written.changed:
         fields = s.changes()
@@ -41,14 +90,15 @@ def changes(conn: Connection, ws: Workspace, written: Written, delisted: list[De
                 fields[f"designation {d.reference} {f}"] = diff
         out.append({"action": "merged" if s.merged else "changed", "entity_id": s.id,
                     "name": s.values["name"], "references": s.references, "fields": fields})
-    names = _names_of(conn, {d.entity_id for d in delisted if d.entity_id is not None})
-    for d in delisted:
-        out.append({"action": "delisted", "entity_id": d.entity_id, "name": names.get(d.entity_id or 0),
-                    "references": [d.reference],
-                    "fields": {f"designation {d.reference} {f}": v for f, v in d.changes().items()}})
-    for s in ws.new_states:
-        out.append({"action": "added", "entity_id": s.id, "name": s.values["name"], "references": s.references})
     return out
+
+
+def delisted_items(conn: Connection, delisted: list[DesignationState]) -> list[dict[str, Any]]:
+    names = _names_of(conn, {d.entity_id for d in delisted if d.entity_id is not None})
+    return [{"action": "delisted", "entity_id": d.entity_id, "name": names.get(d.entity_id or 0),
+             "references": [d.reference],
+             "fields": {f"designation {d.reference} {f}": v for f, v in d.changes().items()}}
+            for d in delisted]
 
 
 def _names_of(conn: Connection, ids: set[int]) -> dict[int, str]:
@@ -58,31 +108,30 @@ def _names_of(conn: Connection, ids: set[int]) -> dict[int, str]:
     return out
 
 
-def fill_run(run: ImportRun, *, result: ParseResult, entries: list[Entry], skipped: int, ws: Workspace,
-             authorities: list[str], file_names: Sequence[str], changes: list[dict[str, Any]],
-             delisted: list[DesignationState], scope: DelistingScope) -> None:
+def fill_run(run: ImportRun, *, result: ParseResult, tally: Tally, ws: Workspace, file_names: Sequence[str],
+             delisted: list[dict[str, Any]], scope: DelistingScope) -> None:
     warnings = [{"file": w.file, "row": w.row, "message": w.message} for w in result.warnings]
-    if skipped:
+    if tally.skipped:
         warnings.append({"file": ", ".join(file_names), "row": "-",
-                         "message": f"{skipped} entries without a designation (no list reference) "
+                         "message": f"{tally.skipped} entries without a designation (no list reference) "
                                     "were not imported: nothing could match them again"})
-    changed = [c for c in changes if c["action"] in ("changed", "merged")]
-    run.authorities = authorities
-    run.added = len(ws.new_states)
-    run.changed = len(changed)
-    run.merged = sum(1 for c in changed if c["action"] == "merged")
-    run.unchanged = len(ws.states) - run.changed
+    # Changed entities by id, then the delisted, then the added: as the record always listed them.
+    changes = [*tally.changed, *delisted, *tally.added][:MAX_STORED_CHANGES]
+    run.authorities = sorted(ws.authorities)
+    run.added = tally.added_count
+    run.changed = tally.changed_count
+    run.merged = tally.merged
+    run.unchanged = tally.states - tally.changed_count
     run.delisted = len(delisted)
-    run.relisted = sum(1 for d in ws.des_states.values()
-                       if d.before.get("delisted_on") is not None and d.values["delisted_on"] is None)
-    run.designations = sum(len(e.designations) for e in entries)
-    run.names = sum(len(e.state.names) for e in entries)
+    run.relisted = tally.relisted + _relisted(ws)
+    run.designations = tally.designations
+    run.names = tally.names
     run.warning_count = len(warnings)
     run.warnings = jsonable(warnings[:MAX_STORED_WARNINGS])
-    run.change_count = len(changes)
-    run.changes = jsonable(changes[:MAX_STORED_CHANGES])
-    run.stats = {**(run.stats or {}), **result.stats, "entries": len(entries),
-                 "skipped_without_reference": skipped, "delisting_scope": scope.note}
+    run.change_count = tally.changed_count + len(delisted) + tally.added_count
+    run.changes = jsonable(changes)
+    run.stats = {**(run.stats or {}), **result.stats, "entries": tally.entries,
+                 "skipped_without_reference": tally.skipped, "delisting_scope": scope.note}
 
 
 # -- history ---------------------------------------------------------------------------------

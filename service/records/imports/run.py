@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,18 +15,20 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ...errors import DomainError, Invalid, NotFound
-from ...imports import FORMATS, ImportFormatError, ParseResult
+from ...imports import FORMATS, ImportedEntity, ImportFormatError
 from ...models import ImportRun, utcnow
 from ..common import Page, paginate
 from ..listing import record_entity_changes
-from .delist import delist_absent, delisting_scope
+from .delist import delist_absent
 from .match import load_designations, load_states, match_entries
 from .merge import entry_from_import, merge_entries
-from .report import changes, fill_run, write_import_history
-from .state import Entry, Progress, Workspace
+from .report import Tally, delisted_items, fill_run, write_import_history
+from .state import CrossBatch, Progress, Workspace
 from .write import write
 
 log = logging.getLogger(__name__)
+# Entries read, matched and written at a time: the import's memory is about one batch's.
+BATCH_ENTRIES = 20_000
 
 
 class ImportFailed(Invalid):
@@ -57,10 +60,15 @@ def describe_files(paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 def run_import(
     *, session: Session, fmt: str, paths: Sequence[Path], origin: str = "cli",
-    progress: Progress | None = None, today: date | None = None,
+    progress: Progress | None = None, today: date | None = None, batch_size: int = BATCH_ENTRIES,
 ) -> ImportRun:
     """Import the files as one list of format ``fmt``; all or nothing. Commits (it must: a
-    failed import is rolled back and then recorded in a transaction of its own)."""
+    failed import is rolled back and then recorded in a transaction of its own).
+
+    The entries are read, matched, merged and written ``batch_size`` at a time, all in the one
+    transaction, so a big file needs the memory of one batch, not of the whole list. When an
+    entry would change a record an earlier batch wrote, the import is rolled back and run
+    again in one batch: the records and history it leaves never depend on the batching."""
     if fmt not in FORMATS:
         raise Invalid(f"Unknown format {fmt!r}.", errors={"format": [f"One of: {', '.join(sorted(FORMATS))}."]})
     if not paths:
@@ -70,9 +78,14 @@ def run_import(
     try:
         if progress:
             progress("parse", 0, 1)
-        result = FORMATS[fmt].parse(list(paths))
         run = ImportRun(format=fmt, origin=origin, status="succeeded", started_at=started, files=files)
-        _apply(session, fmt, result, run, [p.name for p in paths], today or date.today(), progress)
+        args = (session, fmt, list(paths), run, today or date.today(), progress)
+        try:
+            _apply(*args, batch_size)
+        except CrossBatch as exc:
+            log.info("import in one batch: %s", exc)
+            session.rollback()
+            _apply(*args, None)
         run.finished_at = utcnow()
         session.add(run)
         session.commit()
@@ -87,33 +100,50 @@ def run_import(
         raise
 
 
-def _apply(session: Session, fmt: str, result: ParseResult, run: ImportRun, file_names: list[str],
-           today: date, progress: Progress | None) -> None:
+def _apply(session: Session, fmt: str, paths: list[Path], run: ImportRun, today: date,
+           progress: Progress | None, batch_size: int | None) -> None:
     conn = session.connection()
+    stream = FORMATS[fmt].open(list(paths))
     ws = Workspace()
-    entries: list[Entry] = []
-    for imported in result.entities:
-        entry = entry_from_import(imported)
-        if entry is not None:
-            entries.append(entry)
-    skipped = len(result.entities) - len(entries)
-    authorities = sorted({k[0] for e in entries for k, _ in e.designations})
-    load_designations(conn, ws, authorities)
-    match_entries(conn, entries, ws)
-    load_states(conn, ws, entries)
-    merge_entries(entries, ws, progress)
-    scope = delisting_scope(FORMATS[fmt], file_names, entries)
-    delisted = delist_absent(ws, entries, scope, today)
+    tally = Tally()
+    now = utcnow()
+    for batch in _batches(stream.entities, batch_size):
+        entries = [entry for entry in map(entry_from_import, batch) if entry is not None]
+        load_designations(conn, ws, entries)
+        match_entries(conn, entries, ws)
+        load_states(conn, ws, entries)
+        merge_entries(entries, ws, _offset(progress, tally.entries + tally.skipped))
+        written = write(conn, ws, [], now)
+        tally.add_batch(ws, entries, len(batch) - len(entries), written)
+        write_import_history(session, ws, written)
+        if written.touched:
+            # The list-state counter and change log, as the ORM hook would for ORM writes.
+            record_entity_changes(session, written.touched)
+        ws.end_batch(entries, written.touched)
+        del batch, entries, written
+    file_names = [p.name for p in paths]
+    scope = FORMATS[fmt].delisting_scope(file_names, list(tally.listed.values()))
+    delisted = delist_absent(ws, scope, today)
     if progress:
         progress("write", 0, 1)
-    written = write(conn, ws, delisted, utcnow())
-    report = changes(conn, ws, written, delisted)
+    written = write(conn, ws, delisted, now)
     write_import_history(session, ws, written)
     if written.touched:
-        # The list-state counter and change log, as the ORM hook would for ORM writes.
         record_entity_changes(session, written.touched)
-    fill_run(run, result=result, entries=entries, skipped=skipped, ws=ws, authorities=authorities,
-             file_names=file_names, changes=report, delisted=delisted, scope=scope)
+    fill_run(run, result=stream.result, tally=tally, ws=ws, file_names=file_names,
+             delisted=delisted_items(conn, delisted), scope=scope)
+
+
+def _batches(entities: Iterator[ImportedEntity], size: int | None) -> Iterator[list[ImportedEntity]]:
+    while batch := list(itertools.islice(entities, size)):
+        yield batch
+
+
+def _offset(progress: Progress | None, before: int) -> Progress | None:
+    """Progress through the whole import from progress through one batch."""
+    if progress is None:
+        return None
+    return lambda stage, done, total: progress(stage, before + done, before + total)
 
 
 def _record_failure(session: Session, fmt: str, origin: str, files: list[dict[str, Any]],

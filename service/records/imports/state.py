@@ -4,7 +4,9 @@ write only differences)."""
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +38,16 @@ def clip(text: str | None, kind: str) -> str | None:
 
 
 def jsonable(value: Any) -> Any:
-    """What a JSON column gives back: lists for tuples, strings for dates."""
+    """What a JSON column gives back: lists for tuples, strings for dates (str(), as
+    ``json.dumps(default=str)`` writes them). The plain JSON types are copied directly; any
+    other value takes the round trip through JSON text, which defines the result."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: jsonable(v) for k, v in value.items()}
     return json.loads(json.dumps(value, default=str))
 
 
@@ -134,15 +145,52 @@ class Entry:
     via_identifier: bool = False
 
 
+class CrossBatch(Exception):
+    """An entry of this batch would change a record an earlier batch already wrote (the
+    same reference twice far apart in a file, two entries merged into one record): the
+    import starts again in one batch, so that the outcome never depends on the batching."""
+
+
 @dataclass
 class Workspace:
-    """The records one import reads and may change."""
+    """The records one import reads and may change.
+
+    An import works in batches of entries (run.py). The first fields hold for the whole run;
+    the per-batch ones are emptied after each batch is written, and what later batches must
+    not touch again is remembered compactly (ids, hashes)."""
 
     existing: dict[Key, dict[str, Any]] = field(default_factory=dict)  # the authorities' designation rows
+    authorities: set[str] = field(default_factory=set)  # whose designations ``existing`` holds
     holders: dict[int, set[str]] = field(default_factory=dict)  # entity id -> authorities listing it
+    # per batch
     states: dict[int, EntityState] = field(default_factory=dict)  # existing entities matched
     des_states: dict[Key, DesignationState] = field(default_factory=dict)  # existing designations seen
     new_states: list[EntityState] = field(default_factory=list)  # entities to create
+    claimed: dict[Key, EntityState | int] = field(default_factory=dict)  # references first seen in this run
+    # earlier batches
+    prior_claims: set[int] = field(default_factory=set)  # hashes of references they claimed
+    prior_entities: set[int] = field(default_factory=set)  # existing entities they matched or whose designations
+    touched: set[int] = field(default_factory=set)  # existing entities they wrote
+    created: list[tuple[int, int]] = field(default_factory=list)  # id ranges of the entities they created
+    seen: set[Key] = field(default_factory=set)  # stored references the files list (for delisting)
+    # strong identifiers of the entities as they stood before the import, read at the first need
+    identifiers: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+
+    def end_batch(self, entries: list[Entry], touched: set[int]) -> None:
+        """Remember what later batches must leave alone, and forget the batch."""
+        self.prior_claims.update(hash(k) for k in self.claimed)
+        self.prior_entities.update(e.target for e in entries if isinstance(e.target, int))
+        self.prior_entities.update(d.entity_id for d in self.des_states.values() if d.entity_id is not None)
+        ids = [s.id for s in self.new_states if s.id is not None]
+        if ids:
+            self.created.append((min(ids), max(ids)))
+        self.touched.update(touched - set(ids))
+        self.seen.update(k for e in entries for k, _ in e.designations if k in self.existing)
+        self.states, self.des_states, self.new_states, self.claimed = {}, {}, [], {}
+
+    def created_here(self, entity_id: int) -> bool:
+        at = bisect.bisect_right(self.created, (entity_id, math.inf)) - 1
+        return at >= 0 and self.created[at][0] <= entity_id <= self.created[at][1]
 
     def designation_state(self, key: Key) -> DesignationState:
         if key not in self.des_states:

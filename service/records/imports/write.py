@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, update
 
 from ...errors import Conflict
+from ..bulk import insert_returning_ids, insert_rows
 from ..common import WRITE_BATCH, chunks, in_lists
 from .match import D, E, I, N
 from .state import (
@@ -56,14 +57,15 @@ def write(conn: Connection, ws: Workspace, delisted: list[DesignationState], now
         renames += [{"b_id": n.id, "b_name": n.name} for n in s.names if n.id and n.renamed_from]
         ident_rows += [_ident_row(s.id, i) for i in s.identifiers if i.id is None]
         des_rows += [_des_row(s.id, d, now) for d in s.designations]
-    _executemany(conn, insert(N), name_rows)
-    _executemany(conn, insert(I), ident_rows)
-    _executemany(conn, insert(D), des_rows)
+    insert_rows(conn, N, name_rows)
+    insert_rows(conn, I, ident_rows)
+    insert_rows(conn, D, des_rows)
     if renames:
         conn.execute(update(N).where(N.c.id == bindparam("b_id")).values(name=bindparam("b_name")), renames)
 
     _update(conn, D, DESIGNATION_FIELDS, [(d.id, d.version, d.values) for d in des_changed], now, "designations")
-    others = sorted({d.entity_id for d in des_changed if d.entity_id is not None} - touched)
+    # An entity an earlier batch of the run wrote has its version grown already: once per import.
+    others = sorted({d.entity_id for d in des_changed if d.entity_id is not None} - touched - ws.touched)
     for chunk in in_lists(others):
         conn.execute(update(E).where(E.c.id.in_(chunk)).values(version=E.c.version + 1, updated_at=now))
     touched.update(others)
@@ -74,15 +76,12 @@ def _insert_new(conn: Connection, new_states: list[EntityState], now: datetime) 
     if not new_states:
         return
     rows = [{**s.values, "version": 1, "created_at": now, "updated_at": now} for s in new_states]
-    ids = []
-    for chunk in chunks(rows, WRITE_BATCH):
-        result = conn.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), chunk)
-        ids += [r[0] for r in result]
+    ids = insert_returning_ids(conn, E, rows)
     for state, new_id in zip(new_states, ids, strict=True):
         state.id = new_id
-    _executemany(conn, insert(N), [_name_row(s.id, n) for s in new_states for n in s.names])
-    _executemany(conn, insert(I), [_ident_row(s.id, i) for s in new_states for i in s.identifiers])
-    _executemany(conn, insert(D), [_des_row(s.id, d, now) for s in new_states for d in s.designations])
+    insert_rows(conn, N, [_name_row(s.id, n) for s in new_states for n in s.names])
+    insert_rows(conn, I, [_ident_row(s.id, i) for s in new_states for i in s.identifiers])
+    insert_rows(conn, D, [_des_row(s.id, d, now) for s in new_states for d in s.designations])
 
 
 def _update(conn: Connection, table: Any, fields: tuple[str, ...],
@@ -96,11 +95,6 @@ def _update(conn: Connection, table: Any, fields: tuple[str, ...],
         result = conn.execute(stmt, chunk)
         if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(chunk):
             raise Conflict(f"Some {what} changed while the import ran; nothing was imported. Run it again.")
-
-
-def _executemany(conn: Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
-    for chunk in chunks(rows, WRITE_BATCH):
-        conn.execute(stmt, chunk)
 
 
 def _name_row(entity_id: int | None, n: NameRow) -> dict[str, Any]:
