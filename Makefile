@@ -52,6 +52,7 @@ test: $(VENV)/.installed-dev $(ENGINE_BUILD) lint
 bench: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/realistic.py
+	$(BIN)/python bench/realistic.py --seeds 4001-4030 --examples 0
 	$(BIN)/python bench/completeness.py
 	$(BIN)/python bench/screening_speed.py
 

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .translit import abd_compounds, segments
+from .translit import abd_compounds, persian_suffixes_joined, segments, south_slavic_latin
 
 # Category Cf covers ZWSP/ZWJ/ZWNJ, BOM, soft hyphen, LRM/RLM and the bidi
 # embeddings/isolates; Cc covers control characters.
@@ -290,7 +290,7 @@ def tokenize_uncached(text: str) -> Tokenized:
 
     Uncached so that building a large index does not fill a cache with names
     that are seen once; queries go through :func:`tokenize_full`."""
-    text = clean(text)
+    text = persian_suffixes_joined(south_slavic_latin(clean(text)))
     tokens: list[str] = []
     flags: list[bool] = []
     origins: list[str] = []

@@ -5,7 +5,9 @@ We lean on two maintained libraries rather than home-grown tables:
 * ``pypinyin`` for Chinese Han characters (anyascii would also give pinyin, but
   pypinyin knows the surname readings and polyphones better);
 * ``anyascii`` for everything else (Cyrillic, Greek, Arabic, Persian, Hebrew,
-  Hangul, kana, Armenian, Georgian, Thai, Devanagari, Latin diacritics ...).
+  Hangul, kana, Armenian, Georgian, Thai, Devanagari, Latin diacritics ...);
+* ``cyrtranslit`` for Serbian and Macedonian Cyrillic, which have a Latin alphabet
+  of their own (:func:`south_slavic_latin`).
 
 Han and Hangul are split into one token per syllable ("赵光宗" -> "zhao guang
 zong", "김정은" -> "gim jeong eun"); the scorer re-joins adjacent syllables when
@@ -37,6 +39,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+import cyrtranslit
 from anyascii import anyascii
 
 from .hanja_ko import ALT_READING, READING
@@ -99,6 +102,43 @@ def load_readers() -> None:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+# Letters of Serbian and Macedonian Cyrillic that Russian, Ukrainian, Belarusian and
+# Bulgarian do not have; the second set is Macedonian's own.
+_SOUTH_SLAVIC = re.compile("[ЂЈЉЊЋЏЃЌЅђјљњћџѓќѕ]")
+_MACEDONIAN = re.compile("[ЃЌЅѓќѕ]")
+
+
+def south_slavic_latin(text: str) -> str:
+    """A name in Serbian or Macedonian Cyrillic written in that language's own Latin
+    alphabet, as the lists write those names ("Жељка Цвијановић" is "Željka Cvijanović",
+    not anyascii's English-style "Zheljka Tsvijanovic"); any other text unchanged. One
+    letter of those alphabets decides for the whole name: its other words are the same
+    language ("Жарко" beside "Петровић")."""
+    if text.isascii() or not _SOUTH_SLAVIC.search(text):
+        return text
+    lang = "mk" if _MACEDONIAN.search(text) else "sr"
+    # Written without diacritics, Đ is "Dj" and Macedonian Ǵ/Ḱ "Gj"/"Kj" (OFAC's
+    # "DJORDJEVIC", not "DORDEVIC" as stripping the stroke would give).
+    return str(cyrtranslit.to_latin(text, lang)).translate(_SOUTH_SLAVIC_ASCII)
+
+
+# Persian family-name suffixes: -pur ("son of"), -zadeh ("born of"), -nezhad ("of the
+# lineage of"). Written after a zero-width non-joiner ("علی‌پور", Alipour), which clean()
+# removes, so the two make one word; a space typed for the non-joiner must do the same.
+_PERSIAN_SUFFIX = re.compile(r"(?<=[\u0600-\u06ff])\s+(پور|زاده|نژاد)(?![\u0600-\u06ff])")
+
+
+def persian_suffixes_joined(text: str) -> str:
+    """A Persian family name written with a space before its suffix made one word again
+    ("علی پور" -> "علیپور", Alipour): the suffix is no word of its own, and apart it
+    leaves "Ali" to match another man's given name."""
+    if text.isascii() or not _PERSIAN_SUFFIX.search(text):
+        return text
+    return _PERSIAN_SUFFIX.sub(r"\1", text)
+
+
+_SOUTH_SLAVIC_ASCII = str.maketrans({"Đ": "Dj", "đ": "dj", "Ǵ": "Gj", "ǵ": "gj", "Ḱ": "Kj", "ḱ": "kj"})
 
 
 @lru_cache(maxsize=10_000)
@@ -276,14 +316,16 @@ def japanese_reading(text: str) -> str | None:
 
 # Letters that Persian, Urdu and Pashto (and Turkish and Indian spellings of Arabic names)
 # pronounce otherwise than anyascii's Arabic values: ض ذ ظ as "z" (Fazal, Morteza, Nazar,
-# Zia), ث as "s" (Kiyumars, Osman). Each is written as the Arabic letter that reads so.
-_PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
+# Zia), ث as "s" (Kiyumars, Osman); and Persian's own ژ, which anyascii writes "zh" and
+# Latin spellings as often "j" (Nejad, Bijan). Each is written as the Arabic letter that
+# reads so.
+_PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ژ": "ج"})
 
 
 @lru_cache(maxsize=20_000)
 def persian_reading(text: str) -> str | None:
     """The name with ض ذ ظ ث read as Persian reads them ("فضل" -> "fzl", Fazal, where the
-    Arabic reading is "fdl", Fadl); None when it has none of them. Both readings are screened:
+    Arabic reading is "fdl", Fadl) and ژ as "j" ("نژاد", Nejad); None when it has none of them. Both readings are screened:
     the letters alone do not tell an Arabic name from a Persian one."""
     if text.isascii():
         return None

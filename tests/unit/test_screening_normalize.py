@@ -106,6 +106,17 @@ def test_real_cyrillic_is_transliterated_not_folded() -> None:
     assert tokenize("Владимир Путин") == ["vladimir", "putin"]
 
 
+def test_serbian_and_macedonian_cyrillic_read_in_their_own_latin_alphabet() -> None:
+    # One letter only these alphabets have (љ, ћ, ђ, ѓ ...) decides for the whole name,
+    # so a word without one ("Жарко") is read the same way; Đ is "Dj" without diacritics.
+    assert tokenize("Жељка Цвијановић") == ["zeljka", "cvijanovic"]
+    assert tokenize("ЂОРЂЕВИЋ Властимир") == ["djordjevic", "vlastimir"]
+    assert tokenize("Жарко Петровић") == ["zarko", "petrovic"]
+    assert tokenize("Ѓорѓе Ивановски") == ["gjorgje", "ivanovski"]
+    # Russian, Ukrainian and Bulgarian keep the English-style reading lists use for them.
+    assert tokenize("Жанна Цветкова") == ["zhanna", "tsvetkova"]
+
+
 def test_camel_case_split() -> None:
     assert tokenize("AlisherUsmanov") == ["alisher", "usmanov"]
 

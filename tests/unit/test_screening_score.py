@@ -7,6 +7,7 @@ import pytest
 from service.screening import DEFAULT_THRESHOLD, score_pair
 from service.screening.abjad import UNSPELT_OTHER_SIM, UNSPELT_VOWEL_SIM
 from service.screening.keys import skeleton
+from service.screening.normalize import tokenize
 from service.screening.prepare import ABD_WEIGHT, prepare
 from service.screening.score import MIN_TOKEN_SIM
 from service.screening.syllables import SYLLABLE_OTHER_SIM, SYLLABLE_SLIP_SIM, syllable_sim
@@ -456,6 +457,24 @@ def test_persian_letter_values_are_read_besides_the_arabic_ones() -> None:
     assert matches("فضل رحيم", "RAHIM, Fadl")
     # Only those letters: "رحيم" alone still is no "Fazal".
     assert not matches("رحيم", "RAHIM, Fazal Mohammad Nazar")
+
+
+def test_persian_zhe_reads_j_as_latin_spellings_write_it() -> None:
+    # ژ is "zh" letter for letter, and as often "j" on the lists: "نژاد" is Nejad.
+    assert matches("محمود احمدی نژاد", "AHMADINEJAD, Mahmoud")
+    assert matches("محمود احمدی‌نژاد", "AHMADI NEJAD, Mahmoud")
+    assert matches("بیژن زنگنه", "ZANGENEH, Bijan")
+    assert matches("بیژن زنگنه", "ZANGENEH, Bizhan")
+
+
+def test_a_persian_family_name_suffix_after_a_space_is_part_of_the_name() -> None:
+    # "علی پور" is Alipour written with a space for the zero-width non-joiner: not "Ali".
+    assert not matches("حسنا علی پور", "ALI, Hassan")
+    assert not matches("علی محمد پور", "ALI, Muhammad")
+    assert matches("حسن علی پور", "ALIPOUR, Hassan")
+    assert matches("علی حسن زاده", "HASSANZADEH, Ali")
+    # A suffix written on its own, with no Persian word before it, is left alone.
+    assert tokenize("پور محمد") == ["pwr", "mhmd"]
 
 
 def test_abd_al_names_in_arabic_script_pair_with_abdul() -> None:
