@@ -170,7 +170,12 @@ def transliterate_word(word: str) -> tuple[str, bool]:
         else:
             if run_script in ("abjad", "kana"):
                 abjad = True
-            if not out and text[:1] in _OPENING_VOWEL and not (text[:1] in "اأإٱ" and text[1:2] == "ل"):
+            if not out and text[:1] in "Єє":
+                # Ukrainian Є opening a word is "Ye" in every romanisation lists use (Yevhen,
+                # Yevgeny), where anyascii writes "Ie" ("Ievgen").
+                ye = "YE" if text[1:2].isupper() else ("Ye" if text[0] == "Є" else "ye")
+                out.append(ye + anyascii(text[1:]))
+            elif not out and text[:1] in _OPENING_VOWEL and not (text[:1] in "اأإٱ" and text[1:2] == "ل"):
                 # A word opening on alef or ain opens on a vowel ("أحمد" Ahmad, "عمر" Omar),
                 # which anyascii leaves out or writes as an apostrophe: kept as "a", so that a
                 # Latin spelling's first vowel has something to meet ("حميد" is Hamid, not

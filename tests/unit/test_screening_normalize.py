@@ -117,6 +117,14 @@ def test_serbian_and_macedonian_cyrillic_read_in_their_own_latin_alphabet() -> N
     assert tokenize("Жанна Цветкова") == ["zhanna", "tsvetkova"]
 
 
+def test_ukrainian_ye_opening_a_word_is_ye() -> None:
+    # "Ye" in the romanisations lists use (Yevhen, Yevgeny); anyascii writes "Ie".
+    assert tokenize("Євген Євтушенко") == ["yevgen", "yevtushenko"]
+    assert tokenize("ЄВГЕН") == ["yevgen"]
+    # Inside a word it stays "ie", as the national romanisation writes it.
+    assert tokenize("Сергієнко") == ["sergiienko"]
+
+
 def test_camel_case_split() -> None:
     assert tokenize("AlisherUsmanov") == ["alisher", "usmanov"]
 

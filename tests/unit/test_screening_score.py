@@ -467,6 +467,12 @@ def test_persian_zhe_reads_j_as_latin_spellings_write_it() -> None:
     assert matches("بیژن زنگنه", "ZANGENEH, Bizhan")
 
 
+def test_a_ukrainian_name_opening_on_ye_matches_its_list_spelling() -> None:
+    # Євген read "Ievgen" scored 0.77 against the listed "Yevgeny" beside an extra patronymic.
+    assert matches("Ходотов Євген Гаррійович", "KHODOTOV, Yevgeny")
+    assert matches("Євген Євтушенко", "YEVTUSHENKO, Yevhen")
+
+
 def test_a_persian_family_name_suffix_after_a_space_is_part_of_the_name() -> None:
     # "علی پور" is Alipour written with a space for the zero-width non-joiner: not "Ali".
     assert not matches("حسنا علی پور", "ALI, Hassan")
