@@ -615,7 +615,8 @@ def seed_lines(outcomes: list[Outcome], seeds: list[int]) -> dict[str, Any]:
     print("clean held-out alerts by seed: " + ", ".join(f"{s} {k}/{n} ({k / n:.2%})" for s, (k, n) in per_seed.items() if n))
     k, n = sum(o.ok for o in held), len(held)  # a negative's "ok" is an alert
     lo, hi = wilson(k, n)
-    print(f"clean held-out, {len(seeds)} seeds pooled: {k}/{n} = {k / n:.3%} (95 % interval {lo:.3%} - {hi:.3%})")
+    rate = f"{k / n:.3%}" if n else "n/a"
+    print(f"clean held-out, {len(seeds)} seeds pooled: {k}/{n} = {rate} (95 % interval {lo:.3%} - {hi:.3%})")
     return {"seeds": seeds, "clean_held_out_by_seed": {str(s): {"alerts": k_, "n": n_} for s, (k_, n_) in per_seed.items()},
             "clean_held_out_interval": [lo, hi]}
 

@@ -107,6 +107,9 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Bulgarian do not have; the second set is Macedonian's own.
 _SOUTH_SLAVIC = re.compile("[ЂЈЉЊЋЏЃЌЅђјљњћџѓќѕ]")
 _MACEDONIAN = re.compile("[ЃЌЅѓќѕ]")
+# Written without diacritics, Đ is "Dj" and Macedonian Ǵ/Ḱ "Gj"/"Kj" (OFAC's "DJORDJEVIC",
+# not "DORDEVIC" as stripping the stroke would give).
+_SOUTH_SLAVIC_ASCII = str.maketrans({"Đ": "Dj", "đ": "dj", "Ǵ": "Gj", "ǵ": "gj", "Ḱ": "Kj", "ḱ": "kj"})
 
 
 def south_slavic_latin(text: str) -> str:
@@ -118,8 +121,6 @@ def south_slavic_latin(text: str) -> str:
     if text.isascii() or not _SOUTH_SLAVIC.search(text):
         return text
     lang = "mk" if _MACEDONIAN.search(text) else "sr"
-    # Written without diacritics, Đ is "Dj" and Macedonian Ǵ/Ḱ "Gj"/"Kj" (OFAC's
-    # "DJORDJEVIC", not "DORDEVIC" as stripping the stroke would give).
     return str(cyrtranslit.to_latin(text, lang)).translate(_SOUTH_SLAVIC_ASCII)
 
 
@@ -133,12 +134,7 @@ def persian_suffixes_joined(text: str) -> str:
     """A Persian family name written with a space before its suffix made one word again
     ("علی پور" -> "علیپور", Alipour): the suffix is no word of its own, and apart it
     leaves "Ali" to match another man's given name."""
-    if text.isascii() or not _PERSIAN_SUFFIX.search(text):
-        return text
-    return _PERSIAN_SUFFIX.sub(r"\1", text)
-
-
-_SOUTH_SLAVIC_ASCII = str.maketrans({"Đ": "Dj", "đ": "dj", "Ǵ": "Gj", "ǵ": "gj", "Ḱ": "Kj", "ḱ": "kj"})
+    return text if text.isascii() else _PERSIAN_SUFFIX.sub(r"\1", text)
 
 
 @lru_cache(maxsize=10_000)
@@ -330,8 +326,9 @@ _PERSIAN_VALUES = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س",
 @lru_cache(maxsize=20_000)
 def persian_reading(text: str) -> str | None:
     """The name with ض ذ ظ ث read as Persian reads them ("فضل" -> "fzl", Fazal, where the
-    Arabic reading is "fdl", Fadl) and ژ as "j" ("نژاد", Nejad); None when it has none of them. Both readings are screened:
-    the letters alone do not tell an Arabic name from a Persian one."""
+    Arabic reading is "fdl", Fadl) and ژ as "j" ("نژاد", Nejad); None when it has none of
+    them. Both readings are screened: the letters alone do not tell an Arabic name from a
+    Persian one."""
     if text.isascii():
         return None
     other = text.translate(_PERSIAN_VALUES)
