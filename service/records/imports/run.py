@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ from .delist import delist_absent
 from .match import load_designations, load_states, match_entries
 from .merge import entry_from_import, merge_entries
 from .report import Tally, delisted_items, fill_run, write_import_history
-from .state import CrossBatch, Progress, Workspace
-from .write import write
+from .state import CrossBatch, DesignationState, Progress, Workspace
+from .write import Written, write
 
 log = logging.getLogger(__name__)
 # Entries read, matched and written at a time: the import's memory is about one batch's.
@@ -113,12 +113,8 @@ def _apply(session: Session, fmt: str, paths: list[Path], run: ImportRun, today:
         match_entries(conn, entries, ws)
         load_states(conn, ws, entries)
         merge_entries(entries, ws, _offset(progress, tally.entries + tally.skipped))
-        written = write(conn, ws, [], now)
+        written = _write(session, ws, [], now)
         tally.add_batch(ws, entries, len(batch) - len(entries), written)
-        write_import_history(session, ws, written)
-        if written.touched:
-            # The list-state counter and change log, as the ORM hook would for ORM writes.
-            record_entity_changes(session, written.touched)
         ws.end_batch(entries, written.touched)
         del batch, entries, written
     file_names = [p.name for p in paths]
@@ -126,12 +122,20 @@ def _apply(session: Session, fmt: str, paths: list[Path], run: ImportRun, today:
     delisted = delist_absent(ws, scope, today)
     if progress:
         progress("write", 0, 1)
-    written = write(conn, ws, delisted, now)
+    _write(session, ws, delisted, now)
+    fill_run(run, result=stream.result, tally=tally, ws=ws, file_names=file_names,
+             delisted=delisted_items(conn, delisted), scope=scope)
+
+
+def _write(session: Session, ws: Workspace, delisted: list[DesignationState], now: datetime) -> Written:
+    """Write what the workspace holds (a batch's entries, or the delistings at the end), with
+    its history rows and, as the ORM hook would for ORM writes, the list-state counter and
+    change log."""
+    written = write(session.connection(), ws, delisted, now)
     write_import_history(session, ws, written)
     if written.touched:
         record_entity_changes(session, written.touched)
-    fill_run(run, result=stream.result, tally=tally, ws=ws, file_names=file_names,
-             delisted=delisted_items(conn, delisted), scope=scope)
+    return written
 
 
 def _batches(entities: Iterator[ImportedEntity], size: int | None) -> Iterator[list[ImportedEntity]]:
