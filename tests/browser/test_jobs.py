@@ -74,13 +74,17 @@ def test_bulk_upload_progress_and_download(signed_in: Any, tmp_path: Path) -> No
     # gets; the loop ends as soon as the download link shows.
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
+        # The link first, then the bar: the poll that shows the link also sets the bar to its
+        # end, so a bar read after the link is seen is at least that new. Read the other way
+        # round, a swap landing between the two reads ended the loop on the bar before it.
+        finished = page.get_by_role("link", name="Download the results (CSV)").count()
         state = page.evaluate("""() => { const p = document.getElementById('job-progress-bar');
             return p && p.hasAttribute('value') ? [p.value, p.max] : null; }""")
         if state and (not seen or seen[-1] != tuple(state)):
             seen.append(tuple(state))
             if len(seen) == 2:
                 page.screenshot(path="/tmp/ui-jobs-progress.png", full_page=True)
-        if page.get_by_role("link", name="Download the results (CSV)").count():
+        if finished:
             break
         time.sleep(0.1)
     assert page.url == job_url  # never reloaded
