@@ -32,7 +32,7 @@ from ..monitoring.subjects import (
 from ..schemas import monitoring as s
 from .auth import current_actor
 from .jobs import jobs_dir, upload
-from .resources import list_resource, read_resource
+from .resources import action_resource, list_resource, read_resource
 from .screening import log_settings
 
 subjects = Blueprint("monitoring-subjects", __name__, url_prefix="/api/v1/monitoring",
@@ -164,17 +164,14 @@ class AlertTransitions(MethodView):
         return alert
 
 
-@alerts.route("/runs/<int:run_id>/release")
-class RunRelease(MethodView):
-    @alerts.arguments(s.ReleaseIn)
-    @alerts.response(200, s.ReleaseOut)
-    def post(self, data: dict[str, Any], run_id: int) -> Any:
-        """Open the alerts the storm guard held in a run"""
-        run_store.get_run(session=db.session, run_id=run_id)
-        released = alert_store.release_run(session=db.session, run_id=run_id, actor=current_actor(),
-                                           comment=data["comment"])
-        db.session.commit()
-        return {"released": released}
+def _release(data: dict[str, Any], run_id: int) -> Any:
+    run_store.get_run(session=db.session, run_id=run_id)
+    return {"released": alert_store.release_run(session=db.session, run_id=run_id, actor=current_actor(),
+                                                comment=data["comment"])}
+
+
+action_resource(alerts, "/runs/<int:run_id>/release", "RunRelease", args=s.ReleaseIn, out=s.ReleaseOut,
+                act=_release, summary="Open the alerts the storm guard held in a run")
 
 
 def _start_full(self: MethodView, data: dict[str, Any]) -> Any:

@@ -98,6 +98,35 @@ def list_resource(
     return ops
 
 
+def action_resource(
+    blp: Blueprint, rule: str, name: str, *, out: type, act: Callable[..., Any], summary: str,
+    args: type | None = None, status: int = 200, then: Callable[[], None] | None = None,
+) -> None:
+    """``POST`` of an action on a thing (rotate a secret, release held alerts, send again):
+    ``act(data, **ids)``, or ``act(**ids)`` when the action takes no body ``args``, committed;
+    then ``then()``, for work that must see the commit (waking a background runner); answered
+    with what ``act`` returns, as ``out``."""
+
+    def done(result: Any) -> Any:
+        db.session.commit()
+        if then is not None:
+            then()
+        return result
+
+    ops = Operations(blp, {"post": summary}, doc_summaries=False)
+    if args is None:
+        def bare(self: MethodView, **ids: int) -> Any:
+            return done(act(**ids))
+
+        ops.add("post", bare, blp.response(status, out))
+    else:
+        def post(self: MethodView, data: dict[str, Any], **ids: int) -> Any:
+            return done(act(data, **ids))
+
+        ops.add("post", post, blp.arguments(args), blp.response(status, out))
+    ops.register(rule, name)
+
+
 def partial_schema(schema_cls: type) -> Any:
     """The PATCH form of a schema: every top-level field optional and without defaults, while
     nested items (a name, an identifier) stay whole and validated as on create."""

@@ -16,7 +16,7 @@ from ..monitoring.webhooks_delivery import ping
 from ..monitoring.webhooks_runner import WebhookRunner
 from ..schemas import webhooks as s
 from .common import page_body
-from .resources import list_resource, read_resource
+from .resources import action_resource, list_resource, read_resource
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
                 description="Webhook endpoints (admin only): monitoring events POSTed and signed per the Standard "
@@ -83,27 +83,23 @@ class EndpointById(MethodView):
         db.session.commit()
 
 
-@blp.route("/<int:endpoint_id>/rotate")
-class RotateSecret(MethodView):
-    @blp.arguments(s.RotateIn)
-    @blp.response(200, s.RotateOut)
-    def post(self, data: dict[str, Any], endpoint_id: int) -> Any:
-        """Add a new signing secret (shown this once); the old ones stay valid for overlap_hours"""
-        endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        secret = store.rotate_secret(session=db.session, endpoint=endpoint,
-                                     overlap=timedelta(hours=data["overlap_hours"]), now=runner().ctx.clock())
-        db.session.commit()
-        return {"secret": secret, "secrets": endpoint.secrets}
+def _rotate(data: dict[str, Any], endpoint_id: int) -> Any:
+    endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
+    secret = store.rotate_secret(session=db.session, endpoint=endpoint, overlap=timedelta(hours=data["overlap_hours"]),
+                                 now=runner().ctx.clock())
+    return {"secret": secret, "secrets": endpoint.secrets}
 
 
-@blp.route("/<int:endpoint_id>/test")
-class Ping(MethodView):
-    @blp.response(200, s.DeliveryDetail)
-    def post(self, endpoint_id: int) -> Any:
-        """Send a test event (webhook.test) now; the answer is the delivery with its first attempt"""
-        store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        delivery_id = ping(runner().ctx, db.session, endpoint_id=endpoint_id)
-        return store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
+def _ping(endpoint_id: int) -> Any:
+    store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
+    delivery_id = ping(runner().ctx, db.session, endpoint_id=endpoint_id)
+    return store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
+
+
+action_resource(blp, "/<int:endpoint_id>/rotate", "RotateSecret", args=s.RotateIn, out=s.RotateOut, act=_rotate,
+                summary="Add a new signing secret (shown this once); the old ones stay valid for overlap_hours")
+action_resource(blp, "/<int:endpoint_id>/test", "Ping", out=s.DeliveryDetail, act=_ping,
+                summary="Send a test event (webhook.test) now; the answer is the delivery with its first attempt")
 
 
 list_resource(blp, args=s.DeliveryListArgs, page=s.DeliveryPage, lister=store.list_deliveries,
@@ -114,31 +110,27 @@ read_resource(blp, "/<int:endpoint_id>/deliveries/<int:delivery_id>", "DeliveryB
               load=store.get_delivery, summary="Read one delivery with every attempt")
 
 
-@blp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver")
-class Redeliver(MethodView):
-    @blp.response(202, s.DeliveryOut)
-    def post(self, endpoint_id: int, delivery_id: int) -> Any:
-        """Send one delivery again, from the start of the retry schedule (same webhook-id)"""
-        endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        delivery = store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
-        store.redeliver(session=db.session, endpoint=endpoint, delivery=delivery, now=runner().ctx.clock())
-        db.session.commit()
-        runner().kick()
-        return delivery
+def _redeliver(endpoint_id: int, delivery_id: int) -> Any:
+    endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
+    delivery = store.get_delivery(session=db.session, endpoint_id=endpoint_id, delivery_id=delivery_id)
+    store.redeliver(session=db.session, endpoint=endpoint, delivery=delivery, now=runner().ctx.clock())
+    return delivery
 
 
-@blp.route("/<int:endpoint_id>/redeliver")
-class RedeliverFailed(MethodView):
-    @blp.arguments(s.RedeliverIn)
-    @blp.response(202, s.RedeliverOut)
-    def post(self, data: dict[str, Any], endpoint_id: int) -> Any:
-        """Send again every failed delivery of events since a time"""
-        endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
-        count = store.redeliver_failed(session=db.session, endpoint=endpoint, since=data["since"],
-                                       now=runner().ctx.clock())
-        db.session.commit()
-        runner().kick()
-        return {"redelivered": count}
+def _redeliver_failed(data: dict[str, Any], endpoint_id: int) -> Any:
+    endpoint = store.get_endpoint(session=db.session, endpoint_id=endpoint_id)
+    count = store.redeliver_failed(session=db.session, endpoint=endpoint, since=data["since"],
+                                   now=runner().ctx.clock())
+    return {"redelivered": count}
+
+
+action_resource(blp, "/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver", "Redeliver", out=s.DeliveryOut,
+                act=_redeliver, status=202, then=lambda: runner().kick(),
+                summary="Send one delivery again, from the start of the retry schedule (same webhook-id)")
+action_resource(blp, "/<int:endpoint_id>/redeliver", "RedeliverFailed", args=s.RedeliverIn, out=s.RedeliverOut,
+                act=_redeliver_failed, status=202, then=lambda: runner().kick(),
+                summary="Send again every failed delivery of events since a time")
+
 
 list_resource(blp, args=s.Paging, page=s.AttemptPage, lister=store.list_attempts, parent=store.get_endpoint,
               summaries={"get": "The endpoint's delivery log: every attempt, newest first (time, status, response, "

@@ -203,13 +203,16 @@ class RunOut(Schema):
     finished_at = fields.DateTime(allow_none=True)
     from_change_id = fields.Integer(allow_none=True)
     to_change_id = fields.Integer(allow_none=True)
-    changes_considered = fields.Integer()
-    entities_rescreened = fields.Integer()
-    subjects_screened = fields.Integer()
-    pairs_scored = fields.Integer()
-    alerts_opened = fields.Integer()
-    alerts_held = fields.Integer()
-    events_added = fields.Integer()
+    changes_considered = fields.Integer(metadata={"description": "Entries of the list change log read (delta runs)."})
+    entities_rescreened = fields.Integer(metadata={
+        "description": "Changed entities whose matching data changed, screened against the portfolio (delta runs)."})
+    subjects_screened = fields.Integer(metadata={"description": "Monitored subjects screened."})
+    pairs_scored = fields.Integer(metadata={
+        "description": "Subject and entity pairs scored: the candidates retrieval found, and the pairs with a live alert."})
+    alerts_opened = fields.Integer(metadata={"description": "Alerts created, held ones included."})
+    alerts_held = fields.Integer(metadata={"description": "Alerts the storm guard held (see held)."})
+    events_added = fields.Integer(metadata={
+        "description": "Events added to live alerts: the pair scored again after a change, its entity delisted or archived."})
     held = fields.Boolean(metadata={"description": "The storm guard held this run's alerts."})
     notice = fields.String(allow_none=True)
     first_change_at = fields.DateTime(allow_none=True)

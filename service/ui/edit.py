@@ -185,7 +185,10 @@ def archive_entity(entity_id: int) -> Any:
 
 # --- designations ---------------------------------------------------------------------------
 
-def designation_data(designation: Designation) -> dict[str, Any]:
+def designation_form(designation: Designation | None) -> DesignationForm:
+    """The form as posted, or filled from ``designation`` (empty for a new one)."""
+    if request.method == "POST" or designation is None:
+        return DesignationForm()
     data: dict[str, Any] = {f: getattr(designation, f) or "" for f in (
         "authority", "programme", "list_ref", "legal_basis", "reasons")}
     data.update(
@@ -193,15 +196,15 @@ def designation_data(designation: Designation) -> dict[str, Any]:
         listed_on=designation.listed_on.isoformat() if designation.listed_on else "",
         delisted_on=designation.delisted_on.isoformat() if designation.delisted_on else "",
     )
-    return data
+    return DesignationForm(data=data)
 
 
 def render_designation(form: DesignationForm, entity: Entity, designation: Designation | None,
                        status: int = 200) -> Any:
-    return page("ui/edit/record.html", form=form, status=status, record=designation, back=entity_page(entity.id), title=(f"Edit a designation of {entity.name}" if designation else
-                                                          f"Add a designation of {entity.name}"),
-        subject=entity.name, archive_url=designation and url_for("ui.edit.archive_designation",
-                                                                 designation_id=designation.id))
+    title = f"Edit a designation of {entity.name}" if designation else f"Add a designation of {entity.name}"
+    archive_url = designation and url_for("ui.edit.archive_designation", designation_id=designation.id)
+    return page("ui/edit/record.html", form=form, status=status, record=designation, back=entity_page(entity.id),
+                title=title, subject=entity.name, archive_url=archive_url)
 
 
 @bp.route("/entities/<int:entity_id>/designations/new", methods=["GET", "POST"])
@@ -209,7 +212,7 @@ def render_designation(form: DesignationForm, entity: Entity, designation: Desig
 def new_designation(entity_id: int) -> Any:
     """A new designation (sanctions listing) of an entity."""
     entity = get_or_raise(db.session, Entity, entity_id, label="entity")
-    form = DesignationForm()
+    form = designation_form(None)
     return form_page(
         form, lambda status: render_designation(form, entity, None, status),
         lambda: {**form.payload(), "entity_id": entity.id}, schema=DesignationIn(),
@@ -224,7 +227,7 @@ def designation(designation_id: int) -> Any:
     """Edit a designation: programme, reference, dates (delisting), measures, reasons."""
     record = load_for_edit(Designation, designation_id, label="designation")
     entity = record.entity
-    form = DesignationForm() if request.method == "POST" else DesignationForm(data=designation_data(record))
+    form = designation_form(record)
     return form_page(
         form, lambda status: render_designation(form, entity, record, status),
         lambda: {**form.payload(), "entity_id": record.entity_id}, schema=DesignationIn(), record=record,
