@@ -1,4 +1,4 @@
-"""Every setting, declared once: name, type, default and meaning (:data:`SETTINGS`).
+"""Every setting, declared once in ``settings.toml``: name, type, default and meaning (:data:`SETTINGS`).
 
 Each setting is read from the environment variable of the same name. ``create_app(config)``
 takes :func:`load`: the declared defaults, then the environment, then the mapping passed in
@@ -14,10 +14,11 @@ This module imports nothing but the standard library, so the engine may use it.
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
@@ -49,123 +50,35 @@ class Setting:
             raise SystemExit(f"invalid value for {self.name}: {value!r} (use {' or '.join(self.choices)})")
         return value
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", str, f"sqlite:///{DEFAULT_INSTANCE / 'sanctions.db'}",
-            "SQLAlchemy URL; `postgresql://user@host/db` uses psycopg 3",
-            shown="`sqlite:///instance/sanctions.db` (in the repository)"),
-    Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes (413 beyond)"),
-    Setting("MAX_IMPORT_BYTES", int, 64 * 1024 * 1024,
-            "largest upload to `POST /api/v1/imports` (all files together; 413 beyond)"),
-    Setting("MAX_UPLOAD_BYTES", int, 200 * 1024 * 1024,
-            "largest CSV upload to `POST /api/v1/screening-jobs` and `/screen/csv` (413 beyond)"),
-    Setting("SYNC_MAX_ROWS", int, 5000,
-            "most rows `POST /api/v1/screen/csv` screens at once (413 beyond: use a job)"),
-    Setting("SANCTIONS_JOB_BACKEND", str, "embedded",
-            "where screening jobs run: `embedded` (thread pool in the service) or `celery` "
-            "(workers started by `sanctions worker`)", choices=("embedded", "celery")),
-    Setting("CELERY_BROKER_URL", str, "redis://127.0.0.1:6379/0", "the Celery broker (Redis)"),
-    Setting("JOB_QUEUE", str, "sanctions-jobs", "Celery queue name"),
-    Setting("JOB_KEY_PREFIX", str, "",
-            "prefix of the broker's Redis keys (several services on one Redis)"),
-    Setting("JOB_DIR", str, str(DEFAULT_INSTANCE / "jobs"),
-            "job folders: uploads and results (shared by the service and the workers)",
-            shown="`instance/jobs` (in the repository)"),
-    Setting("JOB_THREADS", int, 2, "embedded executor: parts screened at the same time"),
-    Setting("JOB_PROCESSES", int, 0,
-            "embedded executor: processes screening rows, forked from the service and sharing its "
-            "index, split over the `JOB_THREADS` parts running at once (`0`: one per core; each "
-            "part gets at least one); Celery workers screen in-process"),
-    Setting("JOB_PART_ROWS", int, 25_000, "rows per part, the unit of work spread over workers"),
-    Setting("JOB_PROGRESS_SECONDS", float, 1.0,
-            "how often progress and the resume point are committed"),
-    Setting("JOB_STALE_SECONDS", float, 60.0,
-            "a job or part without a heartbeat for this long is taken over"),
-    Setting("JOB_OUTAGE_SECONDS", float, 300.0,
-            "while the database is unreachable, a running job step waits this long and then "
-            "resumes from its last commit; after that, recovery takes it over"),
-    Setting("JOB_RECOVERY", bool, True,
-            "resume interrupted jobs at start-up and every `JOB_RECOVERY_INTERVAL` seconds "
-            "(never in `sanctions` commands or under test)"),
-    Setting("JOB_RECOVERY_INTERVAL", float, 30.0, "seconds between two recovery passes"),
-    Setting("MONITORING_STORM_SHARE", float, 0.01,
-            "storm guard: a monitoring run that would open more alerts than this share of the "
-            "portfolio (bounded by the two below) creates them held, with one notice"),
-    Setting("MONITORING_STORM_MAX", int, 500, "storm guard: the limit never exceeds this many alerts"),
-    Setting("MONITORING_STORM_MIN", int, 10,
-            "storm guard: the limit is never below this many alerts (small portfolios)"),
-    Setting("MONITORING_RUN_CHANGES", int, 50_000,
-            "most list-change entries one delta run processes (a larger change takes several runs)"),
-    Setting("MONITORING_CHUNK_SUBJECTS", int, 500,
-            "subjects screened per transaction by the background subject and full-rescreen runs"),
-    Setting("MONITORING_STEP_PAUSE", float, 0.0,
-            "seconds a background monitoring run waits after each step it commits (a delta run, a "
-            "chunk of subjects): throttles a long rescreen on a busy database; `0`: no pause"),
-    Setting("MONITORING_POLL_INTERVAL", float, 10.0,
-            "seconds between two checks for monitoring work missed or left over (changes past the "
-            "cursor, pending subjects, interrupted full rescreens); `0`: off. Like `JOB_RECOVERY`, "
-            "never in `sanctions` commands or under test"),
-    Setting("WEBHOOK_ALLOW_PRIVATE", bool, False,
-            "webhook URLs may use plain http and private, loopback or link-local addresses "
-            "(for testing only: otherwise https and public addresses only)"),
-    Setting("WEBHOOK_TIMEOUT", float, 10.0,
-            "seconds a webhook endpoint has to accept the connection, and again to answer"),
-    Setting("WEBHOOK_DISABLE_AFTER_HOURS", float, 120.0,
-            "a webhook endpoint whose every attempt has failed for this long (no success in "
-            "between) is disabled; one that answers 410 Gone at once"),
-    Setting("WEBHOOK_POLL_INTERVAL", float, 5.0,
-            "seconds between two passes of webhook delivery (retries that came due, events "
-            "missed); `0`: off. Like `JOB_RECOVERY`, never in `sanctions` commands or under test"),
-    Setting("DEFAULT_PAGE_SIZE", int, 20, "list page size when none is given"),
-    Setting("MAX_PAGE_SIZE", int, 200, "cap on `page_size`"),
-    Setting("SQL_ECHO", bool, False, "log SQL statements (debugging only)"),
-    Setting("RATE_LIMIT", str, "1200 per minute", "per-key request limit (flask-limiter syntax)"),
-    Setting("RATE_LIMIT_STORAGE_URI", str, "memory://",
-            "where rate-limit counters live; `redis://127.0.0.1:6379` to share them between workers"),
-    Setting("RATE_LIMIT_KEY_PREFIX", str, "sanctions",
-            "namespace of the counters in shared (Redis) storage"),
-    Setting("RATELIMIT_ENABLED", bool, True,
-            "switch rate limiting off (e.g. behind a gateway that does it)"),
-    Setting("API_KEY_CACHE_SECONDS", float, 2.0,
-            "how long each worker remembers an authenticated API key (no lookup per request): a "
-            "revoked key stops working in every worker within this many seconds (at once in the "
-            "one that revoked it); `0`: look every key up on every request"),
-    Setting("SCREENING_LOG_HASH_NAMES", bool, False,
-            "keep a keyed hash of screened names in the evidence log instead of the names"),
-    Setting("SCREENING_LOG_HASH_KEY", str, "",
-            "the HMAC key for that hash (required when it is on)"),
-    Setting("FOUR_EYES_REVIEW", bool, False,
-            "four-eyes review: a `true_match` or `false_positive` decision (web interface or "
-            "`POST /api/v1/dispositions`) takes effect only when a second user with the analyst role "
-            "or above approves it in the review queue"),
-    Setting("SECRET_KEY", str, "",
-            "signs the web interface's session cookies and CSRF tokens (the same in every worker); "
-            "empty: a random key generated once into `SECRET_KEY_FILE`"),
-    Setting("SECRET_KEY_FILE", str, str(DEFAULT_INSTANCE / "secret_key"),
-            "where the generated `SECRET_KEY` is kept (created on the first request, readable by the "
-            "service's user only)", shown="`instance/secret_key` (in the repository)"),
-    Setting("SESSION_IDLE_MINUTES", float, 30.0,
-            "a web interface session ends after this many minutes without a request"),
-    Setting("SESSION_COOKIE_SECURE", bool, False,
-            "mark the session cookie `Secure` on every response (behind a TLS-terminating proxy); "
-            "requests that arrive over HTTPS get it anyway"),
-    Setting("LOGIN_RATE_LIMIT", str, "10 per minute",
-            "sign-in attempts allowed per client address and per user name (flask-limiter syntax; "
-            "off with `RATELIMIT_ENABLED`)"),
-    Setting("SANCTIONS_PURE_PYTHON", bool, False,
-            "`1`: run the pure-Python engine even when a compiled build is present",
-            scope="process"),
-    Setting("SANCTIONS_DATA_DIR", str, str(ROOT.parent / "shared" / "data"),
-            "tests and benchmarks: folder of the third-party list files",
-            scope="dev", shown="`../shared/data` (beside the repository)"),
-    Setting("TEST_DATABASE_URL", str, None,
-            "tests: also run the suite on this PostgreSQL server (a fresh database is created "
-            "and dropped)", scope="dev"),
-    Setting("CHROMIUM_PATH", str, "/usr/bin/chromium",
-            "tests: the Chromium the browser tests drive (Debian's `chromium` package)", scope="dev"),
-    Setting("SANCTIONS_REQUIRE_BROWSER", bool, False,
-            "tests: fail the browser tests when Chromium cannot start, instead of skipping them "
-            "(`.ci/run` sets it)", scope="dev"),
-)
+#: Where each setting is declared.
+SETTINGS_FILE = Path(__file__).with_name("settings.toml")
+KINDS: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+# A default's placeholders: (what it stands for, as the README shows it, where that is).
+PLACES = {"{instance}": (str(DEFAULT_INSTANCE), "instance", "in the repository"),
+          "{beside}": (str(ROOT.parent), "..", "beside the repository")}
+KEYS = {"name", "type", "default", "meaning", "scope", "choices"}
+
+
+def _declared(entry: dict[str, Any]) -> Setting:
+    """One ``[[setting]]`` of the file; a malformed one stops the service at import."""
+    name = entry.get("name", "?")
+    kind = KINDS.get(entry.get("type", ""))
+    default: Any = entry.get("default")
+    shown = ""
+    if entry.keys() - KEYS or kind is None or not entry.get("meaning") or entry.get("scope", "app") not in get_args(Scope):
+        raise RuntimeError(f"{SETTINGS_FILE.name}: setting {name} is malformed: {entry}")
+    if default is not None and not (isinstance(default, kind) or kind is float and type(default) is int):
+        raise RuntimeError(f"{SETTINGS_FILE.name}: the default of {name} is not a {kind.__name__}")
+    for token, (path, documented, where) in PLACES.items():
+        if isinstance(default, str) and token in default:
+            shown = f"`{default.replace(token, documented)}` ({where})"
+            default = default.replace(token, path)
+    return Setting(name, kind, float(default) if kind is float and default is not None else default,
+                   entry["meaning"], entry.get("scope", "app"), tuple(entry.get("choices", ())), shown)
+
+
+with SETTINGS_FILE.open("rb") as _file:
+    SETTINGS: tuple[Setting, ...] = tuple(_declared(e) for e in tomllib.load(_file)["setting"])
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 # Fixed configuration of flask-smorest and the OpenAPI document: not settings (no variable).

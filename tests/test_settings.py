@@ -1,4 +1,4 @@
-"""Settings are declared once (service/config.py), documented from that declaration, and read
+"""Settings are declared once (service/settings.toml, read by service/config.py), documented from that declaration, and read
 from the environment by each app, page sizes included."""
 
 from __future__ import annotations
@@ -30,6 +30,27 @@ def test_readme_lists_exactly_the_declared_settings_with_their_defaults():
     assert set(documented) == set(BY_NAME), "README and service/config.py list different settings"
     for setting in SETTINGS:
         assert documented[setting.name] == documented_default(setting), setting.name
+
+
+def test_a_declaration_is_read_with_its_type_and_places():
+    jobs = config._declared({"name": "X_DIR", "type": "str", "default": "{instance}/x", "meaning": "m"})
+    assert jobs.default == str(ROOT / "instance" / "x")
+    assert documented_default(jobs) == "`instance/x` (in the repository)"
+    share = config._declared({"name": "X", "type": "float", "default": 2, "meaning": "m", "scope": "dev"})
+    assert share.default == 2.0 and isinstance(share.default, float) and share.scope == "dev"
+    assert config._declared({"name": "X", "type": "str", "meaning": "m"}).default is None
+
+
+@pytest.mark.parametrize("entry", [
+    {"name": "X", "type": "int", "default": "5", "meaning": "m"},  # a default of another type
+    {"name": "X", "type": "list", "default": [], "meaning": "m"},  # no such type
+    {"name": "X", "type": "int", "default": 5},  # no meaning
+    {"name": "X", "type": "int", "default": 5, "meaning": "m", "scope": "global"},
+    {"name": "X", "type": "int", "default": 5, "meaning": "m", "deafult": 6},  # a misspelt key
+])
+def test_a_malformed_declaration_stops_the_service_at_import(entry):
+    with pytest.raises(RuntimeError, match="settings.toml: .*X"):
+        config._declared(entry)
 
 
 def test_readme_table_is_the_declaration():
