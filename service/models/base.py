@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -98,6 +98,24 @@ def live(records: Iterable[R], across: str | None = None) -> list[R]:
         r for r in records
         if r.archived_at is None and (across is None or getattr(r, across).archived_at is None)
     ]
+
+
+class Live(Generic[R]):
+    """The live records of a relationship, read as an attribute: ``live_cases: Live[Case] =
+    Live("cases")`` on a class whose ``cases`` relationship lists them (see :func:`live`)."""
+
+    def __init__(self, relationship: str, *, across: str | None = None) -> None:
+        self.relationship = relationship
+        self.across = across
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Live[R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> list[R]: ...
+    def __get__(self, obj: object | None, owner: type) -> Live[R] | list[R]:
+        if obj is None:
+            return self
+        return live(getattr(obj, self.relationship), across=self.across)
 
 
 SHORT = String(64)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, Base, RecordMixin, live
+from .base import LONG, MEDIUM, Base, Live, RecordMixin
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -39,13 +39,8 @@ class Case(RecordMixin, Base):
         back_populates="case", order_by="(Charge.entity_id, Charge.count_number, Charge.id)"
     )
 
-    @property
-    def live_defendants(self) -> list[CaseDefendant]:
-        return live(self.defendants, across="entity")
-
-    @property
-    def live_charges(self) -> list[Charge]:
-        return live(self.charges)
+    live_defendants: Live[CaseDefendant] = Live("defendants", across="entity")
+    live_charges: Live[Charge] = Live("charges")
 
 
 class CaseDefendant(RecordMixin, Base):

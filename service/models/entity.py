@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, SHORT, Base, RecordMixin, live
+from .base import LONG, MEDIUM, SHORT, Base, Live, RecordMixin, live
 
 if TYPE_CHECKING:
     from .case import CaseDefendant, Charge
@@ -52,21 +52,14 @@ class Entity(RecordMixin, Base):
     charges: Mapped[list[Charge]] = relationship(back_populates="entity", order_by="Charge.id")
 
     # "Live" = not archived: what readers and screening see by default.
-    @property
-    def live_designations(self) -> list[Designation]:
-        return live(self.designations)
+    live_designations: Live[Designation] = Live("designations")
 
     @property
     def active_designations(self) -> list[Designation]:
         return [d for d in self.live_designations if d.active]
 
-    @property
-    def live_charges(self) -> list[Charge]:
-        return live(self.charges, across="case")
-
-    @property
-    def live_group_links(self) -> list[ThreatGroupMember]:
-        return live(self.group_links, across="group")
+    live_charges: Live[Charge] = Live("charges", across="case")
+    live_group_links: Live[ThreatGroupMember] = Live("group_links", across="group")
 
     @property
     def live_cases(self) -> list[Any]:

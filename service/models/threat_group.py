@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import LONG, MEDIUM, Base, RecordMixin, live
+from .base import LONG, MEDIUM, Base, Live, RecordMixin
 
 if TYPE_CHECKING:
     from .case import Case
@@ -28,13 +28,8 @@ class ThreatGroup(RecordMixin, Base):
     )
     cases: Mapped[list[Case]] = relationship(back_populates="threat_group", order_by="Case.id")
 
-    @property
-    def live_members(self) -> list[ThreatGroupMember]:
-        return live(self.members, across="entity")
-
-    @property
-    def live_cases(self) -> list[Case]:
-        return live(self.cases)
+    live_members: Live[ThreatGroupMember] = Live("members", across="entity")
+    live_cases: Live[Case] = Live("cases")
 
 
 class ThreatGroupMember(RecordMixin, Base):

@@ -60,10 +60,6 @@ CASES = Writable(
         "title", "court", "case_number", "prosecuting_authority", "filed_on", "unsealed_on",
         "status", "summary", "threat_group_id", "source_urls",
     ),
-    put_defaults={
-        "case_number": None, "prosecuting_authority": None, "filed_on": None, "unsealed_on": None,
-        "status": "open", "summary": None, "threat_group_id": None, "source_urls": [],
-    },
     check=_check,
 )
 
@@ -136,9 +132,6 @@ def get_defendant(session: Session, case: Case, defendant_id: int, *, include_ar
 CHARGES = Writable(
     Charge,
     fields=("entity_id", "count_number", "statute", "description", "status", "max_penalty", "source_urls"),
-    put_defaults={
-        "count_number": None, "description": None, "status": "pending", "max_penalty": None, "source_urls": [],
-    },
 )
 
 

@@ -204,17 +204,30 @@ Check = Callable[[Session, dict[str, Any], int | None], None]
 
 @dataclass(frozen=True)
 class Writable(Generic[M]):
-    """One kind of record as clients write it: its fields, what a PUT (a full replacement)
-    sets the ones it leaves out to, and the rule the fields must keep."""
+    """One kind of record as clients write it: its fields and the rule they must keep."""
 
     model: type[M]
     fields: tuple[str, ...]
-    put_defaults: Mapping[str, Any]
     check: Check | None = None
+
+    def put_defaults(self) -> dict[str, Any]:
+        """What a PUT (a full replacement) sets a field it leaves out to: the column's default,
+        as on a new record, or None for a nullable column without one. A required field has
+        none (the schema refuses a PUT without it)."""
+        defaults: dict[str, Any] = {}
+        for name in self.fields:
+            column = self.model.__table__.c[name]  # type: ignore[attr-defined]
+            if column.default is not None:
+                # A callable default (``list``) makes a fresh value each time, as on insert.
+                arg = column.default.arg
+                defaults[name] = arg(None) if column.default.is_callable else arg
+            elif column.nullable:
+                defaults[name] = None
+        return defaults
 
     def incoming(self, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         """What a write sets: a PUT resets what it leaves out; a PATCH changes only what it has."""
-        return {**self.put_defaults, **data} if replace else data
+        return {**self.put_defaults(), **data} if replace else data
 
     def merged(self, record: M, data: dict[str, Any]) -> dict[str, Any]:
         """The record's fields as they will stand after the write: what the rule looks at."""

@@ -83,10 +83,6 @@ DESIGNATIONS = Writable(
         "entity_id", "authority", "programme", "legal_basis", "list_ref", "listed_on",
         "delisted_on", "measures", "reasons", "source_urls",
     ),
-    put_defaults={
-        "programme": None, "legal_basis": None, "list_ref": None, "listed_on": None,
-        "delisted_on": None, "measures": [], "reasons": None, "source_urls": [],
-    },
     check=_check,
 )
 

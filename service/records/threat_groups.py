@@ -44,7 +44,6 @@ def _check_unique(session: Session, data: dict[str, Any], exclude: int | None) -
 GROUPS = Writable(
     ThreatGroup,
     fields=("name", "aliases", "mitre_id", "sponsor", "description", "source_urls"),
-    put_defaults={"aliases": [], "mitre_id": None, "sponsor": None, "description": None, "source_urls": []},
     check=_check_unique,
 )
 
