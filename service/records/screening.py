@@ -9,7 +9,6 @@ through the API is screenable on the very next request, in every worker.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import defaultdict
@@ -31,6 +30,7 @@ from ..screening import (
     ScreeningIndex,
     Subject,
 )
+from ..screening.collector import collector_paused
 from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
@@ -102,13 +102,11 @@ def listed_entities(*, session: Session, ids: Collection[int] | None = None) -> 
     return out
 
 
-def _settle() -> None:
-    """Move what is alive now, the new index above all, out of the cyclic garbage
-    collector's reach: a full collection would otherwise walk its million objects again
-    and again while queries run (~8% of screening time). The index holds no reference
-    cycles, so refcounting still frees it when it is replaced."""
-    gc.collect()
-    gc.freeze()
+def _build(session: Session) -> ScreeningIndex:
+    """Every listed entity, indexed with the collector paused and then frozen out of its reach
+    (see :mod:`service.screening.collector`)."""
+    with collector_paused(collect=True):
+        return ScreeningIndex.build(listed_entities(session=session))
 
 
 class IndexCache:
@@ -136,13 +134,13 @@ class IndexCache:
                 return state
             started = time.perf_counter()
             if state is None:
-                index = ScreeningIndex.build(listed_entities(session=session))
+                index = _build(session)
                 mode, touched = "build", len(index)
             else:
                 index = state.index
                 ids = changed_since(session, state.list_version)
                 if len(ids) > max(1000, REBUILD_SHARE * len(index)) or self._pins.get(id(index)):
-                    index = ScreeningIndex.build(listed_entities(session=session))
+                    index = _build(session)
                     mode = "rebuild"
                 else:
                     fresh = {e.entity_id: e for e in listed_entities(session=session, ids=ids)}
@@ -153,8 +151,6 @@ class IndexCache:
                             index.remove(eid)
                     mode = "refresh"
                 touched = len(ids)
-            if mode != "refresh":
-                _settle()
             self._state = IndexState(index, counter, fingerprint)
             self.last_refresh = {"mode": mode, "entities": touched,
                                  "seconds": round(time.perf_counter() - started, 4)}

@@ -1,0 +1,40 @@
+"""The cyclic garbage collector and the large, long-lived indexes built in a process.
+
+A screening index holds millions of small objects and no reference cycles. While it is built,
+each full pass of the collector walks every object made so far (an OFAC build took 2.1 s with
+it and 1.7 s without; 100,000 monitored subjects, 22 s of CPU and 17 s); once it is built, every later full pass walks it again
+while queries run, and in a forked worker writes to, so copies, each page of it. So an index is
+built with the collector paused and then frozen out of its reach (the permanent generation).
+Refcounting still frees a frozen index when it is replaced: only cyclic garbage frozen with it
+would stay, which is what ``collect`` is for.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["collector_paused"]
+
+
+@contextmanager
+def collector_paused(*, collect: bool) -> Iterator[None]:
+    """Run the block without the cyclic collector, then freeze what is alive.
+
+    ``collect``: one full pass before the freeze, so that the cyclic garbage made meanwhile (by
+    the database driver, say) is freed rather than frozen. It costs about one pass over the
+    index: worth it for the lists' index, built at start-up and rarely again; not for the
+    monitored subjects' indexes, rebuilt whenever the portfolio is emptied, whose build makes
+    no cycles of its own.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        if collect:
+            gc.collect()
+        gc.freeze()
