@@ -9,7 +9,7 @@ country and identifier evidence is added (:func:`adjust`, policy in
 ``explanation`` dict::
 
     {
-      "algorithm": "tokalign", "algorithm_version": "1.19",
+      "algorithm": "tokalign", "algorithm_version": "1.20",
       "query_name": "Guangzong Zhao",          # as given, or the alternative it lists that matched
       "matched_name": "ZHAO, Guangzong",       # listed name that scored best
       "matched_name_kind": "primary",          # its kind (aka, fka, ...)

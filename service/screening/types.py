@@ -13,7 +13,7 @@ from typing import Any
 #: screening decision can be traced back to the logic that produced it.
 ALGORITHM = "tokalign"
 #: Bump when scores for the same input can change.
-ALGORITHM_VERSION = "1.19"
+ALGORITHM_VERSION = "1.20"
 
 #: Default decision threshold on the final score (0..1).
 #: Chosen from the sweep in ``bench/accuracy.py``: on the 826 labelled

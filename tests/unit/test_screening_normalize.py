@@ -254,3 +254,15 @@ def test_alternative_names_of_a_field() -> None:
     # A long list costs a bounded number of screenings.
     many = alternative_names(";".join(f"name{i}" for i in range(200)))
     assert many == [f"name{i}" for i in range(8)]
+
+
+def test_han_is_found_by_code_point_range_at_every_edge() -> None:
+    # has_han searches a regex class built from HAN_RANGES; script_of tests the ranges one by one.
+    from service.screening.translit import HAN_RANGES, has_han, script_of
+
+    for lo, hi in HAN_RANGES:
+        for cp in (lo - 1, lo, hi, hi + 1):
+            ch = chr(cp)
+            assert has_han(f"Zhao {ch}") == (script_of(ch) == "han") == (lo <= cp <= hi), hex(cp)
+    assert has_han("赵光宗") and has_han("Zhao 光") and not has_han("조광종") and not has_han("Жарко")
+    assert not has_han("Zhao Guangzong")

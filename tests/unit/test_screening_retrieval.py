@@ -310,3 +310,40 @@ def test_a_word_written_as_two_is_found_at_every_cut() -> None:
     index = ScreeningIndex.build(ents)
     subject = Subject("TADBIR KISH MEDICALAND PHARMACEUTICAL COMPANY", "company")
     assert [m.entity_id for m in index.screen(subject) if m.match] == [1]
+
+
+def test_the_walk_budget_keeps_the_best_ranked_lists_first() -> None:
+    from service.screening.retrieval import _best_lists
+
+    def lookup(rank: float, df: int, probe: int) -> tuple[float, list[int], int, float, int]:
+        return (rank, list(range(df)), df, 1.0, probe)
+
+    rare_exact, common_fuzzy, mid, small = lookup(3.0, 900, 0), lookup(0.4, 5000, 1), lookup(1.0, 4000, 1), lookup(
+        0.2, 100, 2)
+    chosen = _best_lists([common_fuzzy, small, rare_exact, mid], 5000)
+    # Best rank first while the entries fit; a later list that still fits is kept.
+    assert chosen == [rare_exact, mid, small]
+    # The best list is walked even when it alone is over the budget.
+    assert _best_lists([common_fuzzy, rare_exact], 100) == [rare_exact]
+
+
+def test_a_name_among_thousands_of_sound_alike_syllables_is_still_found() -> None:
+    # Names made of short syllables ("shi", "si", "jing", "jin", "qing" ...) find dozens of
+    # listed words each: the walk stops at a budget, and the listed name holding the query's
+    # exact, rarest words must be among what it walks.
+    from service.screening.prepare import readings
+    from service.screening.retrieval import POSTINGS_FLOOR, WALK_ENTRIES
+
+    syllables = ["shi", "si", "chi", "zhi", "she", "jing", "jin", "qing", "ming", "min", "mei", "mi",
+                 "xing", "ling", "ping", "ding", "jiang", "qiang", "liang", "shu", "zhu", "chu", "lin", "yin"]
+    entities = [ListedEntity(entity_id=i, type="person", names=[], name=" ".join(
+        syllables[i // 24 ** k % 24] for k in range(3))) for i in range(1, 15_000)]
+    entities.append(ListedEntity(entity_id=99_999, type="person", name="ISHII, Akemi Jingming", names=[]))
+    index = ScreeningIndex.build(entities)
+    query = "Akemi Ishii Jing Ming"
+    vocab = index._retrieval.vocab
+    lists = [len(vocab.postings[tid]) for reading in readings(query, "person") for tok in reading
+             for tid, _ in vocab.matches(tok)]
+    assert sum(df for df in lists if df <= POSTINGS_FLOOR) > WALK_ENTRIES  # the budget is reached
+    found = index.screen(Subject(name=query, type="person"), limit=5)
+    assert found and found[0].entity_id == 99_999 and found[0].match
