@@ -44,9 +44,10 @@ from .estimate import (
     estimate,
     unmatched_weight,
 )
+from .multimap import MultiMap
 from .score import EXTRA_COST_ORG, EXTRA_COST_PERSON
 from .tokens import DIGIT, Tok
-from .vocabulary import JOINED, Vocabulary, _get, _put
+from .vocabulary import JOINED, Vocabulary
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
 
@@ -148,8 +149,8 @@ class CandidateIndex:
         self._digit_excess: dict[int, float] = {}
         # id(postings list) -> (its length, its ids as a set); see _posting_set.
         self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
-        # hash(a rotation of the name's words written as one) -> name slot(s); see estimate.despaced.
-        self._despaced: dict[int, Any] = {}
+        # hash(a rotation of the name's words written as one) -> name slots; see estimate.despaced.
+        self._despaced = MultiMap()
         # Per name slot: the ids of the tokens it is posted under, slot i's at
         # _slot_tids[_slot_start[i]:_slot_start[i + 1]] (flat arrays, as for _name_weight).
         self._slot_tids = array("i")
@@ -157,8 +158,8 @@ class CandidateIndex:
 
     def add(self, nid: Any, toks: tuple[Tok, ...], person: bool) -> None:
         """Index the next name slot. ``nid`` comes boxed, so that one int object
-        is shared by every postings list and the caller's own tables (see
-        :func:`~.vocabulary._put`)."""
+        is shared by every postings list and the caller's own tables (compiled with
+        mypyc, an int argument would be boxed into a new object on every append)."""
         self._name_weight.append(unmatched_weight(toks))
         self._slot_person.append(person)
         self._live.append(1)
@@ -177,7 +178,7 @@ class CandidateIndex:
                 for i in range(len(form)):
                     key = despaced(form[i:] + form[:i])
                     if len(key) >= 6:
-                        _put(self._despaced, hash(key), nid)
+                        self._despaced.add(hash(key), nid)
         # Two Chinese syllables written apart ("Chin-p'ing") are also indexed joined, so that
         # a query spelling them as one word ("Jinping") finds the name through its reading.
         for a, b in zip(toks, toks[1:], strict=False):
@@ -308,7 +309,7 @@ class CandidateIndex:
         # INDUSTRY"): the whole query joined finds it, at full coverage.
         whole: set[int] = set()
         for key in qw.despaced:
-            _get(self._despaced, hash(key), whole)
+            self._despaced.get_into(hash(key), whole)
         if whole:
             full = sum(lk[0] for lk in lookups) + 1.0
             for nid in whole:

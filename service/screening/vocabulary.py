@@ -25,7 +25,6 @@ Each neighbour found is kept only when :func:`~.tokens.token_sim` agrees.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .chinese import pinyin_readings
 from .keys import (
@@ -38,6 +37,7 @@ from .keys import (
     skeleton_final_vowel,
     slavic_key,
 )
+from .multimap import MultiMap
 from .score import MIN_TOKEN_SIM
 from .tokens import (
     GENERIC,
@@ -115,29 +115,6 @@ def _skeleton_edits(sk: str) -> set[str]:
     return out
 
 
-def _put(table: dict[int, Any], key: int, tid: object) -> None:
-    # ``tid`` comes boxed (object, not int): compiled with mypyc, an int argument would be
-    # boxed into a new object on every store, ~70 MB more at 1M names.
-    cur = table.get(key)
-    if cur is None:
-        table[key] = tid
-    elif isinstance(cur, int):
-        if cur != tid:
-            table[key] = [cur, tid]
-    elif tid not in cur:
-        cur.append(tid)
-
-
-def _get(table: dict[int, Any], key: int, into: set[int]) -> None:
-    cur = table.get(key)
-    if cur is None:
-        return
-    if isinstance(cur, int):
-        into.add(cur)
-    else:
-        into.update(cur)
-
-
 class Vocabulary:
     """Distinct name tokens: ids, postings lists and the fuzzy lookup tables."""
 
@@ -146,16 +123,13 @@ class Vocabulary:
         self.texts: list[str] = []
         #: Per token id: the name slots it appears in (they only ever grow).
         self.postings: list[list[int]] = []
-        # Fuzzy lookup tables keyed by hash(string) -> token id, or a list of
-        # ids when several share it. Hash keys and bare ints instead of strings
-        # and one-element lists keep these tables small at 1M names; a hash
-        # collision only adds a candidate that the exact similarity rejects.
-        # Values are token ids (int) or lists of them.
-        self._deletes: dict[int, Any] = {}
-        self._keys: dict[int, Any] = {}
-        self._key_deletes: dict[int, Any] = {}  # delete-one variants of the keys
-        self._skeletons: dict[int, Any] = {}
-        self._chinese: dict[int, Any] = {}  # pinyin reading -> token ids
+        # Fuzzy lookup tables: hash(string) -> token ids, in flat arrays (see .multimap).
+        # A hash collision only adds a candidate that the exact similarity rejects.
+        self._deletes = MultiMap()
+        self._keys = MultiMap()
+        self._key_deletes = MultiMap()  # delete-one variants of the keys
+        self._skeletons = MultiMap()
+        self._chinese = MultiMap()  # pinyin reading -> token ids
         # (token text, abjad, fuzzy, split) -> vocabulary neighbours; see matches.
         self._cache: dict[tuple[str, bool, bool | None, bool], tuple[tuple[int, float], ...]] = {}
 
@@ -165,7 +139,6 @@ class Vocabulary:
         if tid is not None:
             return tid
         tid = len(self.texts)
-        boxed: object = tid  # one int object shared by every table below (see _put)
         self._tid[text] = tid
         if self._cache:
             self._cache.clear()
@@ -173,36 +146,36 @@ class Vocabulary:
         self.postings.append([])
         if len(text) >= MIN_DELETES_LEN and text.isalpha():
             for d in _deletes(text):
-                _put(self._deletes, hash(d), boxed)
+                self._deletes.add(hash(d), tid)
         if len(text) >= 4 and text.isalpha():
             # __wrapped__: the uncached function, so building a big index does
             # not fill the query-time caches with every vocabulary word.
             key = phonetic_key.__wrapped__(text)
-            _put(self._keys, hash(key), boxed)
+            self._keys.add(hash(key), tid)
             slavic = slavic_key.__wrapped__(text)
             if slavic != key:
-                _put(self._keys, hash(slavic), boxed)
+                self._keys.add(hash(slavic), tid)
             folded = caron_fold(text)
             if folded != text:
                 # Prefixed: apart from the phonetic keys in the same table.
-                _put(self._keys, hash("^" + folded), boxed)
+                self._keys.add(hash("^" + folded), tid)
             if len(key) >= MIN_KEY_DELETES_LEN:
                 for d in _deletes(key):
-                    _put(self._key_deletes, hash(d), boxed)
+                    self._key_deletes.add(hash(d), tid)
         if text.isalpha():
             # One consonant too: an Arabic-script query "علي" reads "ly", which only the
             # skeleton connects to "ali" (the query side looks this up for abjad words alone).
             sk = skeleton.__wrapped__(text)
             if sk:
-                _put(self._skeletons, hash(sk), boxed)
+                self._skeletons.add(hash(sk), tid)
             soft = cedilla_reading(text)
             if soft and (soft_sk := skeleton.__wrapped__(soft)) != sk:
-                _put(self._skeletons, hash(soft_sk), boxed)
+                self._skeletons.add(hash(soft_sk), tid)
             if doubled := doubled_skeleton(text, sk):
-                _put(self._skeletons, hash(doubled), boxed)
+                self._skeletons.add(hash(doubled), tid)
             # Chinese syllables: "tsetung" (Wade-Giles) is found from "zedong".
             for reading in pinyin_readings.__wrapped__(text):
-                _put(self._chinese, hash(reading), boxed)
+                self._chinese.add(hash(reading), tid)
         return tid
 
     def matches(self, tok: Tok) -> tuple[tuple[int, float], ...]:
@@ -235,13 +208,13 @@ class Vocabulary:
 
     def _probe_one_edit(self, text: str, probes: set[int]) -> None:
         """Token ids of listed words one edit from ``text``."""
-        _get(self._deletes, hash(text), probes)
+        self._deletes.get_into(hash(text), probes)
         if len(text) >= MIN_DELETES_LEN:
             for d in _deletes(text):
                 t2 = self._tid.get(d)
                 if t2 is not None:
                     probes.add(t2)
-                _get(self._deletes, hash(d), probes)
+                self._deletes.get_into(hash(d), probes)
 
     def _probe_spelling(self, text: str, probes: set[int]) -> None:
         """Token ids of listed words one edit from ``text``, or whose phonetic keys are
@@ -249,30 +222,30 @@ class Vocabulary:
         self._probe_one_edit(text, probes)
         if len(text) >= 4:
             folded = caron_fold(text)
-            _get(self._keys, hash("^" + folded), probes)
+            self._keys.get_into(hash("^" + folded), probes)
             if folded != text:
                 t2 = self._tid.get(folded)
                 if t2 is not None:
                     probes.add(t2)
             key = phonetic_key(text)
-            _get(self._keys, hash(key), probes)
+            self._keys.get_into(hash(key), probes)
             slavic = slavic_key(text)
             if slavic != key:
-                _get(self._keys, hash(slavic), probes)
+                self._keys.get_into(hash(slavic), probes)
             # Keys one letter apart: a listed key one longer, one shorter, or one other. Only
             # for words of TWO_EDIT_WORD_LEN letters or more: a shorter word two edits away
             # scores below MIN_TOKEN_SIM anyway (one edit is found by the deletes above), and
             # these probes are the costliest of the lookup.
             if len(text) < TWO_EDIT_WORD_LEN:
                 return
-            _get(self._key_deletes, hash(key), probes)
+            self._key_deletes.get_into(hash(key), probes)
             if slavic != key:
                 # "Yevhen" (slavic key "avgan") finds "Yevgeny" ("avgana").
-                _get(self._key_deletes, hash(slavic), probes)
+                self._key_deletes.get_into(hash(slavic), probes)
             if len(key) >= MIN_KEY_DELETES_LEN - 1:
                 for d in _deletes(key):
-                    _get(self._keys, hash(d), probes)
-                    _get(self._key_deletes, hash(d), probes)
+                    self._keys.get_into(hash(d), probes)
+                    self._key_deletes.get_into(hash(d), probes)
 
     def _search(
         self, text: str, abjad: bool, fuzzy: bool | None, split: bool = True
@@ -302,27 +275,27 @@ class Vocabulary:
         if abjad or len(text) >= MIN_SKELETON_LEN:
             sk = skeleton(text, abjad)
             if abjad or len(sk) >= MIN_LATIN_SKELETON:
-                _get(self._skeletons, hash(sk), probes)
+                self._skeletons.get_into(hash(sk), probes)
                 # Abjad: the article's lam read as the sun letter it is pronounced as; Latin:
                 # a consonant doubled once the vowels are dropped ("buildead" for "build ead").
                 other = assimilated_skeleton(sk) if abjad else collapse_doubles(sk)
                 if other and other != sk:
-                    _get(self._skeletons, hash(other), probes)
+                    self._skeletons.get_into(hash(other), probes)
             if abjad and len(sk) >= MIN_EDITED_SKELETON_LEN:
                 # A skeleton one consonant off ("hshm" Hisham, "hshn" Hishan) still pairs in
                 # a word of four consonants or more: its one-edit variants are looked up.
                 for variant in _skeleton_edits(sk):
-                    _get(self._skeletons, hash(variant), probes)
+                    self._skeletons.get_into(hash(variant), probes)
             if abjad and (vowel_end := skeleton_final_vowel(text)) is not None:
-                _get(self._skeletons, hash(vowel_end), probes)
-                _get(self._skeletons, hash(vowel_end + "t"), probes)  # a ة read "t"
+                self._skeletons.get_into(hash(vowel_end), probes)
+                self._skeletons.get_into(hash(vowel_end + "t"), probes)  # a ة read "t"
             if abjad and text[0] == "l" and len(text) >= 3:
-                _get(self._skeletons, hash(skeleton(text[1:], True)), bare)
+                self._skeletons.get_into(hash(skeleton(text[1:], True)), bare)
                 if (bare_end := skeleton_final_vowel(text[1:])) is not None:
-                    _get(self._skeletons, hash(bare_end), bare)  # "القاعدة" ~ "al-Qaida"
+                    self._skeletons.get_into(hash(bare_end), bare)  # "القاعدة" ~ "al-Qaida"
         if text.isalpha():
             for reading in pinyin_readings(text):
-                _get(self._chinese, hash(reading), probes)
+                self._chinese.get_into(hash(reading), probes)
         # A digit typed for a letter ("Ig0r Sech1n") is still a misspelt word.
         if len(text) >= MIN_DELETES_LEN - 1 and not text.isdigit() and text.isalnum():
             self._probe_spelling(text, probes)
@@ -372,7 +345,7 @@ class Vocabulary:
             halves: list[tuple[float, list[int]]] = []
             for part in (text[:i], text[i:]):
                 ids: set[int] = set()
-                _get(self._skeletons, hash(skeleton(part, True)), ids)
+                self._skeletons.get_into(hash(skeleton(part, True)), ids)
                 sims = [(token_sim_uncached(part, texts[t], True, False), t) for t in ids]
                 good = [(s, t) for s, t in sims if s >= SPLIT_ABJAD_SIM]
                 if not good:
