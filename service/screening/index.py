@@ -134,11 +134,10 @@ class ScreeningIndex:
         intern = self._tok_intern
         toks = tuple(intern.setdefault(t, t) for t in toks)
         nid = len(self._names)
-        boxed: Any = nid  # one int object in every postings list (see CandidateIndex.add)
         self._names.append((info.entity.entity_id, lname, toks))
-        info.name_ids.append(boxed)
+        info.name_ids.append(nid)
         self._live_names += 1
-        self._retrieval.add(boxed, toks, info.cls == "person")
+        self._retrieval.add(nid, toks, info.cls == "person")
         if needs_whole_name(lname.kind, toks):
             self._whole_nids.add(nid)
         return nid

@@ -31,7 +31,6 @@ import itertools
 import math
 from array import array
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .chinese import pinyin_readings
 from .estimate import (
@@ -93,19 +92,19 @@ def _first(item: tuple[float, int]) -> float:
     return item[0]
 
 
-def _rank_weight(lk: tuple[float, list[int], int, float, int]) -> float:
+def _rank_weight(lk: tuple[float, array[int], int, float, int]) -> float:
     return lk[0]
 
 
-def _probe_then_best(lk: tuple[float, list[int], int, float, int]) -> tuple[int, float]:
+def _probe_then_best(lk: tuple[float, array[int], int, float, int]) -> tuple[int, float]:
     return lk[4], -lk[0]
 
 
-def _best_lists(lookups: list[tuple[float, list[int], int, float, int]],
-                budget: int) -> list[tuple[float, list[int], int, float, int]]:
+def _best_lists(lookups: list[tuple[float, array[int], int, float, int]],
+                budget: int) -> list[tuple[float, array[int], int, float, int]]:
     """The lookups of best rank weight whose postings hold ``budget`` entries at most
     together (the best one whatever its length)."""
-    chosen: list[tuple[float, list[int], int, float, int]] = []
+    chosen: list[tuple[float, array[int], int, float, int]] = []
     spent = 0
     for lk in sorted(lookups, key=_rank_weight, reverse=True):
         if spent + lk[2] <= budget or not chosen:
@@ -156,10 +155,8 @@ class CandidateIndex:
         self._slot_tids = array("i")
         self._slot_start = array("q", [0])
 
-    def add(self, nid: Any, toks: tuple[Tok, ...], person: bool) -> None:
-        """Index the next name slot. ``nid`` comes boxed, so that one int object
-        is shared by every postings list and the caller's own tables (compiled with
-        mypyc, an int argument would be boxed into a new object on every append)."""
+    def add(self, nid: int, toks: tuple[Tok, ...], person: bool) -> None:
+        """Index the next name slot."""
         self._name_weight.append(unmatched_weight(toks))
         self._slot_person.append(person)
         self._live.append(1)
@@ -200,7 +197,7 @@ class CandidateIndex:
         n_names = max(1, len(self._name_weight))
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
         # (rank weight = weight*sim*idf, postings, df, weight, probe number).
-        lookups: list[tuple[float, list[int], int, float, int]] = []
+        lookups: list[tuple[float, array[int], int, float, int]] = []
         # Joined adjacent query tokens find listed names written as one word.
         probes: list[Tok] = list(qtoks)
         # Which query words a probe stands for, a bit per query token: a joined probe
@@ -269,7 +266,7 @@ class CandidateIndex:
             seen: set[int] = set()
             current = -1
             for k, (inc, post, _, _, pi) in enumerate(walk):
-                fresh: list[int] = post
+                fresh: Iterable[int] = post
                 if pi != current:
                     current = pi
                     if k + 1 < len(walk) and walk[k + 1][4] == pi:
@@ -375,11 +372,11 @@ class CandidateIndex:
             del pool[want:]
         return [nid for _, nid in pool]
 
-    def _posting_set(self, post: list[int]) -> frozenset[int]:
-        """A postings list as a set, remembered for the few low-weight words
+    def _posting_set(self, post: array[int]) -> frozenset[int]:
+        """A postings array as a set, remembered for the few low-weight words
         ("company", "trading", "al") whose lists are long and often tested."""
         # Postings only ever grow (removals leave tombstones), so an entry of
-        # the same length is still right. The key is the list's id: the lists
+        # the same length is still right. The key is the array's id: the arrays
         # live as long as the index.
         cache = self._set_cache
         hit = cache.get(id(post))

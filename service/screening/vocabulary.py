@@ -25,6 +25,7 @@ Each neighbour found is kept only when :func:`~.tokens.token_sim` agrees.
 from __future__ import annotations
 
 import re
+from array import array
 
 from .chinese import pinyin_readings
 from .keys import (
@@ -121,8 +122,10 @@ class Vocabulary:
     def __init__(self) -> None:
         self._tid: dict[str, int] = {}
         self.texts: list[str] = []
-        #: Per token id: the name slots it appears in (they only ever grow).
-        self.postings: list[list[int]] = []
+        #: Per token id: the name slots it appears in (they only ever grow). Arrays, not lists:
+        #: 4 bytes an entry, and walking one writes nothing a forked worker shares (a list's
+        #: int objects had their reference counts written by every query that walked them).
+        self.postings: list[array[int]] = []
         # Fuzzy lookup tables: hash(string) -> token ids, in flat arrays (see .multimap).
         # A hash collision only adds a candidate that the exact similarity rejects.
         self._deletes = MultiMap()
@@ -143,7 +146,7 @@ class Vocabulary:
         if self._cache:
             self._cache.clear()
         self.texts.append(text)
-        self.postings.append([])
+        self.postings.append(array("i"))
         if len(text) >= MIN_DELETES_LEN and text.isalpha():
             for d in _deletes(text):
                 self._deletes.add(hash(d), tid)
