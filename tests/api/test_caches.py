@@ -101,6 +101,26 @@ def test_summaries_read_like_the_entities_they_stand_for(app, seeded):
             assert brief(entity).version == entity.version
 
 
+def test_summaries_are_read_in_one_statement_and_match_a_lazy_read(app, seeded):
+    """One statement for all the summaries however many designations, charges and group links
+    an entity has (the join repeats rows; each collection must still come out once), and
+    each summary equals the one built from the entity read lazily, relation by relation."""
+    with app.app_context():
+        ids = list(db.session.scalars(select(Entity.id)))
+        db.session.expunge_all()
+        with statements(app) as seen:
+            loaded = {i: brief(e) for i, e in entities_by_id(db.session, ids).items()}
+        assert len(seen) == 1, seen
+        db.session.expunge_all()
+        lazy = {i: brief(db.session.get(Entity, i)) for i in ids}
+        assert loaded == lazy
+        # The case the join must not multiply: an entity with several of each collection.
+        most = max(loaded.values(), key=lambda b: len(b.live_designations) * len(b.live_charges))
+        assert len(most.live_designations) >= 2 and len(most.live_charges) >= 2 and most.live_group_links
+        assert len({d.id for d in most.live_designations}) == len(most.live_designations)
+        assert len({c.id for c in most.live_charges}) == len(most.live_charges)
+
+
 def test_key_cache_forgets_a_revoked_key_within_its_bound(app):
     now = [100.0]
     cache = KeyCache(2.0, clock=lambda: now[0])
