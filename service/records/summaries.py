@@ -2,12 +2,12 @@
 and threat groups), cached per process for one list state.
 
 A screening system acts on a match without a second request, so every match carries its
-entity's summary. Reading those from the database on every screen cost three to four round
-trips; the summaries only change when the records do, and every change to the records moves
-the list-state counter (:mod:`.listing`). So a process keeps the summaries it has read for the
-list state it last saw and drops them all when the counter moves. Dropping all, not just the
-entities the change log names, because a renamed or archived case or threat group changes the
-summaries of entities the log does not name.
+entity's summary. Reading those from the database on every screen costs a round trip (it was
+four before :func:`entities_by_id` joined them); the summaries only change when the records
+do, and every change to the records moves the list-state counter (:mod:`.listing`). So a
+process keeps the summaries it has read for the list state it last saw and drops them all when
+the counter moves. Dropping all, not just the entities the change log names, because a renamed
+or archived case or threat group changes the summaries of entities the log does not name.
 
 The summaries are small frozen objects with the attributes the response schemas and pages read
 from an :class:`~service.models.Entity` (``tests/api/test_caches.py`` checks they dump alike),
