@@ -136,8 +136,8 @@ def entities_by_id(session: Session, ids: Collection[int]) -> dict[int, Entity]:
     One read joining all three, not one per collection (``selectinload``): on a million
     names most matches are summaries not yet held, and the three further round trips were
     half the time of a screen there. The join repeats an entity's row once per designation x
-    charge x group link; listed entities have a few of each (APT31's indicted officers: two
-    designations, a few charges, one group), so that stays a few rows."""
+    charge x group link; listed entities have a few of each (APT31's two sanctioned officers:
+    two designations, a few charges, one group), so that stays a few rows."""
     if not ids:
         return {}
     stmt = select(Entity).options(

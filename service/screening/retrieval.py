@@ -146,7 +146,7 @@ class CandidateIndex:
         self._live = bytearray()
         # Per name slot with numbers: see estimate.digit_excess (sparse).
         self._digit_excess: dict[int, float] = {}
-        # id(postings list) -> (its length, its ids as a set); see _posting_set.
+        # id(postings array) -> (its length, its ids as a set); see _posting_set.
         self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
         # hash(a rotation of the name's words written as one) -> name slots; see estimate.despaced.
         self._despaced = MultiMap()

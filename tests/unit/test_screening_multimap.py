@@ -49,7 +49,7 @@ def test_keys_its_layout_treats_specially_are_kept() -> None:
         m.add(key, i)
     for i, key in enumerate(special):
         assert i in _get(m, key)
-    # The adds into.add() into a set the caller already filled keep what it held.
+    # Values are added to what the caller's set already holds.
     into = {99}
     m.get_into(16, into)
     assert into == {99, special.index(16)}
