@@ -221,19 +221,19 @@ def adjust(
     name_score: float,
     subject: Subject,
     country: str | None,
-    entity: ListedEntity,
+    birth_dates: tuple[str, ...],
     countries: frozenset[str],
     identifiers: dict[str, list[Identifier]],
     threshold: float,
 ) -> tuple[float, list[dict[str, Any]]]:
     """Apply birth date, country and identifier evidence to a name score;
-    ``country`` is the subject's, ``countries`` and ``identifiers`` the entity's,
+    ``country`` is the subject's, ``birth_dates``, ``countries`` and ``identifiers`` the entity's,
     normalised (:func:`entity_countries`, :func:`entity_identifiers`). Returns the
     final score, clamped to 0..1, and the adjustments for the explanation."""
     adjustments: list[dict[str, Any]] = []
     final = name_score
     features = (
-        ("birth_date", compare_birth_dates(subject.birth_date, entity.birth_dates)),
+        ("birth_date", compare_birth_dates(subject.birth_date, birth_dates)),
         ("country", compare_countries(country, countries)),
         ("identifier", compare_identifiers(subject.identifiers, identifiers)),
     )
@@ -256,7 +256,9 @@ def pairs_for_explanation(pairs: list[Pair]) -> list[list[Any]]:
 
 def to_match(
     subject: Subject,
-    entity: ListedEntity,
+    entity_id: int,
+    name: str,
+    references: tuple[str, ...],
     lname: ListedName,
     name_score: float,
     pairs: list[Pair],
@@ -265,14 +267,14 @@ def to_match(
     threshold: float,
     unmatched: list[dict[str, object]],
 ) -> Match:
-    """The match of ``entity`` (its best name ``lname``) with its explanation."""
+    """The match of the entity ``entity_id`` (its best name ``lname``) with its explanation."""
     return Match(
-        entity_id=entity.entity_id,
-        name=entity.name,
+        entity_id=entity_id,
+        name=name,
         matched_name=lname.name,
         score=round(final, 4),
         match=final >= threshold,
-        references=list(entity.references),
+        references=list(references),
         explanation={
             "algorithm": ALGORITHM,
             "algorithm_version": ALGORITHM_VERSION,

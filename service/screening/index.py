@@ -16,6 +16,7 @@ skipped at query time.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ from .adjust import (
     whole_name_score,
 )
 from .matchers import normalize_country, normalize_identifier
+from .multimap import MultiMap
 from .normalize import alternative_names, logical_reading, tokenize_uncached
 from .parallel import screen_many
 from .prepare import prepare_uncached, readings, spelling_readings, type_class
@@ -37,7 +39,7 @@ from .retrieval import CandidateIndex, QueryWeights
 from .score import compare_prepared, compare_readings
 from .tokens import Tok
 from .translit import has_han, japanese_reading
-from .types import DEFAULT_THRESHOLD, ListedEntity, ListedName, Match, Subject
+from .types import DEFAULT_THRESHOLD, Identifier, ListedEntity, ListedName, Match, Subject
 
 __all__ = ["ScreeningIndex"]
 
@@ -47,19 +49,38 @@ __all__ = ["ScreeningIndex"]
 MIN_RETURN_FACTOR = 0.8
 
 
+# The type classes of :func:`.prepare.type_class`, by the code a name slot keeps of its entity's.
+_CLASSES: tuple[str, ...] = ("person", "org", "vessel", "aircraft")
+_CLASS_CODE: dict[str, int] = {c: i for i, c in enumerate(_CLASSES)}
+# What an entity without identifiers holds: one shared empty mapping, never written.
+_NO_IDENTIFIERS: dict[str, list[Identifier]] = {}
+
+
 class _EntityInfo:
-    """What the index keeps per entity besides its names."""
+    """What the index keeps per entity: what a match reports and the evidence compares.
 
-    __slots__ = ("entity", "cls", "countries", "identifiers", "name_ids")
+    Not the :class:`ListedEntity` it was built from: its five lists and its names cost
+    about 0.4 KB an entity, 0.4 GB at a million. Repeated values (the countries of an
+    entity, its birth dates) are held once for the whole index (see ``ScreeningIndex._shared``)."""
 
-    def __init__(self, entity: ListedEntity, cls: str) -> None:
-        self.entity = entity
+    __slots__ = ("entity_id", "name", "cls", "birth_dates", "countries", "identifiers", "references",
+                 "name_ids")
+
+    def __init__(
+        self,
+        entity: ListedEntity,
+        cls: str,
+        birth_dates: tuple[str, ...],
+        countries: frozenset[str],
+    ) -> None:
+        self.entity_id = entity.entity_id
+        self.name = entity.name
         self.cls = cls
-        # Normalised once here (a field each, not an object: the garbage collector
-        # walks every object of the index).
-        self.countries = entity_countries(entity)
-        self.identifiers = entity_identifiers(entity)
-        self.name_ids: list[int] = []
+        self.birth_dates = birth_dates
+        self.countries = countries
+        self.identifiers = entity_identifiers(entity) if entity.identifiers else _NO_IDENTIFIERS
+        self.references = tuple(entity.references)
+        self.name_ids: tuple[int, ...] = ()
 
 
 class ScreeningIndex:
@@ -67,15 +88,24 @@ class ScreeningIndex:
 
     def __init__(self) -> None:
         self._entities: dict[int, _EntityInfo] = {}
-        # Per name slot: (entity_id, ListedName, prepared tokens) or None if removed.
-        self._names: list[tuple[int, Any, tuple[Tok, ...]] | None] = []
+        # Per name slot, in parallel: its entity, its type class (a _CLASSES code), the listed
+        # name it reports, and its prepared tokens (None once removed). Parallel, not a tuple
+        # per slot: scoring a candidate reads the numbers and the tokens only, and the objects
+        # it does not read stay unwritten in pages a forked worker shares.
+        self._slot_eid = array("i")
+        self._slot_cls = bytearray()
+        self._slot_lname: list[ListedName] = []
+        self._slot_toks: list[tuple[Tok, ...] | None] = []
         self._live_names = 0
         # Postings and pruning weights of the name slots (same numbering).
         self._retrieval = CandidateIndex()
-        # Normalised identifier -> ids of the entities that carry it.
-        self._ident_index: dict[str, set[int]] = {}
+        # hash(normalised identifier) -> ids of the entities that may carry it (a hash
+        # collision or an entity since changed is dropped on reading: see _identified).
+        self._ident_index = MultiMap()
         # Interned tokens: identical Tok objects are shared between names.
         self._tok_intern: dict[Tok, Tok] = {}
+        # Countries and birth-date tuples held once: a million entities have few distinct ones.
+        self._shared: dict[Any, Any] = {}
         # Slots holding the Japanese reading of a Han name (see _add).
         self._reading_nids: set[int] = set()
         # Slots of names that count only as a whole: weak aliases, one-word names.
@@ -101,8 +131,14 @@ class ScreeningIndex:
         if entity.entity_id in self._entities:
             self.remove(entity.entity_id)
         ecls = type_class(entity.type) or "org"
-        info = _EntityInfo(entity, ecls)
+        shared = self._shared
+        birth_dates = tuple(entity.birth_dates)
+        countries = entity_countries(entity)
+        info = _EntityInfo(
+            entity, ecls, shared.setdefault(birth_dates, birth_dates), shared.setdefault(countries, countries)
+        )
         self._entities[entity.entity_id] = info
+        name_ids: list[int] = []
         seen: set[str] = set()
         names = entity.names or []
         if not any(n.name == entity.name for n in names):
@@ -116,26 +152,31 @@ class ScreeningIndex:
             toks = prepare_uncached(lname.name, ecls, tokenize_uncached)
             if not toks:
                 continue
-            self._add_slot(info, lname, toks)
+            name_ids.append(self._add_slot(info, lname, toks))
             # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
             for alt in spelling_readings(toks, ecls, _prepare_listed):
-                self._add_slot(info, lname, alt)
+                name_ids.append(self._add_slot(info, lname, alt))
             if has_han(lname.name):
                 # The Japanese reading of a Han name is indexed as a slot of
                 # its own, reported under the listed name.
                 reading = japanese_reading(lname.name)
                 alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
                 if alt and alt != toks:
-                    self._reading_nids.add(self._add_slot(info, lname, alt))
+                    nid = self._add_slot(info, lname, alt)
+                    name_ids.append(nid)
+                    self._reading_nids.add(nid)
+        info.name_ids = tuple(name_ids)
         for norm in info.identifiers:
-            self._ident_index.setdefault(norm, set()).add(entity.entity_id)
+            self._ident_index.add(hash(norm), entity.entity_id)
 
-    def _add_slot(self, info: _EntityInfo, lname: Any, toks: tuple[Tok, ...]) -> int:
+    def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...]) -> int:
         intern = self._tok_intern
         toks = tuple(intern.setdefault(t, t) for t in toks)
-        nid = len(self._names)
-        self._names.append((info.entity.entity_id, lname, toks))
-        info.name_ids.append(nid)
+        nid = len(self._slot_toks)
+        self._slot_eid.append(info.entity_id)
+        self._slot_cls.append(_CLASS_CODE[info.cls])
+        self._slot_lname.append(lname)
+        self._slot_toks.append(toks)
         self._live_names += 1
         self._retrieval.add(nid, toks, info.cls == "person")
         if needs_whole_name(lname.kind, toks):
@@ -152,16 +193,20 @@ class ScreeningIndex:
         if info is None:
             return False
         for nid in info.name_ids:
-            if self._names[nid] is not None:
-                self._names[nid] = None
+            if self._slot_toks[nid] is not None:
+                self._slot_toks[nid] = None
                 self._whole_nids.discard(nid)
                 self._retrieval.remove(nid)
                 self._live_names -= 1
-        for norm in info.identifiers:
-            ids = self._ident_index.get(norm)
-            if ids:
-                ids.discard(entity_id)
         return True
+
+    def _identified(self, ident: str) -> list[int]:
+        """The entities carrying the identifier ``ident`` (as the subject gives it)."""
+        norm = normalize_identifier(ident)
+        found: set[int] = set()
+        self._ident_index.get_into(hash(norm), found)
+        entities = self._entities
+        return sorted(eid for eid in found if eid in entities and norm in entities[eid].identifiers)
 
     # --- screening -----------------------------------------------------------
 
@@ -177,7 +222,7 @@ class ScreeningIndex:
         """What :meth:`screen` returns when every listed name is a candidate: the same
         scoring of each name (:meth:`_score`), no retrieval. Slow (every name is scored);
         ``bench/completeness.py`` measures how much of it retrieval finds."""
-        every = [nid for nid, slot in enumerate(self._names) if slot is not None]
+        every = [nid for nid, toks in enumerate(self._slot_toks) if toks is not None]
         return self._screen_readings(subject, threshold, limit, every)
 
     def _screen_readings(
@@ -217,21 +262,19 @@ class ScreeningIndex:
                 list(qtoks.values()), floor, QueryWeights(r_person, r_org), limit
             )
             for ident in subject.identifiers:
-                for eid in self._ident_index.get(normalize_identifier(ident[1]), ()):
-                    found = self._entities.get(eid)
-                    if found:
-                        nids.extend(found.name_ids)
+                for eid in self._identified(ident[1]):
+                    nids.extend(self._entities[eid].name_ids)
         best = self._score(subject, scls, r_person, r_org, nids, threshold)
         country = normalize_country(subject.country) if subject.country else None
         entities = self._entities
         out: list[Match] = []
-        for eid, (name_score, lname, pairs, rq, ctoks) in best.items():
+        for eid, (name_score, nid, pairs, rq, ctoks) in best.items():
             info = entities[eid]
             final, adjustments = adjust(
                 name_score,
                 subject,
                 country,
-                info.entity,
+                info.birth_dates,
                 info.countries,
                 info.identifiers,
                 threshold,
@@ -241,8 +284,10 @@ class ScreeningIndex:
             out.append(
                 to_match(
                     subject,
-                    info.entity,
-                    lname,
+                    info.entity_id,
+                    info.name,
+                    info.references,
+                    self._slot_lname[nid],
                     name_score,
                     pairs,
                     final,
@@ -262,21 +307,18 @@ class ScreeningIndex:
         r_org: tuple[tuple[Tok, ...], ...],
         nids: list[int],
         threshold: float,
-    ) -> dict[int, tuple[float, Any, list[Any], Any, Any]]:
-        """The best name score of each entity among the name slots ``nids``: the one
-        scoring path of :meth:`screen` and :meth:`screen_exhaustive`."""
+    ) -> dict[int, tuple[float, int, list[Any], Any, Any]]:
+        """The best name score of each entity among the name slots ``nids`` (with the slot
+        it came from): the one scoring path of :meth:`screen` and :meth:`screen_exhaustive`."""
         native = any(t.orig for t in (*r_person[0], *r_org[0]))
-        best: dict[int, tuple[float, Any, list[Any], Any, Any]] = {}
-        names = self._names
-        entities = self._entities
+        best: dict[int, tuple[float, int, list[Any], Any, Any]] = {}
+        slot_toks, slot_eid, slot_cls = self._slot_toks, self._slot_eid, self._slot_cls
         whole_nids = self._whole_nids
         for nid in nids:
-            slot = names[nid]
-            if slot is None:
+            ctoks = slot_toks[nid]
+            if ctoks is None:
                 continue
-            eid, lname, ctoks = slot
-            info = entities[eid]
-            ecls = info.cls
+            ecls = _CLASSES[slot_cls[nid]]
             if scls is not None and scls != ecls:
                 continue  # type rule: persons never match companies and vice versa
             rq = (
@@ -293,13 +335,14 @@ class ScreeningIndex:
             else:
                 s, pairs = compare_readings(rq, (ctoks,), ecls)
             if nid in whole_nids:
-                ws = whole_name_score(s, pairs, rq, ctoks, lname.kind, threshold)
+                ws = whole_name_score(s, pairs, rq, ctoks, self._slot_lname[nid].kind, threshold)
                 if ws is None:
                     continue
                 s = ws
+            eid = slot_eid[nid]
             cur = best.get(eid)
             if cur is None or s > cur[0]:
-                best[eid] = (s, lname, pairs, rq, ctoks)
+                best[eid] = (s, nid, pairs, rq, ctoks)
         return best
 
     def screen_many(

@@ -19,6 +19,7 @@ feature is missing on either side. The policy, in one place:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 DOB_MATCH = 0.02
@@ -48,7 +49,7 @@ def parse_date(value: str) -> tuple[int, ...] | None:
     return tuple(parts) or None
 
 
-def compare_birth_dates(subject: str | None, listed: list[str]) -> Adjustment | None:
+def compare_birth_dates(subject: str | None, listed: Sequence[str]) -> Adjustment | None:
     if not subject or not listed:
         return None
     q = parse_date(subject)

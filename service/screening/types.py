@@ -32,7 +32,7 @@ Identifier = tuple[str, str, str | None]
 ENTITY_TYPES = ("person", "company", "organization", "legal_entity", "vessel", "aircraft")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListedName:
     """One name of a listed entity and its kind (primary, aka, fka, weak_alias,
     original_script, ...). Weak aliases are kept but flagged in explanations."""

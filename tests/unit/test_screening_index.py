@@ -209,6 +209,41 @@ def test_screen_many_parallel_same_as_loop(index: ScreeningIndex) -> None:
     assert index.screen_many(subjects, workers=2) == [index.screen(s) for s in subjects]
 
 
+def test_an_identifier_finds_its_entity_only_while_the_entity_carries_it() -> None:
+    idx = ScreeningIndex.build(_entities())
+    assert idx._identified("e12345678") == [47814]
+    assert idx._identified("E12345679") == []
+    zhao = _entities()[0]
+    zhao.identifiers = [("passport", "G 7777", "CN")]
+    idx.upsert(zhao)
+    # The old value stays in the hash table (nothing is deleted there) and is dropped on reading.
+    assert idx._identified("E12345678") == []
+    assert idx._identified("G7777") == [47814]
+    idx.remove(47814)
+    assert idx._identified("G7777") == []
+    found = idx.screen(Subject(name="Zhao Guangzong", identifiers=[("passport", "G7777", "CN")]))
+    assert 47814 not in [m.entity_id for m in found]
+
+
+def test_the_index_keeps_no_listed_entity_and_holds_repeated_values_once() -> None:
+    import gc
+    import weakref
+
+    entities = _entities()
+    refs = [weakref.ref(e) for e in entities]
+    idx = ScreeningIndex.build(entities)
+    del entities
+    gc.collect()
+    assert all(r() is None for r in refs)  # what a match needs was copied out of them
+    zhao, ni = idx._entities[47814], idx._entities[47818]
+    assert zhao.countries == frozenset({"CN"}) and zhao.countries is ni.countries
+    assert idx._entities[2].birth_dates == () and idx._entities[2].identifiers is idx._entities[3].identifiers
+    # What a match reports is unchanged by it.
+    m = idx.screen(Subject(name="Zhao Guangzong", type="person", birth_date="1985-05-09"))[0]
+    assert (m.entity_id, m.name, m.references) == (47814, "ZHAO, Guangzong", ["OFAC:47814"])
+    assert {a["feature"] for a in m.explanation["adjustments"]} == {"birth_date"}
+
+
 def test_incremental_upsert_and_remove() -> None:
     index = ScreeningIndex.build(_entities())
     new = ListedEntity(entity_id=99, type="person", name="Ivan Petrovich SIDOROV",
