@@ -39,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._data import data_path  # noqa: E402
 from bench.screening_speed import load_ofac, make_queries  # noqa: E402
 
-TARGET_RATIO = 100.0
+# Issue 13: 300x the brute-force scan, and never under 100x, through both the CLI and jobs.
+TARGET_RATIO = 300.0
+FLOOR_RATIO = 100.0
 TARGET_SECONDS = 60.0
 TARGET_MEM_MB = 500.0
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
@@ -217,14 +219,44 @@ def stop_workers(procs: list[subprocess.Popen[bytes]], queue: str) -> float:
     return peak
 
 
+def ratio_text(ratio: float) -> str:
+    return (f"{ratio:,.0f}x brute force [target >= {TARGET_RATIO:.0f}x {'PASS' if ratio >= TARGET_RATIO else 'MISS'}; "
+            f"floor >= {FLOOR_RATIO:.0f}x {'PASS' if ratio >= FLOOR_RATIO else 'MISS'}]")
+
+
+def cli(args: argparse.Namespace, baseline: float) -> None:
+    """``sanctions screen`` as a user runs it, in a process of its own: a one-row file first
+    (the index build and start-up, which every run pays), then the whole file."""
+    env = {**os.environ, "DATABASE_URL": args.db, "JOB_DIR": args.jobs, "JOB_RECOVERY": "false"}
+    # As the service phase: without the optional [japanese] extra unless asked for.
+    hide = "" if args.japanese else "sys.modules['pykakasi'] = None; "
+    run_cli = [sys.executable, "-c", f"import runpy, sys; {hide}runpy.run_module('service.cli', run_name='__main__', alter_sys=True)"]
+    one = Path(args.jobs).parent / "one.csv"
+    one.write_text("Customer Name\nZhao Guangzong\n", encoding="utf-8")
+    walls = []
+    for path in (one, Path(args.csv)):
+        out = Path(args.jobs).parent / "cli-results.csv"
+        started = time.perf_counter()
+        subprocess.run([*run_cli, "screen", str(path), "-o", str(out)], env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - started)
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = sum(1 for _ in csv.reader(f)) - 1
+    start_up, wall = walls
+    rate = args.rows / max(1e-9, wall - start_up)
+    print(f"== sanctions screen: {rows:,} result rows in {wall:.1f} s; start-up (a one-row file: import, index build) "
+          f"{start_up:.1f} s", flush=True)
+    print(f"   {rate:,.0f} rows/s after start-up = {ratio_text(rate / baseline)}; "
+          f"with start-up {args.rows / wall:,.0f} rows/s = {args.rows / wall / baseline:,.0f}x", flush=True)
+
+
 def report(label: str, result: dict[str, Any], baseline: float, extra: str = "") -> None:
     job = result["job"]
     rate = job["progress"]["rows_done"] / job["wall_seconds"]
     ok_time = job["wall_seconds"] <= TARGET_SECONDS
     print(f"== {label}: {job['status']}, {job['progress']['rows_done']:,} rows in {job['wall_seconds']:.1f} s "
           f"(upload to done) [target <= {TARGET_SECONDS:.0f} s {'PASS' if ok_time else 'MISS'}]")
-    print(f"   {rate:,.0f} rows/s = {rate / baseline:,.0f}x brute force [target >= {TARGET_RATIO:.0f}x "
-          f"{'PASS' if rate / baseline >= TARGET_RATIO else 'MISS'}]; counts {job['counts']}")
+    print(f"   {rate:,.0f} rows/s = {ratio_text(rate / baseline)}; counts {job['counts']}")
     print(f"   first progress update after {job['first_progress_seconds']:.2f} s; cold start (index build + "
           f"1-row job) {result['cold_seconds']:.1f} s; results {result['results_bytes'] / 1e6:.1f} MB")
     # The service's memory is that of its process and the screening processes it forks;
@@ -246,6 +278,7 @@ def main() -> int:
     parser.add_argument("--japanese", action="store_true",
                         help="let the service load pykakasi (the optional [japanese] extra) if installed")
     parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="embedded", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -270,6 +303,8 @@ def main() -> int:
         baseline = brute_force_rate(args.brute_sample)
         print(f"brute force cdist(WRatio, workers=-1) over all OFAC names: {baseline:.1f} rows/s "
               f"(sample {args.brute_sample})", flush=True)
+        if not args.skip_cli:
+            cli(args, baseline)
         if not args.skip_embedded:
             report("in-process (job threads, forked screening processes)", service(args, "embedded"), baseline)
         if not args.skip_celery:

@@ -44,7 +44,9 @@ from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject 
 
 TARGET_OFAC_MEDIAN_MS = 1.0
 TARGET_OFAC_P99_MS = 5.0
-TARGET_BULK_RATIO = 100.0
+# Issue 13: 300x the brute-force scan, never under 100x.
+TARGET_BULK_RATIO = 300.0
+FLOOR_BULK_RATIO = 100.0
 #: A 100,000-row job in 60 s on 2 cores.
 TARGET_BULK_ROWS_PER_CORE = 850.0
 TARGET_1M_BUILD_S = 60.0
@@ -337,7 +339,8 @@ def bench_ofac(n_queries: int, brute_sample: int, n_bulk: int) -> None:
     ratio = bulk / brute
     print(f"brute force cdist(WRatio, workers=-1) over {len(all_names)} names: {brute:,.1f} rows/s "
           f"(sample {len(sample)}); realistic bulk (workers=-1) ratio {ratio:,.0f}x "
-          f"[target >= {TARGET_BULK_RATIO:.0f}x {status(ratio >= TARGET_BULK_RATIO)}]")
+          f"[target >= {TARGET_BULK_RATIO:.0f}x {status(ratio >= TARGET_BULK_RATIO)}; "
+          f"floor >= {FLOOR_BULK_RATIO:.0f}x {status(ratio >= FLOOR_BULK_RATIO)}]")
     print(f"process peak RSS so far: {rss_mb():.0f} MB")
 
 

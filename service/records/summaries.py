@@ -11,7 +11,8 @@ or archived case or threat group changes the summaries of entities the log does 
 
 The summaries are small frozen objects with the attributes the response schemas and pages read
 from an :class:`~service.models.Entity` (``tests/api/test_caches.py`` checks they dump alike),
-so nothing ORM-bound outlives the request that loaded it.
+read as plain columns (:func:`briefs_by_id`), so no ORM object is built for them and nothing
+ORM-bound outlives the request that loaded it.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Charge, Entity, ThreatGroupMember
+from ..models import Case, Charge, Designation, Entity, ThreatGroup, ThreatGroupMember
 from ..models.designation import listing_active
 from .common import in_lists
 
@@ -151,6 +153,69 @@ def entities_by_id(session: Session, ids: Collection[int]) -> dict[int, Entity]:
     return found
 
 
+def _briefs_statement() -> Any:
+    """Entities with their live designations, live charges (of live cases) and live group
+    links (to live groups), one row per combination, as columns (see :func:`briefs_by_id`)."""
+    live_charge = Charge.__table__.join(
+        Case.__table__, and_(Case.id == Charge.case_id, Case.archived_at.is_(None)))
+    live_link = ThreatGroupMember.__table__.join(
+        ThreatGroup.__table__, and_(ThreatGroup.id == ThreatGroupMember.group_id, ThreatGroup.archived_at.is_(None)))
+    joined = (
+        Entity.__table__
+        .outerjoin(Designation.__table__, and_(Designation.entity_id == Entity.id, Designation.archived_at.is_(None)))
+        .outerjoin(live_charge, and_(Charge.entity_id == Entity.id, Charge.archived_at.is_(None)))
+        .outerjoin(live_link, and_(ThreatGroupMember.entity_id == Entity.id,
+                                   ThreatGroupMember.archived_at.is_(None)))
+    )
+    return (
+        select(Entity.id, Entity.type, Entity.name, Entity.version,
+               Designation.id, Designation.authority, Designation.programme, Designation.legal_basis,
+               Designation.list_ref, Designation.listed_on, Designation.delisted_on, Designation.measures,
+               Charge.id, Charge.case_id, Charge.count_number, Charge.statute, Charge.description, Charge.status,
+               Charge.max_penalty, Case.title, Case.court, Case.case_number,
+               ThreatGroupMember.id, ThreatGroupMember.group_id, ThreatGroupMember.role,
+               ThreatGroup.name, ThreatGroup.mitre_id)
+        .select_from(joined)
+        .order_by(Entity.id, Designation.id, Charge.id, ThreatGroupMember.id)
+    )
+
+
+_BRIEFS = _briefs_statement()
+
+
+def briefs_by_id(session: Session, ids: Collection[int]) -> dict[int, EntityBrief]:
+    """The summaries of the entities of ``ids`` (unknown ones left out), in one read of plain
+    columns: what :func:`brief` makes of :func:`entities_by_id`'s entities, without building
+    ORM objects (on a million names most matches are summaries not yet held, and the ORM's
+    identity map and relationship loading were a fifth of a screen's time there)."""
+    rows: dict[int, tuple[tuple[Any, ...], dict[int, DesignationBrief], dict[int, ChargeBrief],
+                          dict[int, GroupLinkBrief]]] = {}
+    for part in in_lists(sorted(ids)):
+        for r in session.execute(_BRIEFS.where(Entity.id.in_(part))):
+            eid = r[0]
+            held = rows.get(eid)
+            if held is None:
+                held = rows[eid] = (tuple(r[0:4]), {}, {}, {})
+            _, designations, charges, links = held
+            if r[4] is not None and r[4] not in designations:
+                designations[r[4]] = DesignationBrief(
+                    id=r[4], authority=r[5], programme=r[6], legal_basis=r[7], list_ref=r[8], listed_on=r[9],
+                    delisted_on=r[10], measures=tuple(r[11] or ()))
+            if r[12] is not None and r[12] not in charges:
+                charges[r[12]] = ChargeBrief(
+                    id=r[12], case_id=r[13], count_number=r[14], statute=r[15], description=r[16], status=r[17],
+                    max_penalty=r[18], case=CaseBrief(title=r[19], court=r[20], case_number=r[21]))
+            if r[22] is not None and r[22] not in links:
+                links[r[22]] = GroupLinkBrief(id=r[22], group_id=r[23], role=r[24],
+                                              group=GroupBrief(name=r[25], mitre_id=r[26]))
+    return {
+        eid: EntityBrief(id=head[0], type=head[1], name=head[2], version=head[3],
+                         live_designations=tuple(d.values()), live_charges=tuple(c.values()),
+                         live_group_links=tuple(g.values()))
+        for eid, (head, d, c, g) in rows.items()
+    }
+
+
 class SummaryCache:
     """The summaries read for one list state (counter and fingerprint); a newer state drops them."""
 
@@ -177,7 +242,7 @@ class SummaryCache:
         missing = wanted - held.keys()
         if not missing:
             return held
-        loaded = {i: brief(e) for i, e in entities_by_id(session, missing).items()}
+        loaded = briefs_by_id(session, missing)
         if current:
             with self._lock:
                 if self._state == state:

@@ -30,6 +30,7 @@ country and identifier evidence is added (:func:`adjust`, policy in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -209,10 +210,10 @@ def entity_countries(entity: ListedEntity) -> frozenset[str]:
     return frozenset([c for c in map(normalize_country, entity.countries) if c])
 
 
-def entity_identifiers(entity: ListedEntity) -> dict[str, list[Identifier]]:
-    """The entity's identifiers by normalised value, once at indexing."""
+def entity_identifiers(identifiers: Iterable[Identifier]) -> dict[str, list[Identifier]]:
+    """An entity's identifiers by normalised value."""
     ids: dict[str, list[Identifier]] = {}
-    for ident in entity.identifiers:
+    for ident in identifiers:
         ids.setdefault(normalize_identifier(ident[1]), []).append(ident)
     return ids
 

@@ -52,7 +52,7 @@ MIN_RETURN_FACTOR = 0.8
 # The type classes of :func:`.prepare.type_class`, by the code a name slot keeps of its entity's.
 _CLASSES: tuple[str, ...] = ("person", "org", "vessel", "aircraft")
 _CLASS_CODE: dict[str, int] = {c: i for i, c in enumerate(_CLASSES)}
-# What an entity without identifiers holds: one shared empty mapping, never written.
+# What an entity without identifiers is compared with: one shared empty mapping, never written.
 _NO_IDENTIFIERS: dict[str, list[Identifier]] = {}
 
 
@@ -61,10 +61,15 @@ class _EntityInfo:
 
     Not the :class:`ListedEntity` it was built from: its five lists and its names cost
     about 0.4 KB an entity, 0.4 GB at a million. Repeated values (the countries of an
-    entity, its birth dates) are held once for the whole index (see ``ScreeningIndex._shared``)."""
+    entity, its birth dates) are held once for the whole index (see ``ScreeningIndex._shared``).
+    Its name is the very string of its primary listed name's slot, and its identifiers are
+    kept as listed, normalised only when a subject brings identifiers to compare: a
+    normalised mapping per entity cost about 0.5 KB for each entity with identifiers. Its
+    name slots are consecutive (an entity's names are added together), so two numbers
+    say which they are."""
 
     __slots__ = ("entity_id", "name", "cls", "birth_dates", "countries", "identifiers", "references",
-                 "name_ids")
+                 "first_slot", "slots")
 
     def __init__(
         self,
@@ -78,9 +83,18 @@ class _EntityInfo:
         self.cls = cls
         self.birth_dates = birth_dates
         self.countries = countries
-        self.identifiers = entity_identifiers(entity) if entity.identifiers else _NO_IDENTIFIERS
+        self.identifiers: tuple[Identifier, ...] = tuple(entity.identifiers)
         self.references = tuple(entity.references)
-        self.name_ids: tuple[int, ...] = ()
+        self.first_slot = 0
+        self.slots = 0
+
+    @property
+    def name_ids(self) -> range:
+        return range(self.first_slot, self.first_slot + self.slots)
+
+    def carries(self, norm: str) -> bool:
+        """Whether one of the entity's identifiers normalises to ``norm``."""
+        return any(normalize_identifier(ident[1]) == norm for ident in self.identifiers)
 
 
 class ScreeningIndex:
@@ -138,7 +152,7 @@ class ScreeningIndex:
             entity, ecls, shared.setdefault(birth_dates, birth_dates), shared.setdefault(countries, countries)
         )
         self._entities[entity.entity_id] = info
-        name_ids: list[int] = []
+        info.first_slot = len(self._slot_toks)
         seen: set[str] = set()
         names = entity.names or []
         if not any(n.name == entity.name for n in names):
@@ -149,25 +163,25 @@ class ScreeningIndex:
             if not lname.name or lname.name in seen:
                 continue
             seen.add(lname.name)
+            if lname.name == info.name:
+                info.name = lname.name  # one string for both, not two equal ones
             toks = prepare_uncached(lname.name, ecls, tokenize_uncached)
             if not toks:
                 continue
-            name_ids.append(self._add_slot(info, lname, toks))
+            self._add_slot(info, lname, toks)
             # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
             for alt in spelling_readings(toks, ecls, _prepare_listed):
-                name_ids.append(self._add_slot(info, lname, alt))
+                self._add_slot(info, lname, alt)
             if has_han(lname.name):
                 # The Japanese reading of a Han name is indexed as a slot of
                 # its own, reported under the listed name.
                 reading = japanese_reading(lname.name)
                 alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
                 if alt and alt != toks:
-                    nid = self._add_slot(info, lname, alt)
-                    name_ids.append(nid)
-                    self._reading_nids.add(nid)
-        info.name_ids = tuple(name_ids)
-        for norm in info.identifiers:
-            self._ident_index.add(hash(norm), entity.entity_id)
+                    self._reading_nids.add(self._add_slot(info, lname, alt))
+        info.slots = len(self._slot_toks) - info.first_slot
+        for ident in info.identifiers:
+            self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
 
     def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...]) -> int:
         intern = self._tok_intern
@@ -206,7 +220,7 @@ class ScreeningIndex:
         found: set[int] = set()
         self._ident_index.get_into(hash(norm), found)
         entities = self._entities
-        return sorted(eid for eid in found if eid in entities and norm in entities[eid].identifiers)
+        return sorted(eid for eid in found if eid in entities and entities[eid].carries(norm))
 
     # --- screening -----------------------------------------------------------
 
@@ -276,7 +290,7 @@ class ScreeningIndex:
                 country,
                 info.birth_dates,
                 info.countries,
-                info.identifiers,
+                entity_identifiers(info.identifiers) if subject.identifiers and info.identifiers else _NO_IDENTIFIERS,
                 threshold,
             )
             if final < floor:

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from service import create_app
 from service.extensions import db
-from service.models import ApiKey, Entity
+from service.models import ApiKey, Case, Designation, Entity, ThreatGroup
+from service.records.common import archive
 from service.records.keys import KeyCache, create_key, revoke_key
-from service.records.summaries import brief, entities_by_id
+from service.records.summaries import brief, briefs_by_id, entities_by_id
 from service.schemas.screening import EntityBrief
 from tests import querycount
 from tests.conftest import authed, make_key
@@ -111,14 +112,32 @@ def test_summaries_are_read_in_one_statement_and_match_a_lazy_read(app, seeded):
         with statements(app) as seen:
             loaded = {i: brief(e) for i, e in entities_by_id(db.session, ids).items()}
         assert len(seen) == 1, seen
+        with statements(app) as seen:
+            columns = briefs_by_id(db.session, ids)  # what the screening cache reads: no ORM objects
+        assert len(seen) == 1, seen
         db.session.expunge_all()
         lazy = {i: brief(db.session.get(Entity, i)) for i in ids}
         assert loaded == lazy
+        assert columns == lazy
         # The case the join must not multiply: an entity with several of each collection.
+        assert briefs_by_id(db.session, [*ids[:2], 10**9]).keys() == set(ids[:2])  # unknown ids left out
         most = max(loaded.values(), key=lambda b: len(b.live_designations) * len(b.live_charges))
         assert len(most.live_designations) >= 2 and len(most.live_charges) >= 2 and most.live_group_links
         assert len({d.id for d in most.live_designations}) == len(most.live_designations)
         assert len({c.id for c in most.live_charges}) == len(most.live_charges)
+        # What is archived is left out, as the entities' live_* lists leave it out: a
+        # designation, a charge's case, a group link's group.
+        for record in (db.session.get(Designation, most.live_designations[0].id),
+                       db.session.get(Case, most.live_charges[0].case_id),
+                       db.session.get(ThreatGroup, most.live_group_links[0].group_id)):
+            archive(session=db.session, record=record)
+        db.session.flush()
+        db.session.expunge_all()
+        after = briefs_by_id(db.session, ids)
+        assert after == {i: brief(db.session.get(Entity, i)) for i in ids}
+        assert len(after[most.id].live_designations) == len(most.live_designations) - 1
+        assert len(after[most.id].live_charges) < len(most.live_charges)
+        db.session.rollback()
 
 
 def test_key_cache_forgets_a_revoked_key_within_its_bound(app):

@@ -337,3 +337,24 @@ def test_a_field_listing_alternatives_is_screened_as_each() -> None:
     assert found and found[0].entity_id == 9 and found[0].match
     # The explanation names the alternative that matched.
     assert found[0].explanation["query_name"] in ("حسن غول", "Hassan Ghul")
+
+
+def test_an_entity_holds_its_name_once_and_compares_identifiers_as_listed() -> None:
+    # Two equal strings, not one: as read from two tables of the database.
+    name = "".join(["Ivan Petrovich ", "SIDOROV"])
+    entity = ListedEntity(entity_id=99, type="person", name=name,
+                          names=[ListedName("Ivan Petrovich SIDOROV"), ListedName("Vanya Sidorov", "aka")],
+                          identifiers=[("passport", "AB-12 345", "RU"), ("inn", "7701234567", None)])
+    idx = ScreeningIndex.build([*_entities(), entity])
+    info = idx._entities[99]
+    slots = list(info.name_ids)
+    assert [idx._slot_lname[n].name for n in slots][:2] == ["Ivan Petrovich SIDOROV", "Vanya Sidorov"]
+    assert info.name is idx._slot_lname[slots[0]].name
+    # Identifiers are kept as listed and normalised when compared: found by any spelling of the
+    # number, with the listed spelling in the explanation; a number of another country is not it.
+    m = idx.screen(Subject(name="Ivan Sidorov", identifiers=[("passport", "ab12345", "RU")]))[0]
+    adjustment = next(a for a in m.explanation["adjustments"] if a["feature"] == "identifier")
+    assert m.entity_id == 99 and adjustment["effect"] > 0 and "AB-12 345" in adjustment["detail"]
+    other = idx.screen(Subject(name="Ivan Sidorov", identifiers=[("passport", "AB12345", "UA")]))[0]
+    assert "identifier" not in {a["feature"] for a in other.explanation["adjustments"]}
+    assert idx._identified("7701234567") == [99] and idx._identified("77012345") == []
