@@ -29,6 +29,9 @@ class Context:
     cache: IndexCache
     jobs_dir: Path
     part_rows: int = 25_000
+    # A job is cut into this many parts at least (rows permitting): as many as run at once,
+    # so a file under part_rows x parts is not screened by one worker while the others idle.
+    parts: int = 1
     progress_seconds: float = 1.0
     progress_rows: int = 5_000
     stale_seconds: float = 60.0
@@ -66,4 +69,7 @@ def context_from_config(config: dict[str, Any], sessions: Callable[[], Session],
         progress_seconds=config["JOB_PROGRESS_SECONDS"], stale_seconds=config["JOB_STALE_SECONDS"],
         outage_seconds=config["JOB_OUTAGE_SECONDS"],
         processes=processes,
+        # The embedded executor runs JOB_THREADS parts at once; Celery workers are counted
+        # nowhere, so one part per core of the machine that prepares the job.
+        parts=config["JOB_THREADS"] if config["SANCTIONS_JOB_BACKEND"] == "embedded" else os.cpu_count() or 1,
     )

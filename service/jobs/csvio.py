@@ -271,6 +271,13 @@ def records(path: Path, delimiter: str, *, offset: int, line: int = 0) -> Iterat
                 yield Record(start, cells, lines.offset, lines.line)
 
 
+#: A job cut finer than JOB_PART_ROWS (to spread a small file over the workers) is cut into
+#: parts of a multiple of PART_STEP rows, and of PART_MIN rows at least: smaller parts would
+#: cost more in start-up than they save.
+PART_STEP = 100
+PART_MIN = 500
+
+
 @dataclass(frozen=True)
 class Slice:
     offset: int
@@ -278,21 +285,28 @@ class Slice:
     rows: int
 
 
-def scan(path: Path, delimiter: str, *, offset: int, part_rows: int) -> tuple[int, list[Slice]]:
-    """Count the data records after the header and cut them into parts of ``part_rows``.
-    Reads the file once, holding one record at a time."""
+def scan(path: Path, delimiter: str, *, offset: int, part_rows: int, parts: int = 1) -> tuple[int, list[Slice]]:
+    """Count the data records after the header and cut them into parts of at most
+    ``part_rows``, and into ``parts`` parts at least when the file has rows enough (parts of
+    PART_MIN rows or more), so that a file smaller than ``parts`` x ``part_rows`` is still
+    screened on every worker. Reads the file once, holding one record at a time."""
     it = records(path, delimiter, offset=offset)
     header = next(it, None)
     if header is None:
         return 0, []
+    step = min(part_rows, PART_STEP)
+    # Where records number 0, step, 2 x step ... and 0, part_rows ... start: a part starts at
+    # one of them, once the count says how long the parts are.
+    marks: dict[int, tuple[int, int]] = {}
     total = 0
-    slices: list[Slice] = []
     pos, line = header.end_offset, header.end_line
     for rec in it:
-        if total % part_rows == 0:
+        if total % step == 0 or total % part_rows == 0:
             # The part starts where the previous record ended (skipped empty lines included).
-            slices.append(Slice(pos, line, 0))
+            marks[total] = (pos, line)
         total += 1
         pos, line = rec.end_offset, rec.end_line
-    sizes = [min(part_rows, total - i * part_rows) for i in range(len(slices))]
-    return total, [Slice(s.offset, s.line, n) for s, n in zip(slices, sizes, strict=True)]
+    per = min(part_rows, -(-total // max(1, parts)))
+    if per < part_rows:
+        per = min(part_rows, max(PART_MIN, -(-per // step) * step))
+    return total, [Slice(*marks[i], min(per, total - i)) for i in range(0, total, max(1, per))]

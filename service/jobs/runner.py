@@ -105,7 +105,8 @@ def _prepare(ctx: Context, job_id: int) -> list[int]:
             if not src.exists():
                 raise NotCsv(f"The uploaded file is gone from the job folder ({src}).")
             path, offset = utf8_input(src, job.encoding or "utf-8", src.parent)
-            total, slices = scan(path, job.delimiter or ",", offset=offset, part_rows=ctx.part_rows)
+            total, slices = scan(path, job.delimiter or ",", offset=offset, part_rows=ctx.part_rows,
+                                 parts=ctx.parts)
             job_path(ctx.jobs_dir, job, "results").mkdir(parents=True, exist_ok=True)
             for number, sl in enumerate(slices):
                 session.add(ScreeningJobPart(job_id=job.id, number=number, rows=sl.rows, start_offset=sl.offset,

@@ -52,6 +52,9 @@ MIN_RETURN_FACTOR = 0.8
 # The type classes of :func:`.prepare.type_class`, by the code a name slot keeps of its entity's.
 _CLASSES: tuple[str, ...] = ("person", "org", "vessel", "aircraft")
 _CLASS_CODE: dict[str, int] = {c: i for i, c in enumerate(_CLASSES)}
+# Flags of a name slot (ScreeningIndex._slot_flags).
+_READING = 1
+_WHOLE = 2
 # What an entity without identifiers is compared with: one shared empty mapping, never written.
 _NO_IDENTIFIERS: dict[str, list[Identifier]] = {}
 
@@ -103,27 +106,35 @@ class ScreeningIndex:
     def __init__(self) -> None:
         self._entities: dict[int, _EntityInfo] = {}
         # Per name slot, in parallel: its entity, its type class (a _CLASSES code), the listed
-        # name it reports, and its prepared tokens (None once removed). Parallel, not a tuple
-        # per slot: scoring a candidate reads the numbers and the tokens only, and the objects
-        # it does not read stay unwritten in pages a forked worker shares.
+        # name it reports, whether it is live (0 once removed), and its prepared tokens as
+        # numbers into _toks (slot i's at _slot_tok[_slot_tok_start[i]:_slot_tok_start[i + 1]]).
+        # Numbers, not a tuple of tokens per slot: reading an object writes its reference
+        # count, so each name a query scored copied the page holding its tuple into the
+        # forked worker, about 250 KB a request at a million names, until the worker held its
+        # own copy of most of the index. A candidate's tokens are put together when scored.
         self._slot_eid = array("i")
         self._slot_cls = bytearray()
         self._slot_lname: list[ListedName] = []
-        self._slot_toks: list[tuple[Tok, ...] | None] = []
+        self._slot_live = bytearray()
+        self._slot_tok = array("i")
+        self._slot_tok_start = array("q", [0])
         self._live_names = 0
         # Postings and pruning weights of the name slots (same numbering).
         self._retrieval = CandidateIndex()
         # hash(normalised identifier) -> ids of the entities that may carry it (a hash
         # collision or an entity since changed is dropped on reading: see _identified).
         self._ident_index = MultiMap()
-        # Interned tokens: identical Tok objects are shared between names.
-        self._tok_intern: dict[Tok, Tok] = {}
+        # The distinct tokens of all names, and each one's number: a few per cent as many
+        # objects as name tokens, so their pages are copied into a worker once, early.
+        self._toks: list[Tok] = []
+        self._tok_number: dict[Tok, int] = {}
         # Countries and birth-date tuples held once: a million entities have few distinct ones.
         self._shared: dict[Any, Any] = {}
-        # Slots holding the Japanese reading of a Han name (see _add).
-        self._reading_nids: set[int] = set()
-        # Slots of names that count only as a whole: weak aliases, one-word names.
-        self._whole_nids: set[int] = set()
+        # Per slot, _READING if it holds the Japanese reading of a Han name (see _add), and
+        # _WHOLE if its name counts only as a whole (weak aliases, one-word names). Flags, not
+        # sets of slot numbers: finding a number in a set writes the reference count of the
+        # number object held there, so copies its page into a forked worker.
+        self._slot_flags = bytearray()
 
     # --- building ------------------------------------------------------------
 
@@ -152,7 +163,7 @@ class ScreeningIndex:
             entity, ecls, shared.setdefault(birth_dates, birth_dates), shared.setdefault(countries, countries)
         )
         self._entities[entity.entity_id] = info
-        info.first_slot = len(self._slot_toks)
+        info.first_slot = len(self._slot_live)
         seen: set[str] = set()
         names = entity.names or []
         if not any(n.name == entity.name for n in names):
@@ -178,24 +189,36 @@ class ScreeningIndex:
                 reading = japanese_reading(lname.name)
                 alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
                 if alt and alt != toks:
-                    self._reading_nids.add(self._add_slot(info, lname, alt))
-        info.slots = len(self._slot_toks) - info.first_slot
+                    nid = self._add_slot(info, lname, alt)
+                    self._slot_flags[nid] |= _READING
+        info.slots = len(self._slot_live) - info.first_slot
         for ident in info.identifiers:
             self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
 
     def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...]) -> int:
-        intern = self._tok_intern
-        toks = tuple(intern.setdefault(t, t) for t in toks)
-        nid = len(self._slot_toks)
+        numbers, all_toks, slot_tok = self._tok_number, self._toks, self._slot_tok
+        for t in toks:
+            number = numbers.get(t)
+            if number is None:
+                number = numbers[t] = len(all_toks)
+                all_toks.append(t)
+            slot_tok.append(number)
+        self._slot_tok_start.append(len(slot_tok))
+        nid = len(self._slot_live)
         self._slot_eid.append(info.entity_id)
         self._slot_cls.append(_CLASS_CODE[info.cls])
         self._slot_lname.append(lname)
-        self._slot_toks.append(toks)
+        self._slot_live.append(1)
+        self._slot_flags.append(0)
         self._live_names += 1
         self._retrieval.add(nid, toks, info.cls == "person")
         if needs_whole_name(lname.kind, toks):
-            self._whole_nids.add(nid)
+            self._slot_flags[nid] |= _WHOLE
         return nid
+
+    def _slot_tokens(self, nid: int) -> tuple[Tok, ...]:
+        toks, start = self._toks, self._slot_tok_start
+        return tuple([toks[i] for i in self._slot_tok[start[nid] : start[nid + 1]]])
 
     def upsert(self, entity: ListedEntity) -> None:
         """Add or replace one entity (all its names)."""
@@ -207,9 +230,8 @@ class ScreeningIndex:
         if info is None:
             return False
         for nid in info.name_ids:
-            if self._slot_toks[nid] is not None:
-                self._slot_toks[nid] = None
-                self._whole_nids.discard(nid)
+            if self._slot_live[nid]:
+                self._slot_live[nid] = 0
                 self._retrieval.remove(nid)
                 self._live_names -= 1
         return True
@@ -236,7 +258,8 @@ class ScreeningIndex:
         """What :meth:`screen` returns when every listed name is a candidate: the same
         scoring of each name (:meth:`_score`), no retrieval. Slow (every name is scored);
         ``bench/completeness.py`` measures how much of it retrieval finds."""
-        every = [nid for nid, toks in enumerate(self._slot_toks) if toks is not None]
+        live = self._slot_live
+        every = [nid for nid in range(len(live)) if live[nid]]
         return self._screen_readings(subject, threshold, limit, every)
 
     def _screen_readings(
@@ -281,8 +304,14 @@ class ScreeningIndex:
         best = self._score(subject, scls, r_person, r_org, nids, threshold)
         country = normalize_country(subject.country) if subject.country else None
         entities = self._entities
+        # Without birth date, country or identifiers, adjust() leaves the name score as it is:
+        # an entity under the floor is then dropped without reading its record (which would
+        # write its reference count: see _slot_tok).
+        evidence = bool(subject.birth_date or country or subject.identifiers)
         out: list[Match] = []
         for eid, (name_score, nid, pairs, rq, ctoks) in best.items():
+            if not evidence and name_score < floor:
+                continue
             info = entities[eid]
             final, adjustments = adjust(
                 name_score,
@@ -326,21 +355,22 @@ class ScreeningIndex:
         it came from): the one scoring path of :meth:`screen` and :meth:`screen_exhaustive`."""
         native = any(t.orig for t in (*r_person[0], *r_org[0]))
         best: dict[int, tuple[float, int, list[Any], Any, Any]] = {}
-        slot_toks, slot_eid, slot_cls = self._slot_toks, self._slot_eid, self._slot_cls
-        whole_nids = self._whole_nids
+        slot_live, slot_eid, slot_cls = self._slot_live, self._slot_eid, self._slot_cls
+        slot_flags = self._slot_flags
         for nid in nids:
-            ctoks = slot_toks[nid]
-            if ctoks is None:
+            if not slot_live[nid]:
                 continue
             ecls = _CLASSES[slot_cls[nid]]
             if scls is not None and scls != ecls:
                 continue  # type rule: persons never match companies and vice versa
+            ctoks = self._slot_tokens(nid)
             rq = (
                 r_person
                 if ecls == "person"
                 else (r_org if r_org[0] else readings(subject.name, ecls))
             )
-            if nid in self._reading_nids:
+            flags = slot_flags[nid]
+            if flags & _READING:
                 # A listed name's Japanese reading stands in for the Han
                 # characters only against a query not written in them.
                 if native:
@@ -348,7 +378,7 @@ class ScreeningIndex:
                 s, pairs = compare_prepared(rq[0], ctoks, ecls)
             else:
                 s, pairs = compare_readings(rq, (ctoks,), ecls)
-            if nid in whole_nids:
+            if flags & _WHOLE:
                 ws = whole_name_score(s, pairs, rq, ctoks, self._slot_lname[nid].kind, threshold)
                 if ws is None:
                     continue

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from service import create_app
 from service.cli import main
@@ -363,3 +364,21 @@ def test_screening_processes_give_the_same_results_as_the_job_thread(client, see
                               client.get(f"/api/v1/screening-jobs/{job['id']}/results?format=jsonl").data)
     assert results[0] == results[1] == results[2]
     assert results[2][0]["matched"] >= 600 and results[2][0]["errors"] == 300
+
+
+def test_a_file_under_one_part_is_still_spread_over_the_parts_run_at_once(app, client, seeded):
+    """JOB_THREADS parts run at once, each with its share of the screening processes: a file
+    of fewer rows than JOB_PART_ROWS is cut into that many parts,
+    not screened by one of them while the others idle; results keep the input's order."""
+    assert app.config["JOB_THREADS"] == 2 and app.config["JOB_PART_ROWS"] > 1_200
+    body = "name,ref\n" + "".join(f"{'Zhao Guangzong' if i % 400 == 0 else f'Clean Name {i}'},R{i}\n"
+                                  for i in range(1_200))
+    job = wait(client, submit(client, body).json["id"], timeout=120)
+    assert job["status"] == "done" and job["progress"]["rows_done"] == 1_200
+    with app.app_context():
+        parts = db.session.scalars(select(ScreeningJobPart.rows).where(ScreeningJobPart.job_id == job["id"])
+                                   .order_by(ScreeningJobPart.number)).all()
+    assert parts == [600, 600]
+    rows = csv_results(client, job["id"])
+    assert [r[1] for r in rows[1:]] == [f"R{i}" for i in range(1_200)]
+    assert job["counts"]["matched"] == 3

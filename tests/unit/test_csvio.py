@@ -59,6 +59,32 @@ def test_scan_splits_parts_at_record_boundaries(tmp_path):
     assert read == [(2, "a"), (5, "b"), (6, "c"), (7, "d"), (8, "e")]
 
 
+def _read_parts(path, parts):
+    read = []
+    for part in parts:
+        recs = records(path, ",", offset=part.offset, line=part.line)
+        read += [r.cells[0] for _, r in zip(range(part.rows), recs, strict=False)]
+    return read
+
+
+@pytest.mark.parametrize("rows,part_rows,parts,sizes", [
+    (20_000, 25_000, 2, [10_000, 10_000]),  # one part of 25,000 would leave a worker idle
+    (20_001, 25_000, 2, [10_100, 9_901]),  # cut at multiples of PART_STEP
+    (100_000, 25_000, 2, [25_000] * 4),  # enough parts already
+    (300, 25_000, 2, [300]),  # too small to be worth cutting
+    (1_200, 25_000, 4, [500, 500, 200]),  # parts of PART_MIN at least
+    (1_200, 25_000, 2, [600, 600]),
+    (1_000, 250, 2, [250, 250, 250, 250]),
+    (9, 4, 2, [4, 4, 1]),  # part_rows under PART_STEP
+])
+def test_scan_cuts_at_least_parts_parts(tmp_path, rows, part_rows, parts, sizes):
+    path = tmp_path / "in.csv"
+    path.write_text("name\n" + "".join(f"n{i}\n" for i in range(rows)), encoding="utf-8")
+    total, cut = scan(path, ",", offset=0, part_rows=part_rows, parts=parts)
+    assert total == rows and [p.rows for p in cut] == sizes
+    assert _read_parts(path, cut) == [f"n{i}" for i in range(rows)]  # each record once, in order
+
+
 @pytest.mark.parametrize("payload,reason", [
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, "PNG"),
     (b"PK\x03\x04" + b"\x00" * 100, "ZIP"),
