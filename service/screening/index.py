@@ -106,7 +106,7 @@ class ScreeningIndex:
     def __init__(self) -> None:
         self._entities: dict[int, _EntityInfo] = {}
         # Per name slot, in parallel: its entity, its type class (a _CLASSES code), the listed
-        # name it reports, whether it is live (0 once removed), and its prepared tokens as
+        # name it reports, and its prepared tokens as
         # numbers into _toks (slot i's at _slot_tok[_slot_tok_start[i]:_slot_tok_start[i + 1]]).
         # Numbers, not a tuple of tokens per slot: reading an object writes its reference
         # count, so each name a query scored copied the page holding its tuple into the
@@ -115,11 +115,11 @@ class ScreeningIndex:
         self._slot_eid = array("i")
         self._slot_cls = bytearray()
         self._slot_lname: list[ListedName] = []
-        self._slot_live = bytearray()
         self._slot_tok = array("i")
         self._slot_tok_start = array("q", [0])
         self._live_names = 0
-        # Postings and pruning weights of the name slots (same numbering).
+        # Postings, pruning weights and tombstones (.live: 0 once removed) of the name slots
+        # (same numbering).
         self._retrieval = CandidateIndex()
         # hash(normalised identifier) -> ids of the entities that may carry it (a hash
         # collision or an entity since changed is dropped on reading: see _identified).
@@ -163,7 +163,7 @@ class ScreeningIndex:
             entity, ecls, shared.setdefault(birth_dates, birth_dates), shared.setdefault(countries, countries)
         )
         self._entities[entity.entity_id] = info
-        info.first_slot = len(self._slot_live)
+        info.first_slot = len(self._retrieval.live)
         seen: set[str] = set()
         names = entity.names or []
         if not any(n.name == entity.name for n in names):
@@ -191,7 +191,7 @@ class ScreeningIndex:
                 if alt and alt != toks:
                     nid = self._add_slot(info, lname, alt)
                     self._slot_flags[nid] |= _READING
-        info.slots = len(self._slot_live) - info.first_slot
+        info.slots = len(self._retrieval.live) - info.first_slot
         for ident in info.identifiers:
             self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
 
@@ -204,11 +204,10 @@ class ScreeningIndex:
                 all_toks.append(t)
             slot_tok.append(number)
         self._slot_tok_start.append(len(slot_tok))
-        nid = len(self._slot_live)
+        nid = len(self._retrieval.live)
         self._slot_eid.append(info.entity_id)
         self._slot_cls.append(_CLASS_CODE[info.cls])
         self._slot_lname.append(lname)
-        self._slot_live.append(1)
         self._slot_flags.append(0)
         self._live_names += 1
         self._retrieval.add(nid, toks, info.cls == "person")
@@ -230,8 +229,7 @@ class ScreeningIndex:
         if info is None:
             return False
         for nid in info.name_ids:
-            if self._slot_live[nid]:
-                self._slot_live[nid] = 0
+            if self._retrieval.live[nid]:
                 self._retrieval.remove(nid)
                 self._live_names -= 1
         return True
@@ -258,7 +256,7 @@ class ScreeningIndex:
         """What :meth:`screen` returns when every listed name is a candidate: the same
         scoring of each name (:meth:`_score`), no retrieval. Slow (every name is scored);
         ``bench/completeness.py`` measures how much of it retrieval finds."""
-        live = self._slot_live
+        live = self._retrieval.live
         every = [nid for nid in range(len(live)) if live[nid]]
         return self._screen_readings(subject, threshold, limit, every)
 
@@ -355,7 +353,7 @@ class ScreeningIndex:
         it came from): the one scoring path of :meth:`screen` and :meth:`screen_exhaustive`."""
         native = any(t.orig for t in (*r_person[0], *r_org[0]))
         best: dict[int, tuple[float, int, list[Any], Any, Any]] = {}
-        slot_live, slot_eid, slot_cls = self._slot_live, self._slot_eid, self._slot_cls
+        slot_live, slot_eid, slot_cls = self._retrieval.live, self._slot_eid, self._slot_cls
         slot_flags = self._slot_flags
         for nid in nids:
             if not slot_live[nid]:

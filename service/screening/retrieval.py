@@ -142,8 +142,9 @@ class CandidateIndex:
         self._name_weight = array("d")
         # Per name slot: 1 if its entity is compared as a person.
         self._slot_person = bytearray()
-        # Per name slot: 0 once removed (a tombstone).
-        self._live = bytearray()
+        # Per name slot: 0 once removed (a tombstone). Read by the index too, which numbers
+        # the slots alike.
+        self.live = bytearray()
         # Per name slot with numbers: see estimate.digit_excess (sparse).
         self._digit_excess: dict[int, float] = {}
         # id(postings array) -> (its length, its ids as a set); see _posting_set.
@@ -159,7 +160,7 @@ class CandidateIndex:
         """Index the next name slot."""
         self._name_weight.append(unmatched_weight(toks))
         self._slot_person.append(person)
-        self._live.append(1)
+        self.live.append(1)
         excess = digit_excess(toks)
         if excess:
             self._digit_excess[nid] = excess
@@ -188,7 +189,7 @@ class CandidateIndex:
         self._slot_start.append(len(tids))
 
     def remove(self, nid: int) -> None:
-        self._live[nid] = 0
+        self.live[nid] = 0
 
     def candidates(self, qtoks: Sequence[Tok], floor: float, qw: QueryWeights, limit: int = 10) -> list[int]:
         """Name slots worth scoring for these query tokens, best estimate first;
@@ -330,7 +331,7 @@ class CandidateIndex:
             ((t.weight, len(t.text) * ACRONYM_WORD_WEIGHT) for t in qw.acronym if t.text not in spelt),
             default=(0.0, 0.0),
         )
-        live = self._live
+        live = self.live
         name_weight = self._name_weight
         digits = qw.digits
         excess_of = self._digit_excess
