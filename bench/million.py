@@ -20,7 +20,9 @@ Steps, each timed:
    time and peak RSS. ``--profile-import FILE`` runs the import under cProfile as well (slower)
    and prints where its time went.
 3. **Index build**, as the service's gunicorn master builds it (``service.serving.build_index``:
-   read every entity, build, warm), in a fresh process: its time and that process's peak RSS.
+   read every entity, build, warm; from 50,000 entities with a helper process reading and
+   preparing parts, see ``service.records.index_build``), in a fresh process: its time, and
+   that process's peak RSS plus its helper's.
    In the same process, ``--queries`` distinct realistic queries (half variants of listed names:
    typos, word order, dropped middle names, romanised non-Latin names; half made-up names, most
    not on the list), each screened once through the engine (``index.screen``) and once through
@@ -45,6 +47,7 @@ import os
 import pstats
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -287,6 +290,8 @@ def child_screen(queries_file: Path) -> None:
     assert serving.PREBUILT is not None, "the index was not built (see the log above)"
     cache = serving.PREBUILT[1]
     built_kb, rss_kb = status_kb(os.getpid(), "VmHWM"), status_kb(os.getpid(), "VmRSS")
+    # The build's helper process (service.records.index_build), gone by now: its peak.
+    helper_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     engine = make_engine(serving.settings.load()["DATABASE_URL"])
     # Wall time is what the target is about; the engine's CPU time hardly depends on what else
     # the machine runs (this one is shared), so it is printed beside it.
@@ -311,6 +316,7 @@ def child_screen(queries_file: Path) -> None:
     print(CHILD_MARK + json.dumps({
         "build_s": build_s, "index_s": cache.last_refresh.get("seconds"), "entities": len(state.index),
         "rss_before_kb": before_kb, "peak_after_build_kb": built_kb, "rss_after_build_kb": rss_kb,
+        "helper_peak_kb": helper_kb,
         "peak_kb": status_kb(os.getpid(), "VmHWM"), "engine_ms": engine_ms, "engine_cpu_ms": engine_cpu_ms,
         "service_ms": service_ms,
         "matched": hits, "compiled": native.ACTIVE,
@@ -387,8 +393,12 @@ def bench(url: str, args: argparse.Namespace, work: Path, rep: Report) -> None:
              "" if r["compiled"] else "(stale or no build: `sanctions engine build`; ~1.5x slower)")
     rep.check(r["build_s"] <= TARGET_BUILD_S, "index build (read, build, warm)", f"{r['build_s']:.1f} s",
               f"<= {TARGET_BUILD_S:.0f} s", f"{r['entities']:,} entities; of which building {r['index_s']:.1f} s")
-    rep.check(peak <= TARGET_MEMORY_MB * 1024, "index process peak RSS", mb(peak), f"<= {TARGET_MEMORY_MB:.0f} MB",
-              f"{mb(r['rss_before_kb'])} before the build, {mb(r['rss_after_build_kb'])} after it")
+    # The helper runs beside the building process: the machine holds both peaks at once.
+    both = peak + r["helper_peak_kb"]
+    rep.check(both <= TARGET_MEMORY_MB * 1024, "index build peak RSS (with helper)", mb(both),
+              f"<= {TARGET_MEMORY_MB:.0f} MB",
+              f"building process {mb(peak)} ({mb(r['rss_before_kb'])} before the build, "
+              f"{mb(r['rss_after_build_kb'])} after it), its helper {mb(r['helper_peak_kb'])}")
     for label, values in (("engine", r["engine_ms"]), ("screen_subjects", r["service_ms"])):
         p99 = _pct(values, 99)
         rep.check(p99 <= TARGET_P99_INPROCESS_MS, f"in-process p99 ({label})", f"{p99:.1f} ms",

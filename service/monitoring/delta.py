@@ -37,7 +37,7 @@ from ..models import (
     utcnow,
 )
 from ..records.common import in_lists
-from ..records.screening import listed_entities
+from ..records.listed import listed_entities
 from ..screening import ListedEntity, ScreeningIndex, Subject
 from . import cursors
 from .alerts import LIVE_STATES, Hit, Plan, latest_alerts, plan_pairs

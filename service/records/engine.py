@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -18,9 +19,18 @@ CONNECT_TIMEOUT_SECONDS = 5
 PING_AFTER_IDLE_SECONDS = 1.0
 
 
+def json_loads(data: str | bytes) -> Any:
+    """JSON column values as Python: an empty list without the parser. Most of a record's
+    JSON columns (birth dates, countries, addresses) are empty lists, and parsing them was
+    a tenth of reading a million entities for the screening index."""
+    if data == "[]" or data == b"[]":
+        return []
+    return json.loads(data)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine with the settings each backend needs."""
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, "future": True, "json_deserializer": json_loads}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):

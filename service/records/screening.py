@@ -11,32 +11,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from sys import intern
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
-from ..models import Designation, Entity, EntityIdentifier, EntityName
+from ..models import Entity
 from ..screening import (
     ALGORITHM,
     ALGORITHM_VERSION,
-    ListedEntity,
-    ListedName,
     Match,
     ScreeningIndex,
     Subject,
 )
-from ..screening.collector import collector_paused
 from .actor import Actor
-from .common import Page, chunks, in_lists
+from .common import Page, in_lists
 from .entities import EntityFilters, filtered
 from .evidence import LogSettings, apply_dispositions, log_screenings
 from .facets import FacetCache
+from .index_build import build_lists_index
+from .listed import listed_entities
 from .listing import changed_since, current_state
 from .summaries import EntityBrief, SummaryCache, entities_by_id
 
@@ -52,86 +48,6 @@ class IndexState:
     index: ScreeningIndex
     list_version: int
     fingerprint: str
-
-
-# Entities read per round of the full read: the index is built from one part at a time, so
-# what the read holds stays bounded (a million entities' engine objects are about 1 GB).
-READ_PART = 20_000
-
-
-def _part(session: Session, where: Callable[[Any], Any]) -> list[ListedEntity]:
-    """The live entities ``where(entity id column)`` selects, in the engine's shape, in four
-    set-based reads."""
-    names: dict[int, list[ListedName]] = defaultdict(list)
-    for eid, name, kind in session.execute(
-        select(EntityName.entity_id, EntityName.name, EntityName.kind).where(where(EntityName.entity_id))
-        .order_by(EntityName.id)
-    ):
-        # The few distinct kinds, schemes, countries and types as one string each, not one per
-        # row: the index keeps them (a million names' kinds were 80 MB of equal strings).
-        names[eid].append(ListedName(name, intern(kind)))
-    idents: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
-    for eid, scheme, value, country in session.execute(
-        select(EntityIdentifier.entity_id, EntityIdentifier.scheme, EntityIdentifier.value,
-               EntityIdentifier.country).where(where(EntityIdentifier.entity_id))
-    ):
-        idents[eid].append((intern(scheme), value, intern(country) if country else None))
-    refs: dict[int, list[str]] = defaultdict(list)
-    for eid, authority, list_ref in session.execute(
-        select(Designation.entity_id, Designation.authority, Designation.list_ref)
-        .where(where(Designation.entity_id), Designation.archived_at.is_(None), Designation.active)
-        .order_by(Designation.id)
-    ):
-        if list_ref:
-            refs[eid].append(f"{authority}:{list_ref}")
-    out = []
-    for eid, etype, name, birth_dates, nationalities, countries, addresses in session.execute(
-        select(Entity.id, Entity.type, Entity.name, Entity.birth_dates, Entity.nationalities,
-               Entity.countries, Entity.addresses).where(where(Entity.id), Entity.archived_at.is_(None))
-        .order_by(Entity.id)
-    ):
-        all_countries = list(dict.fromkeys(
-            [*nationalities, *countries, *(a.get("country") for a in addresses if a.get("country"))]
-        ))
-        out.append(ListedEntity(
-            entity_id=eid, type=intern(etype), name=name, names=names.get(eid) or [ListedName(name, "primary")],
-            birth_dates=list(birth_dates), countries=all_countries, identifiers=idents.get(eid, []),
-            references=refs.get(eid, []),
-        ))
-    return out
-
-
-def _between(lo: int, hi: int) -> Callable[[Any], Any]:
-    return lambda column: column.between(lo, hi)
-
-
-def _among(ids: Sequence[int]) -> Callable[[Any], Any]:
-    return lambda column: column.in_(ids)
-
-
-def iter_listed_entities(*, session: Session, part: int = READ_PART) -> Iterator[ListedEntity]:
-    """Every live entity in the engine's shape, read ``part`` entities (a range of ids) at a
-    time, so that only one part is held while the caller consumes it."""
-    ids = session.scalars(select(Entity.id).where(Entity.archived_at.is_(None)).order_by(Entity.id)).all()
-    for chunk in chunks(ids, part):
-        yield from _part(session, _between(chunk[0], chunk[-1]))
-
-
-def listed_entities(*, session: Session, ids: Collection[int] | None = None) -> list[ListedEntity]:
-    """Every live entity (or those of ``ids``) in the engine's shape."""
-    if ids is None:
-        return list(iter_listed_entities(session=session))
-    out: list[ListedEntity] = []
-    for chunk in in_lists(sorted(ids)):
-        out += _part(session, _among(chunk))
-    return out
-
-
-def _build(session: Session) -> ScreeningIndex:
-    """Every listed entity, indexed with the collector paused and then frozen out of its reach
-    (see :mod:`service.screening.collector`)."""
-    with collector_paused(collect=True):
-        return ScreeningIndex.build(iter_listed_entities(session=session))
 
 
 class IndexCache:
@@ -159,13 +75,13 @@ class IndexCache:
                 return state
             started = time.perf_counter()
             if state is None:
-                index = _build(session)
+                index = build_lists_index(session)
                 mode, touched = "build", len(index)
             else:
                 index = state.index
                 ids = changed_since(session, state.list_version)
                 if len(ids) > max(1000, REBUILD_SHARE * len(index)) or self._pins.get(id(index)):
-                    index = _build(session)
+                    index = build_lists_index(session)
                     mode = "rebuild"
                 else:
                     fresh = {e.entity_id: e for e in listed_entities(session=session, ids=ids)}

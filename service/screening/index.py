@@ -41,7 +41,11 @@ from .tokens import Tok
 from .translit import has_han, japanese_reading
 from .types import DEFAULT_THRESHOLD, Identifier, ListedEntity, ListedName, Match, Subject
 
-__all__ = ["ScreeningIndex"]
+__all__ = ["PreparedPart", "ScreeningIndex", "Slot", "prepare_part", "prepared_slots"]
+
+#: A name slot to index: the listed name, its prepared tokens, and whether they are the
+#: Japanese reading of its Han characters.
+Slot = tuple[ListedName, tuple[Tok, ...], bool]
 
 #: Matches below ``threshold * MIN_RETURN_FACTOR`` are not returned at all;
 #: those between it and the threshold are returned with ``match=False`` so a
@@ -145,6 +149,33 @@ class ScreeningIndex:
             index._add(entity)
         return index
 
+    @classmethod
+    def build_parts(cls, parts: Iterable[PreparedPart]) -> ScreeningIndex:
+        """The index :meth:`build` makes of the same entities in the same order, given in
+        parts whose names were prepared elsewhere (:func:`prepare_part`, maybe in another
+        process): the same index, slot for slot."""
+        index = cls()
+        for part in parts:
+            index._add_part(part)
+        return index
+
+    def _add_part(self, part: PreparedPart) -> None:
+        # A part's distinct tokens are numbered once each here, not once per name that
+        # holds them (a token's hash is computed from its eight fields, in Python).
+        numbers, all_toks = self._tok_number, self._toks
+        mine: list[int] = []
+        for fields in part.tokens:
+            t = Tok(*fields)
+            number = numbers.get(t)
+            if number is None:
+                number = numbers[t] = len(all_toks)
+                all_toks.append(t)
+            mine.append(number)
+        for entity, slots in zip(part.entities, part.slots, strict=True):
+            self._add(entity, [(lname, tuple([all_toks[mine[i]] for i in toks]), reading)
+                               for lname, toks, reading in slots],
+                      [[mine[i] for i in toks] for _, toks, _ in slots])
+
     def __len__(self) -> int:
         return len(self._entities)
 
@@ -152,7 +183,11 @@ class ScreeningIndex:
     def name_count(self) -> int:
         return self._live_names
 
-    def _add(self, entity: ListedEntity) -> None:
+    def _add(self, entity: ListedEntity, slots: Iterable[Slot] | None = None,
+             numbers: list[list[int]] | None = None) -> None:
+        """Index ``entity`` under ``slots`` (:func:`prepared_slots` of it, made here if not given:
+        a build may prepare them in another process, see :meth:`build_parts`); ``numbers``:
+        the slots' tokens' numbers in ``_toks``, when known."""
         if entity.entity_id in self._entities:
             self.remove(entity.entity_id)
         ecls = type_class(entity.type) or "org"
@@ -164,45 +199,28 @@ class ScreeningIndex:
         )
         self._entities[entity.entity_id] = info
         info.first_slot = len(self._retrieval.live)
-        seen: set[str] = set()
-        names = entity.names or []
-        if not any(n.name == entity.name for n in names):
-            names = [ListedName(entity.name, "primary"), *names]
-        # A name given both as a weak alias and as a strong one is indexed as the strong one.
-        names = sorted(names, key=lambda n: n.kind == "weak_alias")
-        for lname in names:
-            if not lname.name or lname.name in seen:
-                continue
-            seen.add(lname.name)
+        for k, (lname, toks, reading) in enumerate(prepared_slots(entity) if slots is None else slots):
             if lname.name == info.name:
                 info.name = lname.name  # one string for both, not two equal ones
-            toks = prepare_uncached(lname.name, ecls, tokenize_uncached)
-            if not toks:
-                continue
-            self._add_slot(info, lname, toks)
-            # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
-            for alt in spelling_readings(toks, ecls, _prepare_listed):
-                self._add_slot(info, lname, alt)
-            if has_han(lname.name):
-                # The Japanese reading of a Han name is indexed as a slot of
-                # its own, reported under the listed name.
-                reading = japanese_reading(lname.name)
-                alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
-                if alt and alt != toks:
-                    nid = self._add_slot(info, lname, alt)
-                    self._slot_flags[nid] |= _READING
+            nid = self._add_slot(info, lname, toks, None if numbers is None else numbers[k])
+            if reading:
+                self._slot_flags[nid] |= _READING
         info.slots = len(self._retrieval.live) - info.first_slot
         for ident in info.identifiers:
             self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
 
-    def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...]) -> int:
+    def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...],
+                  known: list[int] | None = None) -> int:
         numbers, all_toks, slot_tok = self._tok_number, self._toks, self._slot_tok
-        for t in toks:
-            number = numbers.get(t)
-            if number is None:
-                number = numbers[t] = len(all_toks)
-                all_toks.append(t)
-            slot_tok.append(number)
+        if known is not None:
+            slot_tok.extend(known)
+        else:
+            for t in toks:
+                number = numbers.get(t)
+                if number is None:
+                    number = numbers[t] = len(all_toks)
+                    all_toks.append(t)
+                slot_tok.append(number)
         self._slot_tok_start.append(len(slot_tok))
         nid = len(self._retrieval.live)
         self._slot_eid.append(info.entity_id)
@@ -400,6 +418,77 @@ class ScreeningIndex:
         ``workers=-1`` (all cores) or ``workers>1`` splits large batches over
         forked processes that share the index (see :mod:`.parallel`)."""
         return screen_many(self, subjects, threshold=threshold, limit=limit, workers=workers)
+
+
+class PreparedPart:
+    """Entities with their name slots prepared, in a shape that pickles small: the part's
+    distinct tokens as their fields (a token is a frozen dataclass, which does not unpickle
+    compiled), and each slot's tokens as numbers into them (a part's names share most of
+    their tokens)."""
+
+    def __init__(self, entities: list[ListedEntity], tokens: list[tuple[Any, ...]],
+                 slots: list[list[tuple[ListedName, tuple[int, ...], bool]]]) -> None:
+        self.entities = entities
+        self.tokens = tokens
+        self.slots = slots
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PreparedPart, (self.entities, self.tokens, self.slots))
+
+
+def prepare_part(entities: list[ListedEntity]) -> PreparedPart:
+    """The :func:`prepared_slots` of each entity, as a :class:`PreparedPart`."""
+    # Keyed by the fields: a tuple hashes in C, a token (a dataclass) in Python.
+    numbers: dict[tuple[Any, ...], int] = {}
+    tokens: list[tuple[Any, ...]] = []
+    slots: list[list[tuple[ListedName, tuple[int, ...], bool]]] = []
+    for entity in entities:
+        encoded: list[tuple[ListedName, tuple[int, ...], bool]] = []
+        for lname, toks, reading in prepared_slots(entity):
+            nums: list[int] = []
+            for t in toks:
+                fields = (t.text, t.weight, t.kind, t.abjad, t.filial, t.orig, t.surname, t.given_first)
+                n = numbers.get(fields)
+                if n is None:
+                    n = numbers[fields] = len(tokens)
+                    tokens.append(fields)
+                nums.append(n)
+            encoded.append((lname, tuple(nums), reading))
+        slots.append(encoded)
+    return PreparedPart(entities, tokens, slots)
+
+
+def prepared_slots(entity: ListedEntity) -> list[Slot]:
+    """The name slots ``entity`` is indexed under, in order: each listed name (strong ones
+    first, each once), its other spacings, and the Japanese reading of a Han name. Pure, and
+    most of a build's work (tokens, transliteration), so it can run in another process."""
+    ecls = type_class(entity.type) or "org"
+    out: list[Slot] = []
+    seen: set[str] = set()
+    names = entity.names or []
+    if not any(n.name == entity.name for n in names):
+        names = [ListedName(entity.name, "primary"), *names]
+    # A name given both as a weak alias and as a strong one is indexed as the strong one.
+    names = sorted(names, key=lambda n: n.kind == "weak_alias")
+    for lname in names:
+        if not lname.name or lname.name in seen:
+            continue
+        seen.add(lname.name)
+        toks = prepare_uncached(lname.name, ecls, tokenize_uncached)
+        if not toks:
+            continue
+        out.append((lname, toks, False))
+        # "SOLTECHLIMITED" is also indexed as "soltech limited", under the listed name.
+        for alt in spelling_readings(toks, ecls, _prepare_listed):
+            out.append((lname, alt, False))
+        if has_han(lname.name):
+            # The Japanese reading of a Han name is indexed as a slot of its own, reported
+            # under the listed name.
+            reading = japanese_reading(lname.name)
+            alt = prepare_uncached(reading, ecls, tokenize_uncached) if reading else ()
+            if alt and alt != toks:
+                out.append((lname, alt, True))
+    return out
 
 
 def _prepare_listed(name: str, cls: str) -> tuple[Tok, ...]:

@@ -40,6 +40,13 @@ class ListedName:
     name: str
     kind: str = "primary"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its constructor call: the dataclass default for a frozen class with slots
+        # looks up the fields and sets each through Python code, per name, which was much of
+        # unpickling the parts the index build's helper process sends
+        # (service.records.index_build).
+        return (ListedName, (self.name, self.kind))
+
 
 @dataclass
 class ListedEntity:

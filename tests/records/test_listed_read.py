@@ -8,7 +8,7 @@ from datetime import date
 from service.records.common import archive
 from service.records.designations import create_designation
 from service.records.entities import create_entity
-from service.records.screening import iter_listed_entities, listed_entities
+from service.records.listed import iter_listed_entities, listed_entities
 
 
 def _entities(session):
@@ -56,3 +56,11 @@ def test_read_is_lazy(session):
     first = next(parts)
     assert first.name == "Person 0 Example"
     assert parts.gi_frame is not None  # suspended, not exhausted
+
+
+def test_empty_json_lists_are_read_without_the_parser_and_never_shared():
+    from service.records.engine import json_loads
+
+    first, second = json_loads(b"[]"), json_loads("[]")
+    assert first == second == [] and first is not second  # a record may append to its own
+    assert json_loads(b'["CN", "RU"]') == ["CN", "RU"] and json_loads('[{"country": "CN"}]') == [{"country": "CN"}]
