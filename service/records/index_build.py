@@ -104,15 +104,17 @@ class _Helper:
 
         Whenever this process would wait for the helper's part, it takes a later part the
         helper has not started (telling it so), and reads and prepares it meanwhile, up to
-        ``AHEAD`` parts beyond the one it waits for. How the work splits thus follows what each process has
-        to do on this machine (the database server's share of the cores too), not a ratio."""
+        ``AHEAD`` parts beyond the one it waits for. How the work splits thus follows what
+        each process has to do on this machine (the database server's share of the cores
+        too), not a ratio."""
+        assert self.proc.stdout is not None
         bounds: list[tuple[int, int]] = self._next()[1]
         pending: dict[int, PreparedPart] = {}
         taken: set[int] = set()
         heard = -1  # the last part the helper sent or left: it works on the next one
         for k in range(len(bounds)):
             while k not in pending:
-                if not self._ready():
+                if not _readable(self.proc.stdout):
                     j = max(heard + 2, k + 1)
                     while j in taken:
                         j += 1
@@ -128,10 +130,6 @@ class _Helper:
             yield pending.pop(k)
         while self._next()[0] != "end":  # the helper's word on parts taken from it
             pass
-
-    def _ready(self) -> bool:
-        assert self.proc.stdout is not None
-        return bool(select.select([self.proc.stdout], [], [], 0)[0])
 
     def _take(self, j: int) -> None:
         assert self.proc.stdin is not None

@@ -162,19 +162,9 @@ class ScreeningIndex:
     def _add_part(self, part: PreparedPart) -> None:
         # A part's distinct tokens are numbered once each here, not once per name that
         # holds them (a token's hash is computed from its eight fields, in Python).
-        numbers, all_toks = self._tok_number, self._toks
-        mine: list[int] = []
-        for fields in part.tokens:
-            t = Tok(*fields)
-            number = numbers.get(t)
-            if number is None:
-                number = numbers[t] = len(all_toks)
-                all_toks.append(t)
-            mine.append(number)
+        mine = self._numbered(tuple([Tok(*fields) for fields in part.tokens]))
         for entity, slots in zip(part.entities, part.slots, strict=True):
-            self._add(entity, [(lname, tuple([all_toks[mine[i]] for i in toks]), reading)
-                               for lname, toks, reading in slots],
-                      [[mine[i] for i in toks] for _, toks, _ in slots])
+            self._add(entity, [(lname, [mine[i] for i in toks], reading) for lname, toks, reading in slots])
 
     def __len__(self) -> int:
         return len(self._entities)
@@ -183,11 +173,10 @@ class ScreeningIndex:
     def name_count(self) -> int:
         return self._live_names
 
-    def _add(self, entity: ListedEntity, slots: Iterable[Slot] | None = None,
-             numbers: list[list[int]] | None = None) -> None:
-        """Index ``entity`` under ``slots`` (:func:`prepared_slots` of it, made here if not given:
-        a build may prepare them in another process, see :meth:`build_parts`); ``numbers``:
-        the slots' tokens' numbers in ``_toks``, when known."""
+    def _add(self, entity: ListedEntity, numbered: Iterable[tuple[ListedName, list[int], bool]] | None = None) -> None:
+        """Index ``entity`` under its :func:`prepared_slots`, given with their tokens as numbers
+        into ``_toks`` (a build may prepare them in another process, see :meth:`build_parts`)
+        or prepared here."""
         if entity.entity_id in self._entities:
             self.remove(entity.entity_id)
         ecls = type_class(entity.type) or "org"
@@ -199,29 +188,35 @@ class ScreeningIndex:
         )
         self._entities[entity.entity_id] = info
         info.first_slot = len(self._retrieval.live)
-        for k, (lname, toks, reading) in enumerate(prepared_slots(entity) if slots is None else slots):
+        if numbered is None:
+            numbered = [(lname, self._numbered(toks), reading) for lname, toks, reading in prepared_slots(entity)]
+        for lname, numbers, reading in numbered:
             if lname.name == info.name:
                 info.name = lname.name  # one string for both, not two equal ones
-            nid = self._add_slot(info, lname, toks, None if numbers is None else numbers[k])
+            nid = self._add_slot(info, lname, numbers)
             if reading:
                 self._slot_flags[nid] |= _READING
         info.slots = len(self._retrieval.live) - info.first_slot
         for ident in info.identifiers:
             self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
 
-    def _add_slot(self, info: _EntityInfo, lname: ListedName, toks: tuple[Tok, ...],
-                  known: list[int] | None = None) -> int:
-        numbers, all_toks, slot_tok = self._tok_number, self._toks, self._slot_tok
-        if known is not None:
-            slot_tok.extend(known)
-        else:
-            for t in toks:
-                number = numbers.get(t)
-                if number is None:
-                    number = numbers[t] = len(all_toks)
-                    all_toks.append(t)
-                slot_tok.append(number)
-        self._slot_tok_start.append(len(slot_tok))
+    def _numbered(self, toks: tuple[Tok, ...]) -> list[int]:
+        """The numbers of ``toks`` in ``_toks``, new ones added."""
+        numbers, all_toks = self._tok_number, self._toks
+        out: list[int] = []
+        for t in toks:
+            number = numbers.get(t)
+            if number is None:
+                number = numbers[t] = len(all_toks)
+                all_toks.append(t)
+            out.append(number)
+        return out
+
+    def _add_slot(self, info: _EntityInfo, lname: ListedName, numbers: list[int]) -> int:
+        all_toks = self._toks
+        toks = tuple([all_toks[n] for n in numbers])
+        self._slot_tok.extend(numbers)
+        self._slot_tok_start.append(len(self._slot_tok))
         nid = len(self._retrieval.live)
         self._slot_eid.append(info.entity_id)
         self._slot_cls.append(_CLASS_CODE[info.cls])
