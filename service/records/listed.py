@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Designation, Entity, EntityIdentifier, EntityName
 from ..screening import ListedEntity, ListedName
-from .common import chunks, in_lists
+from .common import in_lists
 
 __all__ = ["READ_PART", "iter_listed_entities", "iter_listed_parts", "listed_count", "listed_entities",
            "listed_part", "listed_part_bounds"]
@@ -32,8 +32,14 @@ def listed_count(session: Session) -> int:
 
 def listed_part_bounds(*, session: Session, part: int = READ_PART) -> list[tuple[int, int]]:
     """The first and last entity id of each part of ``part`` live entities, in id order."""
-    ids = session.scalars(select(Entity.id).where(Entity.archived_at.is_(None)).order_by(Entity.id)).all()
-    return [(chunk[0], chunk[-1]) for chunk in chunks(ids, part)]
+    # Counted by the database: the ids themselves, a million Python ints, would stay in this
+    # process's memory (freed to Python's allocator, not to the system) for the whole build.
+    numbered = select(
+        Entity.id, ((func.row_number().over(order_by=Entity.id) - 1) // part).label("part")
+    ).where(Entity.archived_at.is_(None)).subquery()
+    rows = session.execute(select(func.min(numbered.c.id), func.max(numbered.c.id))
+                           .group_by(numbered.c.part).order_by(numbered.c.part))
+    return [(first, last) for first, last in rows]
 
 
 def listed_part(*, session: Session, bounds: tuple[int, int]) -> list[ListedEntity]:

@@ -8,7 +8,7 @@ from datetime import date
 from service.records.common import archive
 from service.records.designations import create_designation
 from service.records.entities import create_entity
-from service.records.listed import iter_listed_entities, listed_entities
+from service.records.listed import iter_listed_entities, listed_entities, listed_part_bounds
 
 
 def _entities(session):
@@ -46,6 +46,15 @@ def test_read_in_parts_equals_one_read(session):
     assert first.references == ["OFAC:R0"]
     # By id, likewise (the refresh path), archived ones left out.
     assert [_shape(e) for e in listed_entities(session=session, ids=set(ids))] == whole
+
+
+def test_part_bounds_are_counted_over_live_entities(session):
+    ids = _entities(session)
+    live = [i for i in ids if i != ids[3]]  # six live ones, the archived one in their midst
+    for part in (1, 2, 4, 6, 100):
+        expected = [(live[k], live[min(k + part, len(live)) - 1]) for k in range(0, len(live), part)]
+        assert listed_part_bounds(session=session, part=part) == expected
+    assert listed_part_bounds(session=session, part=4) == [(live[0], live[3]), (live[4], live[5])]
 
 
 def test_read_is_lazy(session):
