@@ -199,12 +199,14 @@ class Vocabulary:
         split = tok.kind != JOINED
         key = (text, tok.abjad, fuzzy, split)
         cache = self._cache
-        hit = cache.get(key)
+        hit = cache.pop(key, None)
         if hit is not None:
+            # Moved to the end: the least recently used goes first, so the words that recur
+            # (given names, "youxian" of every 有限公司) stay while one-off words pass through.
+            cache[key] = hit
             return hit
         out = self._search(text, tok.abjad, fuzzy, split)
         if len(cache) >= VOCAB_CACHE_SIZE:
-            # Oldest first out: cheap, and bounded.
             cache.pop(next(iter(cache)), None)
         cache[key] = out
         return out

@@ -347,3 +347,24 @@ def test_a_name_among_thousands_of_sound_alike_syllables_is_still_found() -> Non
     assert sum(df for df in lists if df <= POSTINGS_FLOOR) > WALK_ENTRIES  # the budget is reached
     found = index.screen(Subject(name=query, type="person"), limit=5)
     assert found and found[0].entity_id == 99_999 and found[0].match
+
+
+def test_the_lookup_cache_keeps_the_words_that_recur(monkeypatch) -> None:
+    """Least recently used out: a word looked up again and again ("youxian" of every 有限公司)
+    stays while a stream of one-off words passes through."""
+    from service.screening import vocabulary
+    from service.screening.vocabulary import Vocabulary
+
+    monkeypatch.setattr(vocabulary, "VOCAB_CACHE_SIZE", 3)
+    vocab = Vocabulary()
+    for word in ("youxian", "gongsi", "zhang", "wei"):
+        vocab.token_id(word)
+    recurring = Tok("youxian", 1.0, NORMAL, False)
+    first = vocab.matches(recurring)
+    for once in ("gongsi", "zhang", "wei", "gongsy", "zhang"):
+        assert vocab.matches(recurring) is first  # held: the same tuple, not looked up again
+        vocab.matches(Tok(once, 1.0, NORMAL, False))
+    assert vocab.matches(recurring) is first
+    assert len(vocab._cache) == 3
+    # The one-off words pushed each other out: the oldest of them is gone.
+    assert ("gongsi", False, True, True) not in vocab._cache
