@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,10 @@ FLOOR_RATIO = 100.0
 TARGET_SECONDS = 60.0
 TARGET_MEM_MB = 500.0
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
+# How often the bench asks for the job's progress: its requests run in the service's process,
+# beside the job (every 50 ms took about a tenth of a core from the screening); a client's
+# progress bar asks about once a second. The first progress update is timed to this interval.
+POLL_SECONDS = 0.1
 
 
 def build_database(url: str) -> float:
@@ -160,7 +165,7 @@ def run_service(args: argparse.Namespace) -> None:
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
 
     def run(body: Any) -> dict[str, Any]:
-        started = time.perf_counter()
+        started, started_epoch = time.perf_counter(), time.time()
         resp = client.post("/api/v1/screening-jobs", data=body, content_type="text/csv")
         assert resp.status_code == 202, resp.get_data(as_text=True)
         url, first = resp.headers["Location"], None
@@ -170,8 +175,11 @@ def run_service(args: argparse.Namespace) -> None:
                 first = time.perf_counter() - started
             if job["status"] not in ("queued", "running"):
                 break
-            time.sleep(0.05)
-        job["wall_seconds"] = time.perf_counter() - started
+            time.sleep(POLL_SECONDS)
+        # Upload to the job's own finish time (same machine, same clock), not to the poll that
+        # saw it: the poll interval is no part of the job's time.
+        finished = datetime.fromisoformat(job["finished_at"]).timestamp() if job.get("finished_at") else None
+        job["wall_seconds"] = finished - started_epoch if finished else time.perf_counter() - started
         job["first_progress_seconds"] = first
         return job
 

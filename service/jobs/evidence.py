@@ -34,7 +34,11 @@ class Tally:
         self.best: dict[int, dict[str, Any]] = {}
 
     def add(self, line: str) -> None:
-        for m in json.loads(line).get("matches", ()):
+        self.add_record(json.loads(line))
+
+    def add_record(self, record: dict[str, Any]) -> None:
+        """A results line already parsed."""
+        for m in record.get("matches", ()):
             seen = self.best.setdefault(m["entity_id"], {"entity_id": m["entity_id"], "score": 0.0,
                                                          "match": False, "rows": 0})
             seen["score"] = max(seen["score"], m["score"])
@@ -62,9 +66,10 @@ def log_job(session: Session, job: ScreeningJob, result_files: list[Path]) -> Sc
     for path in result_files:
         if path.exists():
             with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    tally.add(line)
-                    matched.add(line)
+                for line in fh:  # each line parsed once, for both
+                    record = json.loads(line)
+                    tally.add_record(record)
+                    matched.add(record)
     add_job_matches(session=session, job_id=job.id, matches=matched.found)
     return log_file(
         session=session, kind="job", batch_key=str(job.id),

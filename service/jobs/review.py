@@ -7,14 +7,10 @@ the job read it, so a decision on the row's subject carries to later screenings 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..models import ScreeningJob
 from .rows import Columns, to_subject
-
-# jsonl_line writes ``"decision": "match"`` for a row with a match: lines without it are not parsed.
-MATCHED = '"decision": "match"'
 
 
 class JobMatches:
@@ -26,11 +22,9 @@ class JobMatches:
         self.date_order = job.date_order
         self.found: list[tuple[int, dict[str, Any], int, float]] = []
 
-    def add(self, line: str) -> None:
-        if self.columns is None or MATCHED not in line:
-            return
-        record = json.loads(line)
-        if record.get("decision") != "match":
+    def add(self, record: dict[str, Any]) -> None:
+        """One results line, parsed."""
+        if self.columns is None or record.get("decision") != "match":
             return
         cells = [record["input"].get(h, "") for h in self.header]
         subject = to_subject(cells, self.columns, date_order=self.date_order).subject

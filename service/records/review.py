@@ -53,8 +53,10 @@ from ..models import (
     ReviewProposal,
     ScreeningHit,
     ScreeningLog,
+    utcnow,
 )
 from .actor import Actor
+from .bulk import insert_rows
 from .common import Page, in_lists
 from .evidence import LogSettings, stored_subject, subject_key
 
@@ -301,11 +303,12 @@ def authorities(session: Session) -> list[str]:
 
 def add_job_matches(*, session: Session, job_id: int, matches: Iterable[tuple[int, dict[str, Any], int, float]]) -> int:
     """Queue a finished job's matched rows: (row number, the row's subject, entity, score) each.
-    Returns how many were added."""
-    added = 0
-    for row, subject, entity_id, score in matches:
-        session.add(ReviewJobMatch(job_id=job_id, row=row, subject=subject, subject_key=subject_key(subject),
-                                   entity_id=entity_id, score=score))
-        added += 1
-    session.flush()
-    return added
+    Returns how many were added. Written as plain rows (COPY on PostgreSQL): a job of 20,000
+    rows queues about 10,000, which the ORM's unit of work took most of a second to insert."""
+    now = utcnow()
+    rows = [{"job_id": job_id, "row": row, "subject": subject, "subject_key": subject_key(subject),
+             "entity_id": entity_id, "score": score, "created_at": now}
+            for row, subject, entity_id, score in matches]
+    session.flush()  # the job's own pending changes first, as the ORM would order them
+    insert_rows(session.connection(), ReviewJobMatch.__table__, rows)  # type: ignore[arg-type]
+    return len(rows)

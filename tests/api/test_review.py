@@ -10,7 +10,7 @@ import pytest
 
 from service.errors import Conflict, Invalid, NotFound
 from service.extensions import db
-from service.models import Disposition, MonitoredSubject, MonitoringAlert, ReviewProposal
+from service.models import Disposition, MonitoredSubject, MonitoringAlert, ReviewJobMatch, ReviewProposal
 from service.records import decisions
 from service.records.actor import Actor
 from service.records.evidence import LogSettings
@@ -241,6 +241,24 @@ def test_finished_job_rows_with_a_match_join_the_queue(client, app, seeded):
     # The decision carries to a later screening of the same subject (same key).
     again = screen(client, "Zhao Guangzong", birth_date="1985-11-12", country="CN")["matches"][0]
     assert again["disposition"]["decision"] == "true_match"
+
+
+def test_a_big_job_queues_every_matched_row(client, app, seeded):
+    """Enough matched rows for the bulk write (COPY on PostgreSQL): each (row, entity) pair is
+    queued once, its subject whole."""
+    lines = [f"Zhao Guangzong,1985-11-{day:02d},CN" for day in range(1, 31)]
+    lines += [f"Ni Gaobin,19{70 + i}-01-01," for i in range(30)]
+    job = submit(client, "Name,DOB,Country\n" + "\n".join(lines) + "\n").json
+    assert wait(client, job["id"])["status"] == "done"
+    with app.app_context():
+        rows = db.session.query(ReviewJobMatch).filter_by(job_id=job["id"]).all()
+        pairs = {(r.row, r.entity_id) for r in rows}
+        assert len(pairs) == len(rows) >= 60
+        assert {r.row for r in rows} == set(range(2, 62))
+        tenth = next(r for r in rows if r.row == 11 and r.entity_id == seeded["ZHAO, Guangzong"])
+        assert tenth.subject == {"name": "Zhao Guangzong", "type": None, "birth_date": "1985-11-10",
+                                 "country": "CN", "identifiers": []}
+        assert tenth.subject_key and tenth.created_at is not None and 0 < tenth.score <= 1
 
 
 def open_alert(entity_id: int, external_id: str = "vendor-42", state: str = "open") -> int:
