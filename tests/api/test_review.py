@@ -10,7 +10,13 @@ import pytest
 
 from service.errors import Conflict, Invalid, NotFound
 from service.extensions import db
-from service.models import Disposition, MonitoredSubject, MonitoringAlert, ReviewJobMatch, ReviewProposal
+from service.models import (
+    Disposition,
+    MonitoredSubject,
+    MonitoringAlert,
+    ReviewJobMatch,
+    ReviewProposal,
+)
 from service.records import decisions
 from service.records.actor import Actor
 from service.records.evidence import LogSettings
