@@ -165,7 +165,6 @@ class ScreeningIndex:
         # an entity left to this process (None) numbers its own tokens in between, so the
         # numbers are those of a build alone.
         fields, mine = part.tokens, [-1] * len(part.tokens)
-        numbers, all_toks = self._tok_number, self._toks
         for entity, slots in zip(part.entities, part.slots, strict=True):
             if slots is None:
                 self._add(entity)
@@ -176,12 +175,7 @@ class ScreeningIndex:
                 for i in toks:
                     n = mine[i]
                     if n < 0:
-                        t = Tok(*fields[i])
-                        got = numbers.get(t)
-                        if got is None:
-                            got = numbers[t] = len(all_toks)
-                            all_toks.append(t)
-                        n = mine[i] = got
+                        n = mine[i] = self._number(Tok(*fields[i]))
                     nums.append(n)
                 numbered.append((lname, nums, reading))
             self._add(entity, numbered)
@@ -222,15 +216,15 @@ class ScreeningIndex:
 
     def _numbered(self, toks: tuple[Tok, ...]) -> list[int]:
         """The numbers of ``toks`` in ``_toks``, new ones added."""
-        numbers, all_toks = self._tok_number, self._toks
-        out: list[int] = []
-        for t in toks:
-            number = numbers.get(t)
-            if number is None:
-                number = numbers[t] = len(all_toks)
-                all_toks.append(t)
-            out.append(number)
-        return out
+        return [self._number(t) for t in toks]
+
+    def _number(self, tok: Tok) -> int:
+        """The number of ``tok`` in ``_toks``, added if new."""
+        number = self._tok_number.get(tok)
+        if number is None:
+            number = self._tok_number[tok] = len(self._toks)
+            self._toks.append(tok)
+        return number
 
     def _add_slot(self, info: _EntityInfo, lname: ListedName, numbers: list[int]) -> int:
         all_toks = self._toks
