@@ -445,6 +445,11 @@ class PreparedPart:
         return (PreparedPart, (self.entities, self.tokens, self.slots))
 
 
+def tok_fields(t: Tok) -> tuple[Any, ...]:
+    """A token as its constructor's arguments, in order: ``Tok(*tok_fields(t)) == t``."""
+    return (t.text, t.weight, t.kind, t.abjad, t.filial, t.orig, t.surname, t.given_first)
+
+
 def has_han_name(entity: ListedEntity) -> bool:
     return has_han(entity.name) or any(has_han(n.name) for n in entity.names or ())
 
@@ -466,7 +471,7 @@ def prepare_part(entities: list[ListedEntity], *, leave_han: bool = False) -> Pr
         for lname, toks, reading in prepared_slots(entity):
             nums: list[int] = []
             for t in toks:
-                fields = (t.text, t.weight, t.kind, t.abjad, t.filial, t.orig, t.surname, t.given_first)
+                fields = tok_fields(t)
                 n = numbers.get(fields)
                 if n is None:
                     n = numbers[fields] = len(tokens)

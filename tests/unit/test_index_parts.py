@@ -4,13 +4,15 @@ slots, vocabulary and postings, and the same matches."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import subprocess
 import sys
 from typing import Any
 
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
-from service.screening.index import PreparedPart, prepare_part
+from service.screening.index import PreparedPart, prepare_part, prepared_slots, tok_fields
+from service.screening.tokens import Tok
 
 
 def varied_entities() -> list[ListedEntity]:
@@ -42,8 +44,7 @@ def varied_entities() -> list[ListedEntity]:
 def fingerprint(index: ScreeningIndex) -> dict[str, Any]:
     vocab = index._retrieval.vocab
     return {
-        "tokens": [(t.text, t.weight, t.kind, t.abjad, t.filial, t.orig, t.surname, t.given_first)
-                   for t in index._toks],
+        "tokens": list(index._toks),  # compared whole: every field of every token
         "slot tokens": (list(index._slot_tok), list(index._slot_tok_start)),
         "slots": (list(index._slot_eid), bytes(index._slot_cls), bytes(index._slot_flags),
                   [(n.name, n.kind) for n in index._slot_lname]),
@@ -88,6 +89,15 @@ def test_a_part_left_its_han_names_never_loads_their_readers():
     assert left.stdout.strip() == "[]"
     whole = subprocess.run([sys.executable, "-c", code.format(False)], capture_output=True, text=True, check=True)
     assert "pypinyin" in whole.stdout
+
+
+def test_a_token_travels_as_all_its_fields():
+    # A field added to Tok and not to tok_fields would be lost on the way from the helper.
+    toks = [t for _, toks, _ in prepared_slots(varied_entities()[0]) for t in toks]
+    assert toks
+    for t in toks:
+        assert len(tok_fields(t)) == len(dataclasses.fields(Tok))
+        assert Tok(*tok_fields(t)) == t
 
 
 def test_a_part_numbers_its_distinct_tokens_once():
