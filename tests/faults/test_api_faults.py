@@ -420,6 +420,10 @@ def test_sqlite_outage_is_503_then_recovers(outage_app, tmp_path, caplog):
         for f in folder.iterdir():
             shutil.move(str(f), aside / f.name)
         path.mkdir()
+        # Again: a connection the app's own threads (job executor, monitoring) opened since the
+        # first dispose still reads the moved file, and a request could be handed it from the pool.
+        with app.app_context():
+            db.engine.dispose()
 
     def restore() -> None:
         path.rmdir()
