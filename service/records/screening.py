@@ -26,6 +26,7 @@ from ..screening import (
     ScreeningIndex,
     Subject,
 )
+from ..screening.collector import drop_query_caches
 from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
@@ -139,6 +140,9 @@ class IndexCache:
         state = self.current(session=session)
         for name in WARM_NAMES:
             state.index.screen(Subject(name=name), threshold=1.0, limit=1)
+        # What the build and these queries left in the engine's caches would be copied into
+        # each forked worker that touches it (see screening.collector).
+        drop_query_caches()
         return state
 
     def reset(self) -> None:

@@ -30,6 +30,7 @@ from .adjust import (
     unmatched_words,
     whole_name_score,
 )
+from .columns import EntityTable, NameColumn
 from .matchers import normalize_country, normalize_identifier
 from .multimap import MultiMap
 from .normalize import alternative_names, logical_reading, tokenize_uncached
@@ -63,54 +64,16 @@ _WHOLE = 2
 _NO_IDENTIFIERS: dict[str, list[Identifier]] = {}
 
 
-class _EntityInfo:
-    """What the index keeps per entity: what a match reports and the evidence compares.
-
-    Not the :class:`ListedEntity` it was built from: its five lists and its names cost
-    about 0.4 KB an entity, 0.4 GB at a million. Repeated values (the countries of an
-    entity, its birth dates) are held once for the whole index (see ``ScreeningIndex._shared``).
-    Its name is the very string of its primary listed name's slot, and its identifiers are
-    kept as listed, normalised only when a subject brings identifiers to compare: a
-    normalised mapping per entity cost about 0.5 KB for each entity with identifiers. Its
-    name slots are consecutive (an entity's names are added together), so two numbers
-    say which they are."""
-
-    __slots__ = ("entity_id", "name", "cls", "birth_dates", "countries", "identifiers", "references",
-                 "first_slot", "slots")
-
-    def __init__(
-        self,
-        entity: ListedEntity,
-        cls: str,
-        birth_dates: tuple[str, ...],
-        countries: frozenset[str],
-    ) -> None:
-        self.entity_id = entity.entity_id
-        self.name = entity.name
-        self.cls = cls
-        self.birth_dates = birth_dates
-        self.countries = countries
-        self.identifiers: tuple[Identifier, ...] = tuple(entity.identifiers)
-        self.references = tuple(entity.references)
-        self.first_slot = 0
-        self.slots = 0
-
-    @property
-    def name_ids(self) -> range:
-        return range(self.first_slot, self.first_slot + self.slots)
-
-    def carries(self, norm: str) -> bool:
-        """Whether one of the entity's identifiers normalises to ``norm``."""
-        return any(normalize_identifier(ident[1]) == norm for ident in self.identifiers)
-
-
 class ScreeningIndex:
     """Screen subjects against a set of listed entities."""
 
     def __init__(self) -> None:
-        self._entities: dict[int, _EntityInfo] = {}
+        self._slot_names = NameColumn()  # per name slot (see below)
+        # What a match reports and the evidence compares, per entity (see .columns: not a
+        # ListedEntity, whose lists and names cost about 0.4 KB an entity).
+        self._entities = EntityTable(self._slot_names)
         # Per name slot, in parallel: its entity, its type class (a _CLASSES code), the listed
-        # name it reports, and its prepared tokens as
+        # name it reports (in flat columns, as the entities), and its prepared tokens as
         # numbers into _toks (slot i's at _slot_tok[_slot_tok_start[i]:_slot_tok_start[i + 1]]).
         # Numbers, not a tuple of tokens per slot: reading an object writes its reference
         # count, so each name a query scored copied the page holding its tuple into the
@@ -118,7 +81,6 @@ class ScreeningIndex:
         # own copy of most of the index. A candidate's tokens are put together when scored.
         self._slot_eid = array("i")
         self._slot_cls = bytearray()
-        self._slot_lname: list[ListedName] = []
         self._slot_tok = array("i")
         self._slot_tok_start = array("q", [0])
         self._live_names = 0
@@ -132,8 +94,6 @@ class ScreeningIndex:
         # objects as name tokens, so their pages are copied into a worker once, early.
         self._toks: list[Tok] = []
         self._tok_number: dict[Tok, int] = {}
-        # Countries and birth-date tuples held once: a million entities have few distinct ones.
-        self._shared: dict[Any, Any] = {}
         # Per slot, _READING if it holds the Japanese reading of a Han name (see _add), and
         # _WHOLE if its name counts only as a whole (weak aliases, one-word names). Flags, not
         # sets of slot numbers: finding a number in a set writes the reference count of the
@@ -191,28 +151,25 @@ class ScreeningIndex:
         """Index ``entity`` under its :func:`prepared_slots`, given with their tokens as numbers
         into ``_toks`` (a build may prepare them in another process, see :meth:`build_parts`)
         or prepared here."""
-        if entity.entity_id in self._entities:
-            self.remove(entity.entity_id)
+        eid = entity.entity_id
+        if eid in self._entities:
+            self.remove(eid)
         ecls = type_class(entity.type) or "org"
-        shared = self._shared
-        birth_dates = tuple(entity.birth_dates)
-        countries = entity_countries(entity)
-        info = _EntityInfo(
-            entity, ecls, shared.setdefault(birth_dates, birth_dates), shared.setdefault(countries, countries)
-        )
-        self._entities[entity.entity_id] = info
-        info.first_slot = len(self._retrieval.live)
+        identifiers = tuple(entity.identifiers)
+        first = len(self._retrieval.live)
         if numbered is None:
             numbered = [(lname, self._numbered(toks), reading) for lname, toks, reading in prepared_slots(entity)]
+        name_slot = -1  # a slot of the entity's own name, which the entity's record refers to
         for lname, numbers, reading in numbered:
-            if lname.name == info.name:
-                info.name = lname.name  # one string for both, not two equal ones
-            nid = self._add_slot(info, lname, numbers)
+            nid = self._add_slot(eid, ecls, lname, numbers)
             if reading:
                 self._slot_flags[nid] |= _READING
-        info.slots = len(self._retrieval.live) - info.first_slot
-        for ident in info.identifiers:
-            self._ident_index.add(hash(normalize_identifier(ident[1])), entity.entity_id)
+            if name_slot < 0 and lname.name == entity.name:
+                name_slot = nid
+        self._entities.add(eid, entity.name, ecls, tuple(entity.birth_dates), entity_countries(entity), identifiers,
+                           tuple(entity.references), first, len(self._retrieval.live) - first, name_slot)
+        for ident in identifiers:
+            self._ident_index.add(hash(normalize_identifier(ident[1])), eid)
 
     def _numbered(self, toks: tuple[Tok, ...]) -> list[int]:
         """The numbers of ``toks`` in ``_toks``, new ones added."""
@@ -226,18 +183,18 @@ class ScreeningIndex:
             self._toks.append(tok)
         return number
 
-    def _add_slot(self, info: _EntityInfo, lname: ListedName, numbers: list[int]) -> int:
+    def _add_slot(self, eid: int, ecls: str, lname: ListedName, numbers: list[int]) -> int:
         all_toks = self._toks
         toks = tuple([all_toks[n] for n in numbers])
         self._slot_tok.extend(numbers)
         self._slot_tok_start.append(len(self._slot_tok))
         nid = len(self._retrieval.live)
-        self._slot_eid.append(info.entity_id)
-        self._slot_cls.append(_CLASS_CODE[info.cls])
-        self._slot_lname.append(lname)
+        self._slot_eid.append(eid)
+        self._slot_cls.append(_CLASS_CODE[ecls])
+        self._slot_names.append(lname)
         self._slot_flags.append(0)
         self._live_names += 1
-        self._retrieval.add(nid, toks, info.cls == "person")
+        self._retrieval.add(nid, toks, ecls == "person")
         if needs_whole_name(lname.kind, toks):
             self._slot_flags[nid] |= _WHOLE
         return nid
@@ -252,10 +209,10 @@ class ScreeningIndex:
 
     def remove(self, entity_id: int) -> bool:
         """Remove an entity; returns False if it was not indexed."""
-        info = self._entities.pop(entity_id, None)
-        if info is None:
+        slots = self._entities.remove(entity_id)
+        if slots is None:
             return False
-        for nid in info.name_ids:
+        for nid in slots:
             if self._retrieval.live[nid]:
                 self._retrieval.remove(nid)
                 self._live_names -= 1
@@ -267,7 +224,8 @@ class ScreeningIndex:
         found: set[int] = set()
         self._ident_index.get_into(hash(norm), found)
         entities = self._entities
-        return sorted(eid for eid in found if eid in entities and entities[eid].carries(norm))
+        return sorted(eid for eid in found if eid in entities
+                      and any(normalize_identifier(ident[1]) == norm for ident in entities.identifiers(eid)))
 
     # --- screening -----------------------------------------------------------
 
@@ -325,26 +283,27 @@ class ScreeningIndex:
             )
             for ident in subject.identifiers:
                 for eid in self._identified(ident[1]):
-                    nids.extend(self._entities[eid].name_ids)
+                    nids.extend(self._entities.name_ids(eid))
         best = self._score(subject, scls, r_person, r_org, nids, threshold)
         country = normalize_country(subject.country) if subject.country else None
         entities = self._entities
         # Without birth date, country or identifiers, adjust() leaves the name score as it is:
-        # an entity under the floor is then dropped without reading its record (which would
-        # write its reference count: see _slot_tok).
+        # an entity under the floor is then dropped without putting its record together.
         evidence = bool(subject.birth_date or country or subject.identifiers)
         out: list[Match] = []
         for eid, (name_score, nid, pairs, rq, ctoks) in best.items():
             if not evidence and name_score < floor:
                 continue
-            info = entities[eid]
+            info = entities.get(eid)
+            assert info is not None  # a slot scored is live, so is its entity
+            listed_ids = info.identifiers if subject.identifiers else ()
             final, adjustments = adjust(
                 name_score,
                 subject,
                 country,
                 info.birth_dates,
                 info.countries,
-                entity_identifiers(info.identifiers) if subject.identifiers and info.identifiers else _NO_IDENTIFIERS,
+                entity_identifiers(listed_ids) if listed_ids else _NO_IDENTIFIERS,
                 threshold,
             )
             if final < floor:
@@ -355,7 +314,7 @@ class ScreeningIndex:
                     info.entity_id,
                     info.name,
                     info.references,
-                    self._slot_lname[nid],
+                    self._slot_names[nid],
                     name_score,
                     pairs,
                     final,
@@ -404,7 +363,7 @@ class ScreeningIndex:
             else:
                 s, pairs = compare_readings(rq, (ctoks,), ecls)
             if flags & _WHOLE:
-                ws = whole_name_score(s, pairs, rq, ctoks, self._slot_lname[nid].kind, threshold)
+                ws = whole_name_score(s, pairs, rq, ctoks, self._slot_names.kind(nid), threshold)
                 if ws is None:
                     continue
                 s = ws

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: Modules compiled, in dependency order (all of the per-query hot path).
 COMPILED = ("chinese", "companies", "normalize", "keys", "abjad", "tokens", "prepare", "variants", "anchors", "syllables", "costs", "score", "multimap", "vocabulary", "estimate",
-            "retrieval", "adjust", "index")
+            "retrieval", "adjust", "columns", "index")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "_compiled"
 MANIFEST = "manifest.json"

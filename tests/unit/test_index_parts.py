@@ -47,10 +47,11 @@ def fingerprint(index: ScreeningIndex) -> dict[str, Any]:
         "tokens": list(index._toks),  # compared whole: every field of every token
         "slot tokens": (list(index._slot_tok), list(index._slot_tok_start)),
         "slots": (list(index._slot_eid), bytes(index._slot_cls), bytes(index._slot_flags),
-                  [(n.name, n.kind) for n in index._slot_lname]),
+                  [(n.name, n.kind) for n in (index._slot_names[i] for i in range(len(index._slot_names)))]),
         "vocabulary": (list(vocab.texts), [list(p) for p in vocab.postings]),
         "entities": [(i.entity_id, i.name, i.cls, i.birth_dates, sorted(i.countries), i.identifiers,
-                      i.references, i.first_slot, i.slots) for i in index._entities.values()],
+                      i.references, i.first_slot, i.slots)
+                     for i in (index._entities.get(eid) for eid in index._entities.ids()) if i is not None],
     }
 
 

@@ -235,9 +235,12 @@ def test_the_index_keeps_no_listed_entity_and_holds_repeated_values_once() -> No
     del entities
     gc.collect()
     assert all(r() is None for r in refs)  # what a match needs was copied out of them
-    zhao, ni = idx._entities[47814], idx._entities[47818]
+    zhao, ni = idx._entities.get(47814), idx._entities.get(47818)
+    assert zhao is not None and ni is not None
     assert zhao.countries == frozenset({"CN"}) and zhao.countries is ni.countries
-    assert idx._entities[2].birth_dates == () and idx._entities[2].identifiers is idx._entities[3].identifiers
+    two, three = idx._entities.get(2), idx._entities.get(3)
+    assert two is not None and three is not None
+    assert two.birth_dates == () and two.identifiers == three.identifiers == ()
     # What a match reports is unchanged by it.
     m = idx.screen(Subject(name="Zhao Guangzong", type="person", birth_date="1985-05-09"))[0]
     assert (m.entity_id, m.name, m.references) == (47814, "ZHAO, Guangzong", ["OFAC:47814"])
@@ -346,10 +349,12 @@ def test_an_entity_holds_its_name_once_and_compares_identifiers_as_listed() -> N
                           names=[ListedName("Ivan Petrovich SIDOROV"), ListedName("Vanya Sidorov", "aka")],
                           identifiers=[("passport", "AB-12 345", "RU"), ("inn", "7701234567", None)])
     idx = ScreeningIndex.build([*_entities(), entity])
-    info = idx._entities[99]
+    info = idx._entities.get(99)
+    assert info is not None
     slots = list(info.name_ids)
-    assert [idx._slot_lname[n].name for n in slots][:2] == ["Ivan Petrovich SIDOROV", "Vanya Sidorov"]
-    assert info.name is idx._slot_lname[slots[0]].name
+    assert [idx._slot_names[n].name for n in slots][:2] == ["Ivan Petrovich SIDOROV", "Vanya Sidorov"]
+    assert info.name == idx._slot_names[slots[0]].name == name
+    assert info.identifiers == (("passport", "AB-12 345", "RU"), ("inn", "7701234567", None))
     # Identifiers are kept as listed and normalised when compared: found by any spelling of the
     # number, with the listed spelling in the explanation; a number of another country is not it.
     m = idx.screen(Subject(name="Ivan Sidorov", identifiers=[("passport", "ab12345", "RU")]))[0]
