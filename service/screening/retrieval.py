@@ -31,6 +31,7 @@ import itertools
 import math
 from array import array
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .chinese import pinyin_readings
 from .estimate import (
@@ -113,7 +114,7 @@ def _best_lists(lookups: list[tuple[float, array[int], int, float, int]],
     return chosen
 
 
-def _top(acc: dict[int, float], k: int) -> list[int]:
+def _top(acc: dict[Any, float], k: int) -> list[Any]:
     """The k names of highest rank, best first, ties in insertion order
     (what ``heapq.nlargest(k, acc, key=acc.get)`` returns), without a
     Python call per item: the k-th best rank is found by sorting plain floats."""
@@ -121,10 +122,11 @@ def _top(acc: dict[int, float], k: int) -> list[int]:
         ranks = list(acc.values())
         ranks.sort(reverse=True)  # in C: cheaper than heapq.nlargest's Python loop
         kth = ranks[k - 1]
-        items = [kv for kv in acc.items() if kv[1] > kth]
-        # Names tied at the k-th rank fill the rest in insertion order.
+        near = [kv for kv in acc.items() if kv[1] >= kth]  # one pass over them all
+        items = [kv for kv in near if kv[1] > kth]
         items.sort(key=_rank, reverse=True)
-        items += [kv for kv in acc.items() if kv[1] == kth][: k - len(items)]
+        # Names tied at the k-th rank fill the rest in insertion order.
+        items += [kv for kv in near if kv[1] == kth][: k - len(items)]
     else:
         items = list(acc.items())
         items.sort(key=_rank, reverse=True)
@@ -244,7 +246,10 @@ class CandidateIndex:
                     lookups.append((tok.weight * sim * idf, postings[tid], df, tok.weight, pi))
                     found_words[tid] = found_words.get(tid, 0) | bit
         # Per name: its rank, the sum of what its postings lists brought.
-        acc: dict[int, float] = {}
+        # Name slots are held untyped (Any) here and below: compiled, an ``int`` is unboxed
+        # from each postings entry and boxed again for every dict, set and array access, which
+        # was a third of the walk's time (a million names: most of a slow query's).
+        acc: dict[Any, float] = {}
         # Postings too common to walk ("al", "mohammed" in 1M names) only count in the
         # estimate below, through found_words.
         rare = [lk for lk in lookups if lk[2] <= cap]
@@ -264,10 +269,10 @@ class CandidateIndex:
             # the query's other words. Best spelling first, so a name's first credit is its
             # best.
             walk.sort(key=_probe_then_best)
-            seen: set[int] = set()
+            seen: set[Any] = set()
             current = -1
             for k, (inc, post, _, _, pi) in enumerate(walk):
-                fresh: Iterable[int] = post
+                fresh: Iterable[Any] = post
                 if pi != current:
                     current = pi
                     if k + 1 < len(walk) and walk[k + 1][4] == pi:
@@ -276,7 +281,8 @@ class CandidateIndex:
                     fresh = [nid for nid in post if nid not in seen]
                     seen.update(fresh)
                 for nid in fresh:
-                    acc[nid] = aget(nid, 0.0) + inc
+                    got = aget(nid)
+                    acc[nid] = inc if got is None else got + inc
             for inc, post, *_ in boosts:
                 if len(post) > 4 * len(acc):
                     # Long list, few names to re-rank: test those instead.
@@ -285,7 +291,8 @@ class CandidateIndex:
                         if nid in members:
                             acc[nid] = have + inc
                     continue
-                for nid in post:
+                entries: Iterable[Any] = post
+                for nid in entries:
                     got = aget(nid)
                     if got is not None:
                         acc[nid] = got + inc

@@ -368,3 +368,17 @@ def test_the_lookup_cache_keeps_the_words_that_recur(monkeypatch) -> None:
     assert len(vocab._cache) == 3
     # The one-off words pushed each other out: the oldest of them is gone.
     assert ("gongsi", False, True, True) not in vocab._cache
+
+
+def test_top_is_heapq_nlargest_ties_in_insertion_order() -> None:
+    import heapq
+    import random
+
+    from service.screening.retrieval import _top
+
+    rng = random.Random(3)
+    for _ in range(300):
+        # Few distinct ranks, so that ties at the k-th rank are common.
+        acc = {rng.randrange(10**6): float(rng.randrange(8)) for _ in range(rng.randrange(1, 400))}
+        k = rng.randrange(1, 150)
+        assert _top(acc, k) == heapq.nlargest(k, acc, key=acc.__getitem__)
