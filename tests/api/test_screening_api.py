@@ -137,3 +137,19 @@ def test_screen_cli(app, seeded, database_url, tmp_path):
     bad.write_text("city,zip\nParis,75001\n")
     result = runner.invoke(main, ["screen", str(bad)], env={"DATABASE_URL": database_url})
     assert result.exit_code == 1 and "no 'name' column" in result.output
+
+
+def test_warming_the_index_leaves_the_engines_query_caches_empty(client, app):
+    """What a master runs before forking its workers: the build and the warm-up queries fill the
+    engine's caches, which warm() then empties (a worker would copy each page of them it hit)."""
+    from service.extensions import db
+    from service.screening.chinese import pinyin_readings
+    from service.screening.tokens import token_sim
+
+    create(client, "/api/v1/persons", {"name": "MAO, Tse-tung"})
+    screen(client, name="Mao Zedong")
+    assert pinyin_readings.cache_info().currsize and token_sim.cache_info().currsize
+    with app.app_context():
+        app.extensions["screening_index"].warm(session=db.session)
+    assert pinyin_readings.cache_info().currsize == token_sim.cache_info().currsize == 0
+    assert screen(client, name="Mao Zedong")["matches"]  # and screening goes on as before
