@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 from array import array
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .types import Identifier, ListedName
 
-__all__ = ["EntityRecord", "EntityTable", "NameColumn", "TextColumn"]
+__all__ = ["Codes", "EntityRecord", "EntityTable", "NameColumn", "TextColumn"]
+
+T = TypeVar("T")
 
 
 class TextColumn:
@@ -48,14 +50,15 @@ class TextColumn:
         return self._data[start : self._ends[i]].decode("utf-8", "surrogatepass")
 
 
-class _Codes:
-    """A few distinct values (name kinds, countries, birth dates) numbered once each."""
+class Codes(Generic[T]):
+    """Distinct values (name kinds, countries, birth dates, the index's tokens) numbered once
+    each, in the order first seen."""
 
     def __init__(self) -> None:
-        self.values: list[Any] = []
-        self._number: dict[Any, int] = {}
+        self.values: list[T] = []
+        self._number: dict[T, int] = {}
 
-    def code(self, value: Any) -> int:
+    def code(self, value: T) -> int:
         n = self._number.get(value)
         if n is None:
             n = self._number[value] = len(self.values)
@@ -69,7 +72,7 @@ class NameColumn:
     def __init__(self) -> None:
         self._text = TextColumn()
         self._kind = array("H")
-        self._kinds = _Codes()
+        self._kinds: Codes[str] = Codes()
 
     def __len__(self) -> int:
         return len(self._kind)
@@ -85,8 +88,7 @@ class NameColumn:
         return self._text[slot]
 
     def kind(self, slot: int) -> str:
-        value: str = self._kinds.values[self._kind[slot]]
-        return value
+        return self._kinds.values[self._kind[slot]]
 
 
 class EntityRecord:
@@ -163,7 +165,7 @@ class EntityTable:
         self._rows = _RowMap()  # entity id -> its current row
         self._eid = array("q")
         self._cls = array("B")
-        self._classes = _Codes()
+        self._classes: Codes[str] = Codes()
         # The entity's name: the number of a name slot of it with that very name (nearly
         # always), read from ``names``; else -1 - its number in _odd_names.
         self._slot_names = names
@@ -173,7 +175,7 @@ class EntityTable:
         # distinct ones.
         self._births = array("i")
         self._countries = array("i")
-        self._shared = _Codes()
+        self._shared: Codes[Any] = Codes()
         # Identifiers, as listed ((scheme, value, country) with country None when not given):
         # -1, or the number of their JSON in _idents. Read only when a subject brings
         # identifiers to compare.

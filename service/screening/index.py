@@ -30,7 +30,7 @@ from .adjust import (
     unmatched_words,
     whole_name_score,
 )
-from .columns import EntityTable, NameColumn
+from .columns import Codes, EntityTable, NameColumn
 from .matchers import normalize_country, normalize_identifier
 from .multimap import MultiMap
 from .normalize import alternative_names, logical_reading, tokenize_uncached
@@ -92,8 +92,7 @@ class ScreeningIndex:
         self._ident_index = MultiMap()
         # The distinct tokens of all names, and each one's number: a few per cent as many
         # objects as name tokens, so their pages are copied into a worker once, early.
-        self._toks: list[Tok] = []
-        self._tok_number: dict[Tok, int] = {}
+        self._toks: Codes[Tok] = Codes()
         # Per slot, _READING if it holds the Japanese reading of a Han name (see _add), and
         # _WHOLE if its name counts only as a whole (weak aliases, one-word names). Flags, not
         # sets of slot numbers: finding a number in a set writes the reference count of the
@@ -177,14 +176,10 @@ class ScreeningIndex:
 
     def _number(self, tok: Tok) -> int:
         """The number of ``tok`` in ``_toks``, added if new."""
-        number = self._tok_number.get(tok)
-        if number is None:
-            number = self._tok_number[tok] = len(self._toks)
-            self._toks.append(tok)
-        return number
+        return self._toks.code(tok)
 
     def _add_slot(self, eid: int, ecls: str, lname: ListedName, numbers: list[int]) -> int:
-        all_toks = self._toks
+        all_toks = self._toks.values
         toks = tuple([all_toks[n] for n in numbers])
         self._slot_tok.extend(numbers)
         self._slot_tok_start.append(len(self._slot_tok))
@@ -200,7 +195,7 @@ class ScreeningIndex:
         return nid
 
     def _slot_tokens(self, nid: int) -> tuple[Tok, ...]:
-        toks, start = self._toks, self._slot_tok_start
+        toks, start = self._toks.values, self._slot_tok_start
         return tuple([toks[i] for i in self._slot_tok[start[nid] : start[nid + 1]]])
 
     def upsert(self, entity: ListedEntity) -> None:

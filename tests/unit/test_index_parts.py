@@ -44,7 +44,7 @@ def varied_entities() -> list[ListedEntity]:
 def fingerprint(index: ScreeningIndex) -> dict[str, Any]:
     vocab = index._retrieval.vocab
     return {
-        "tokens": list(index._toks),  # compared whole: every field of every token
+        "tokens": list(index._toks.values),  # compared whole: every field of every token
         "slot tokens": (list(index._slot_tok), list(index._slot_tok_start)),
         "slots": (list(index._slot_eid), bytes(index._slot_cls), bytes(index._slot_flags),
                   [(n.name, n.kind) for n in (index._slot_names[i] for i in range(len(index._slot_names)))]),
