@@ -93,33 +93,36 @@ def pinyin_readings(token: str) -> frozenset[str]:
     if fewest[0] > MAX_SYLLABLES:
         return frozenset()
 
-    # A plain dict as memo: wrapping a closure in functools.cache on every
-    # call costs more than the search itself.
-    memo: dict[tuple[int, int], frozenset[str]] = {}
+    # A plain dict as memo, and a module function rather than a closure: a nested function
+    # that calls itself holds itself through its closure, a reference cycle per call that
+    # only the cyclic collector frees (all the cyclic garbage screening made).
+    return _readings_from(token, 0, MAX_SYLLABLES, table, {})
 
-    def rest(i: int, left: int) -> frozenset[str]:
-        found = memo.get((i, left))
-        if found is None:
-            found = memo[(i, left)] = _rest(i, left)
+
+def _readings_from(token: str, i: int, left: int, table: dict[str, frozenset[str]],
+                   memo: dict[tuple[int, int], frozenset[str]]) -> frozenset[str]:
+    """The readings of ``token[i:]`` in at most ``left`` syllables (see pinyin_readings)."""
+    found = memo.get((i, left))
+    if found is not None:
         return found
-
-    def _rest(i: int, left: int) -> frozenset[str]:
-        if i == len(token):
-            return frozenset({""})
-        if left == 0:
-            return frozenset()
+    if i == len(token):
+        found = frozenset({""})
+    elif left == 0:
+        found = frozenset()
+    else:
         out: set[str] = set()
         for j in range(i + 1, min(len(token), i + 6) + 1):
             heads = table.get(token[i:j])
             if not heads:
                 continue
-            tails = rest(j, left - 1)
+            tails = _readings_from(token, j, left - 1, table, memo)
             out.update(h + t for h in heads for t in tails)
             if len(out) > _MAX_READINGS:
-                return frozenset()  # too ambiguous to say anything
-        return frozenset(out)
-
-    return rest(0, MAX_SYLLABLES)
+                out = set()  # too ambiguous to say anything
+                break
+        found = frozenset(out)
+    memo[(i, left)] = found
+    return found
 
 
 def same_chinese_name(a: str, b: str) -> bool:

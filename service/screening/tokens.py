@@ -260,9 +260,19 @@ def spelling_sim(a: str, b: str) -> float:
     return max(0.0, 1.0 - edits / max(len(a), len(b)))
 
 
-@lru_cache(maxsize=TOKEN_SIM_CACHE)
-def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> float:
-    """Similarity of two normalised tokens, 0..1 (see module docstring)."""
+def token_sim_uncached(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False,
+                       chinese: bool | None = None) -> float:
+    """Similarity of two normalised tokens, 0..1 (see module docstring); :data:`token_sim`
+    is this with a cache. Uncached, for pairs met once: a joined word against the other
+    name's words (variants), a query word against the listed words it may stand for
+    (vocabulary, whose own cache keeps the result); cached, they would only push out the
+    pairs the scorer meets again and again.
+
+    ``chinese``: whether the two words share a pinyin reading (:func:`same_chinese_name`),
+    when the caller already knows. The vocabulary does: the listed words a query word's
+    readings found are the only ones that can share one, and computing the readings of
+    every other word it verifies was a sixth of a slow query's time among a million names.
+    """
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
@@ -329,9 +339,12 @@ def token_sim(a: str, b: str, a_abjad: bool = False, b_abjad: bool = False) -> f
         sim = NICKNAME_SIM
     if sim < ABBREV_SIM and (is_abbreviation(a, b) or is_abbreviation(b, a)):
         sim = ABBREV_SIM
-    if sim < CHINESE_SIM and same_chinese_name(a, b):
+    if sim < CHINESE_SIM and (same_chinese_name(a, b) if chinese is None else chinese):
         sim = CHINESE_SIM
     return sim
+
+
+token_sim = lru_cache(maxsize=TOKEN_SIM_CACHE)(token_sim_uncached)
 
 
 def feminine_form(a: str, b: str) -> bool:
@@ -344,12 +357,6 @@ def feminine_form(a: str, b: str) -> bool:
     stem = long[:-1]
     return stem == short or (len(short) >= FEMININE_FUZZY_MIN and OSA.distance(stem, short) == 1)
 
-
-# token_sim without its cache, for pairs met once: a joined word against the other name's
-# words (variants), a query word against the listed words it may stand for (vocabulary, whose
-# own cache keeps the result). Cached, they would only push out the pairs the scorer meets
-# again and again.
-token_sim_uncached = token_sim.__wrapped__
 
 
 def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:

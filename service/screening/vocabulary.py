@@ -298,9 +298,13 @@ class Vocabulary:
                 self._skeletons.get_into(hash(skeleton(text[1:], True)), bare)
                 if (bare_end := skeleton_final_vowel(text[1:])) is not None:
                     self._skeletons.get_into(hash(bare_end), bare)  # "القاعدة" ~ "al-Qaida"
+        # The listed words sharing a pinyin reading with the query word are among those its
+        # readings find (hash collisions aside, which the verification below weeds out).
+        chinese: set[int] = set()
         if text.isalpha():
             for reading in pinyin_readings(text):
                 self._chinese.get_into(hash(reading), probes)
+                self._chinese.get_into(hash(reading), chinese)
         # A digit typed for a letter ("Ig0r Sech1n") is still a misspelt word.
         if len(text) >= MIN_DELETES_LEN - 1 and not text.isdigit() and text.isalnum():
             self._probe_spelling(text, probes)
@@ -318,7 +322,9 @@ class Vocabulary:
         for t2 in probes | bare:
             if t2 in found:
                 continue
-            s = token_sim_uncached(text, texts[t2], abjad, False)
+            # A word the readings did not find shares none with the query word: token_sim
+            # need not spell out its readings to find that out.
+            s = token_sim_uncached(text, texts[t2], abjad, False, None if t2 in chinese else False)
             if t2 in bare:
                 s = max(s, token_sim_uncached(text[1:], texts[t2], abjad, False))
             if s >= MIN_TOKEN_SIM:

@@ -363,3 +363,35 @@ def test_an_entity_holds_its_name_once_and_compares_identifiers_as_listed() -> N
     other = idx.screen(Subject(name="Ivan Sidorov", identifiers=[("passport", "AB12345", "UA")]))[0]
     assert "identifier" not in {a["feature"] for a in other.explanation["adjustments"]}
     assert idx._identified("7701234567") == [99] and idx._identified("77012345") == []
+
+
+def test_screening_makes_no_reference_cycles() -> None:
+    """The forked screening processes run without the cyclic collector between batches
+    (parallel._child_main): a query must leave nothing that only the collector frees."""
+    import gc
+
+    from service.screening.collector import drop_query_caches
+
+    idx = ScreeningIndex.build(_entities())
+    queries = ["Zhao Guangzong", "Chao Kuang-tsung", "赵光宗", "Ni Gaobin", "Hsi Chin-ping", "Владимир Путин",
+               "Wuhan Xiaoruizhi Sci & Tech Co Ltd", "Vladimir Poutine", "Mohammed al-Rashid", "Kim Jong Un",
+               "Tanaka Hiroshi", "AlisherUsmanov", "محمد علی", "ZHAO GUANGZONG LTD"]
+    for name in queries:  # the tables loaded on first use (their loaders may make cycles, once)
+        idx.screen(Subject(name=name))
+    drop_query_caches()  # so each query does its work again, not a cache lookup
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for name in queries:
+            idx.screen(Subject(name=name))
+            idx.screen(Subject(name=name, type="company"))
+        found = gc.collect()
+        kinds = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was:
+            gc.enable()
+    assert found == 0, f"screening left cyclic garbage: {kinds}"

@@ -382,3 +382,38 @@ def test_top_is_heapq_nlargest_ties_in_insertion_order() -> None:
         acc = {rng.randrange(10**6): float(rng.randrange(8)) for _ in range(rng.randrange(1, 400))}
         k = rng.randrange(1, 150)
         assert _top(acc, k) == heapq.nlargest(k, acc, key=acc.__getitem__)
+
+
+def test_the_vocabulary_finds_every_listed_word_sharing_a_pinyin_reading() -> None:
+    """Vocabulary._search tells token_sim that a listed word its query word's readings did not
+    find shares no pinyin reading with it. That holds only if the readings find every such
+    word: checked here against same_chinese_name over every pair, with the similarity each
+    pair gets either way."""
+    import random
+
+    from service.screening.chinese import pinyin_readings, same_chinese_name
+    from service.screening.pinyin_syllables import SYLLABLES
+    from service.screening.tokens import token_sim_uncached
+    from service.screening.vocabulary import Vocabulary
+
+    rng = random.Random(13)
+    syllables = sorted(SYLLABLES)
+    words = {"".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))) for _ in range(400)}
+    words |= {"tsetung", "zedong", "hsueh", "xue", "chinping", "jinping", "garcia", "youxian", "yuhsien",
+              "kuangtsung", "guangzong", "zhao", "chao", "ltd", "ali", "shin", "xin", "sin"}
+    vocab = Vocabulary()
+    for w in sorted(words):
+        vocab.token_id(w)
+    pairs = same = 0
+    for q in sorted(words)[::3] + ["ts", "hsi", "yoo", "zzz"]:
+        found: set[int] = set()
+        for reading in pinyin_readings(q):
+            vocab._chinese.get_into(hash(reading), found)
+        for tid, w in enumerate(vocab.texts):
+            shared = same_chinese_name(q, w)
+            assert not shared or tid in found, (q, w)
+            flag = None if tid in found else False
+            assert token_sim_uncached(q, w, False, False, flag) == token_sim_uncached(q, w), (q, w)
+            pairs += 1
+            same += shared
+    assert same > 100 and pairs > 40_000  # the check saw many pairs that do share a reading
