@@ -120,14 +120,10 @@ class ScreeningIndex:
 
     def _add_part(self, part: PreparedPart) -> None:
         # A part's distinct tokens are numbered once each here, not once per name that holds
-        # them (a token's hash is computed from its eight fields, in Python), and as they come:
-        # an entity left to this process (None) numbers its own tokens in between, so the
-        # numbers are those of a build alone.
+        # them (a token's hash is computed from its eight fields, in Python), and as they come,
+        # so the numbers are those of a build alone.
         fields, mine = part.tokens, [-1] * len(part.tokens)
         for entity, slots in zip(part.entities, part.slots, strict=True):
-            if slots is None:
-                self._add(entity)
-                continue
             numbered: list[tuple[ListedName, list[int], bool]] = []
             for lname, toks, reading in slots:
                 nums: list[int] = []
@@ -387,10 +383,10 @@ class PreparedPart:
     """Entities with their name slots prepared, in a shape that pickles small: the part's
     distinct tokens as their fields (a token is a frozen dataclass, which does not unpickle
     compiled), and each slot's tokens as numbers into them (a part's names share most of
-    their tokens). An entity's slots are None when it was left for the index to prepare."""
+    their tokens)."""
 
     def __init__(self, entities: list[ListedEntity], tokens: list[tuple[Any, ...]],
-                 slots: list[list[tuple[ListedName, tuple[int, ...], bool]] | None]) -> None:
+                 slots: list[list[tuple[ListedName, tuple[int, ...], bool]]]) -> None:
         self.entities = entities
         self.tokens = tokens
         self.slots = slots
@@ -404,23 +400,13 @@ def tok_fields(t: Tok) -> tuple[Any, ...]:
     return (t.text, t.weight, t.kind, t.abjad, t.filial, t.orig, t.surname, t.given_first)
 
 
-def has_han_name(entity: ListedEntity) -> bool:
-    return has_han(entity.name) or any(has_han(n.name) for n in entity.names or ())
-
-
-def prepare_part(entities: list[ListedEntity], *, leave_han: bool = False) -> PreparedPart:
-    """The :func:`prepared_slots` of each entity, as a :class:`PreparedPart`. With
-    ``leave_han``, an entity with a name in Han characters is left unprepared (None): its
-    readings need pypinyin's and pykakasi's dictionaries (about 170 MB), which the process
-    holding the index loads anyway and a helper process then never does."""
+def prepare_part(entities: list[ListedEntity]) -> PreparedPart:
+    """The :func:`prepared_slots` of each entity, as a :class:`PreparedPart`."""
     # Keyed by the fields: a tuple hashes in C, a token (a dataclass) in Python.
     numbers: dict[tuple[Any, ...], int] = {}
     tokens: list[tuple[Any, ...]] = []
-    slots: list[list[tuple[ListedName, tuple[int, ...], bool]] | None] = []
+    slots: list[list[tuple[ListedName, tuple[int, ...], bool]]] = []
     for entity in entities:
-        if leave_han and has_han_name(entity):
-            slots.append(None)
-            continue
         encoded: list[tuple[ListedName, tuple[int, ...], bool]] = []
         for lname, toks, reading in prepared_slots(entity):
             nums: list[int] = []

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-import subprocess
-import sys
 from typing import Any
 
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
@@ -67,29 +65,14 @@ def matches(index: ScreeningIndex) -> list[list[tuple[int, float, str]]]:
 def test_parts_prepared_elsewhere_or_here_build_the_same_index():
     entities = varied_entities()
     alone = ScreeningIndex.build(entities)
-    # Parts from the helper process travel pickled, their Han names left to the build; those
-    # the build takes are neither.
-    parts = [pickle.loads(pickle.dumps(prepare_part(entities[:4], leave_han=True))), prepare_part(entities[4:6]),
-             pickle.loads(pickle.dumps(prepare_part(entities[6:], leave_han=True)))]
+    # Parts from the helper process travel pickled; those the build takes do not.
+    parts = [pickle.loads(pickle.dumps(prepare_part(entities[:4]))), prepare_part(entities[4:6]),
+             pickle.loads(pickle.dumps(prepare_part(entities[6:])))]
     assert isinstance(parts[0], PreparedPart)
-    assert [slots is None for slots in parts[0].slots] == [True, True, False, True]
     built = ScreeningIndex.build_parts(parts)
     assert fingerprint(built) == fingerprint(alone)
     assert matches(built) == matches(alone)
     assert any(ms for ms in matches(alone))  # the comparison is of something
-
-
-def test_a_part_left_its_han_names_never_loads_their_readers():
-    # A fresh interpreter: this one may have loaded them already. Without leave_han the same
-    # part loads pypinyin (Han names' Chinese readings), so the check can fail.
-    code = ("import sys; from tests.unit.test_index_parts import varied_entities; "
-            "from service.screening.index import prepare_part; "
-            "prepare_part(varied_entities(), leave_han={}); "
-            "print(sorted(m for m in ('pypinyin', 'pykakasi') if m in sys.modules))")
-    left = subprocess.run([sys.executable, "-c", code.format(True)], capture_output=True, text=True, check=True)
-    assert left.stdout.strip() == "[]"
-    whole = subprocess.run([sys.executable, "-c", code.format(False)], capture_output=True, text=True, check=True)
-    assert "pypinyin" in whole.stdout
 
 
 def test_a_token_travels_as_all_its_fields():
