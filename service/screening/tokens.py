@@ -358,7 +358,6 @@ def feminine_form(a: str, b: str) -> bool:
     return stem == short or (len(short) >= FEMININE_FUZZY_MIN and OSA.distance(stem, short) == 1)
 
 
-
 def _equal_key_sim(spelling: float, key: str, strong_consonants: int) -> float:
     """The similarity of two words whose keys are both ``key``, given their ``spelling``
     similarity (see KEY_WEAK_SIM)."""
