@@ -152,7 +152,8 @@ class CandidateIndex:
         # id(postings array) -> (its length, its ids as a set); see _posting_set.
         self._set_cache: dict[int, tuple[int, frozenset[int]]] = {}
         # hash(a rotation of the name's words written as one) -> name slots; see estimate.despaced.
-        self._despaced = MultiMap()
+        # Each name slot is added as it is numbered (add), so in ascending order.
+        self._despaced = MultiMap(ascending=True)
         # Per name slot: the ids of the tokens it is posted under, slot i's at
         # _slot_tids[_slot_start[i]:_slot_start[i + 1]] (flat arrays, as for _name_weight).
         self._slot_tids = array("i")
@@ -173,7 +174,11 @@ class CandidateIndex:
             tid = vocab.token_id(t.text)
             postings[tid].append(nid)
             tids.append(tid)
-        for form in {toks, core(toks)}:
+        # The name without its legal forms too, when it has any. Compared, not put in a set:
+        # a set hashes every Tok (eight fields, in Python), which cost a thirtieth of a million
+        # names' build; core() keeps the Tok objects, so equal forms compare by identity.
+        bare = core(toks)
+        for form in (toks,) if bare == toks else (toks, bare):
             if 2 <= len(form) <= DESPACED_MAX_WORDS:
                 for i in range(len(form)):
                     key = despaced(form[i:] + form[:i])

@@ -127,12 +127,13 @@ class Vocabulary:
         #: int objects had their reference counts written by every query that walked them).
         self.postings: list[array[int]] = []
         # Fuzzy lookup tables: hash(string) -> token ids, in flat arrays (see .multimap).
-        # A hash collision only adds a candidate that the exact similarity rejects.
-        self._deletes = MultiMap()
-        self._keys = MultiMap()
-        self._key_deletes = MultiMap()  # delete-one variants of the keys
-        self._skeletons = MultiMap()
-        self._chinese = MultiMap()  # pinyin reading -> token ids
+        # A hash collision only adds a candidate that the exact similarity rejects. Each
+        # gets only the token id just numbered (token_id), so in ascending order.
+        self._deletes = MultiMap(ascending=True)
+        self._keys = MultiMap(ascending=True)
+        self._key_deletes = MultiMap(ascending=True)  # delete-one variants of the keys
+        self._skeletons = MultiMap(ascending=True)
+        self._chinese = MultiMap(ascending=True)  # pinyin reading -> token ids
         # (token text, abjad, fuzzy, split) -> vocabulary neighbours; see matches.
         self._cache: dict[tuple[str, bool, bool | None, bool], tuple[tuple[int, float], ...]] = {}
 

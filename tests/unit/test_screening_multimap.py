@@ -64,6 +64,22 @@ def test_a_repeated_value_is_held_once() -> None:
     assert _get(m, hash("mhmd")) == {7, 8}
 
 
+def test_an_ascending_map_holds_what_a_walking_one_does() -> None:
+    # As the vocabulary and the despaced keys fill theirs: each value (the token id or name
+    # slot just numbered) under several keys, some of them twice, values only ever growing.
+    rng = random.Random(11)
+    keys = [hash(f"key{i}") for i in range(500)]
+    ascending, walking = MultiMap(ascending=True), MultiMap()
+    for value in range(20_000):
+        for key in rng.choices(keys[:5] if rng.random() < 0.2 else keys, k=rng.randrange(1, 6)):
+            ascending.add(key, value)
+            walking.add(key, value)
+    assert len(ascending) == len(walking)
+    assert ascending._vals == walking._vals and ascending._next == walking._next
+    for key in keys:
+        assert _get(ascending, key) == _get(walking, key)
+
+
 def test_an_index_finds_names_through_it_after_an_upsert() -> None:
     """Tables filled at build and then by an upsert (the service's refresh after a write):
     a one-letter-off spelling finds both, and the spacing-free key finds the new company."""
