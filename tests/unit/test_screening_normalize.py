@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+from service.screening import normalize as n
 from service.screening.keys import (
     cedilla_reading,
     collapse_doubles,
@@ -10,11 +13,14 @@ from service.screening.keys import (
     slavic_key,
 )
 from service.screening.normalize import (
+    _numbers,
     clean,
     fold_homoglyphs,
     normalize_text,
+    strip_invisible,
     tokenize,
     tokenize_full,
+    tokenize_uncached,
 )
 
 
@@ -266,3 +272,34 @@ def test_han_is_found_by_code_point_range_at_every_edge() -> None:
             assert has_han(f"Zhao {ch}") == (script_of(ch) == "han") == (lo <= cp <= hi), hex(cp)
     assert has_han("赵光宗") and has_han("Zhao 光") and not has_han("조광종") and not has_han("Жарко")
     assert not has_han("Zhao Guangzong")
+
+
+def _regex_path(word: str) -> list[str]:
+    """What tokenize's regular expressions make of one ASCII word (its path for every word
+    before the shortcut for plain words)."""
+    text = n._CAMEL.sub(" ", word).casefold().replace("&", " and ")
+    text = n._APOSTROPHES.sub("", text)
+    text = n._INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
+    return [part for part in n._NON_ALNUM.split(text) if part]
+
+
+def test_plain_words_tokenize_as_the_regular_expressions_do() -> None:
+    # The shortcut takes letters and digits in one case or capitalised; these words come in
+    # every casing, so most go the long way and some (camel case, "Mc") are split by it.
+    rng = random.Random(3)
+    words = ["McKesson", "MacDonald", "DeMarco", "iPhone", "JOHN", "Smith", "smith", "A1b", "B52S", "4th",
+             "Ltd", "LTD", "AbC", "aBc", "X", "x", "ÅSA"]
+    for _ in range(20_000):
+        letters = "".join(rng.choice("aAbBcCmMzZ019") for _ in range(rng.randrange(1, 8)))
+        words.append(rng.choice([letters, letters.lower(), letters.upper(), letters.capitalize(),
+                                 "Mc" + letters.capitalize()]))
+    for word in words:
+        if word.isascii():
+            assert list(tokenize_uncached(word)[0]) == _numbers(_regex_path(word)), word
+
+
+def test_printable_text_loses_nothing_and_invisible_characters_go() -> None:
+    assert strip_invisible("Zhao Guangzong") == "Zhao Guangzong"
+    assert strip_invisible("Ali\u200bBaba\u00adCo") == "AliBabaCo"  # zero-width space, soft hyphen (Cf)
+    assert strip_invisible("Ali\tBaba\u0085Co") == "Ali Baba Co"  # tab, NEL: separators on screen
+    assert strip_invisible("foo\u00a0bar\u2028baz") == "foo\u00a0bar\u2028baz"  # not "Other": kept
