@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Table,
+    any_,
     bindparam,
     exists,
     func,
@@ -78,21 +79,22 @@ def stored_subject(subject: dict[str, Any], settings: LogSettings) -> dict[str, 
 def log_screenings(
     *, session: Session, kind: str, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
     actor: Actor, settings: LogSettings, batch: bool, if_list_version: int | None = None,
+    if_undecided: bool = False,
 ) -> dict[str, int] | None:
     """One evidence row per subject; returns the row ids by key. One subject is written by
     :func:`insert_screening` (one statement on PostgreSQL); more through the ORM, batched.
-    ``if_list_version`` (one subject only): write only if the list state is still that one;
-    else write nothing and return None."""
+    ``if_list_version`` and ``if_undecided`` (one subject only): see :func:`insert_screening`;
+    when not written, return None."""
     rows = {key: _log_row(kind=kind, key=key if batch else None, subject=subject, result=results[key],
                           actor=actor, settings=settings)
             for key, subject in subjects.items()}
     if len(rows) == 1:
         ((key, row),) = rows.items()
         log_id = insert_screening(session=session, row=row, hits=results[key]["matches"],
-                                  if_list_version=if_list_version)
+                                  if_list_version=if_list_version, if_undecided=if_undecided)
         return None if log_id is None else {key: log_id}
-    if if_list_version is not None:
-        raise ValueError("if_list_version applies to one subject only")
+    if if_list_version is not None or if_undecided:
+        raise ValueError("if_list_version and if_undecided apply to one subject only")
     logs = {key: ScreeningLog(**row, hits=[ScreeningHit(entity_id=m["entity_id"], score=m["score"], match=m["match"])
                                            for m in results[key]["matches"]])
             for key, row in rows.items()}
@@ -118,6 +120,7 @@ def _log_row(*, kind: str, key: str | None, subject: dict[str, Any], result: dic
 
 def insert_screening(
     *, session: Session, row: dict[str, Any], hits: Sequence[dict[str, Any]], if_list_version: int | None = None,
+    if_undecided: bool = False,
 ) -> int | None:
     """Write one evidence row (``row``: every column of :func:`_log_row`) and its hits;
     returns its id.
@@ -127,16 +130,25 @@ def insert_screening(
     outside one (:func:`service.records.screening.screen_and_log`), committed when it
     returns. Elsewhere (SQLite, in process) two statements in the caller's transaction.
 
-    ``if_list_version``: write only if the list-state counter still reads that, checked in
-    the same statement; else write nothing and return None."""
+    Conditions checked in the same statement; when one fails, nothing is written and this
+    returns None:
+
+    - ``if_list_version``: the list-state counter still reads that;
+    - ``if_undecided`` (PostgreSQL only): no disposition is recorded for the subject and any
+      of the hits' entities, so a result screened without reading them
+      (:func:`apply_dispositions`) is what reading them would have made it."""
     postgresql = session.get_bind().dialect.name == "postgresql"
+    if if_undecided and not postgresql:
+        raise ValueError("if_undecided is checked on PostgreSQL only")
     with_hits = postgresql and bool(hits)
     params: dict[str, Any] = {f"log_{name}": value for name, value in row.items()}
     params["if_list_version"] = if_list_version
     if with_hits:
         params.update(hit_entities=[h["entity_id"] for h in hits], hit_scores=[h["score"] for h in hits],
                       hit_matches=[h["match"] for h in hits])
-    found = session.execute(_insert_statement(tuple(row), if_list_version is not None, with_hits), params).scalar()
+    # Without hits there is no match a disposition could apply to.
+    statement = _insert_statement(tuple(row), if_list_version is not None, with_hits, if_undecided and with_hits)
+    found = session.execute(statement, params).scalar()
     if found is None:
         return None
     if hits and not with_hits:
@@ -153,21 +165,28 @@ def _table(model: Any) -> Table:
 
 
 @functools.cache
-def _insert_statement(columns: tuple[str, ...], guarded: bool, with_hits: bool) -> Executable:
+def _insert_statement(columns: tuple[str, ...], guarded: bool, with_hits: bool, undecided: bool = False) -> Executable:
     """INSERT INTO screening_log SELECT <the row's bound values> [WHERE <the list-state counter
-    is still :if_list_version>] RETURNING id, and with ``with_hits`` (PostgreSQL) the hits
-    from arrays in a CTE. Built once: each request only binds its values (building the
-    statement cost as much CPU as the rest of the evidence write)."""
+    is still :if_list_version>] [AND <no disposition on the subject and a hit's entity>]
+    RETURNING id, and with ``with_hits`` (PostgreSQL) the hits from arrays in a CTE. Built
+    once: each request only binds its values (building the statement cost as much CPU as the
+    rest of the evidence write)."""
     table = _table(ScreeningLog)
-    values = select(*[bindparam(f"log_{name}", type_=table.c[name].type) for name in columns])
+    bound = {name: bindparam(f"log_{name}", type_=table.c[name].type) for name in columns}
+    hit_entities = bindparam("hit_entities", type_=ARRAY(Integer))
+    values = select(*bound.values())
     if guarded:
         counter = select(func.coalesce(func.max(ListState.counter), 0)).where(ListState.id == 1).scalar_subquery()
         values = values.where(counter == bindparam("if_list_version", type_=Integer))
+    if undecided:
+        # What latest_dispositions reads (the pair index serves it), here only tested.
+        values = values.where(~exists().where(Disposition.subject_key == bound["subject_key"],
+                                              Disposition.entity_id == any_(hit_entities)))
     log = insert(table).from_select(list(columns), values).returning(table.c.id)
     if not with_hits:
         return log
     written = log.cte("log")
-    rows = func.unnest(bindparam("hit_entities", type_=ARRAY(Integer)), bindparam("hit_scores", type_=ARRAY(Float)),
+    rows = func.unnest(hit_entities, bindparam("hit_scores", type_=ARRAY(Float)),
                        bindparam("hit_matches", type_=ARRAY(Boolean))) \
         .table_valued("entity_id", "score", "match").render_derived()
     add_hits = insert(_table(ScreeningHit)).from_select(
@@ -306,13 +325,15 @@ def latest_dispositions(*, session: Session, keys: Sequence[str], entity_ids: Se
 
 
 def apply_dispositions(
-    *, session: Session, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]]
+    *, session: Session, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]], read: bool = True,
 ) -> None:
     """Attach the decision in force to each match; a false positive is suppressed (still
-    returned) unless the entity changed since the decision."""
+    returned) unless the entity changed since the decision. ``read=False``: mark every match
+    undecided without reading (the caller checks that later: insert_screening's
+    ``if_undecided``)."""
     keys = {k: subject_key(s) for k, s in subjects.items()}
     entity_ids = [m["entity_id"] for r in results.values() for m in r["matches"]]
-    found = latest_dispositions(session=session, keys=list(keys.values()), entity_ids=entity_ids)
+    found = latest_dispositions(session=session, keys=list(keys.values()), entity_ids=entity_ids) if read else {}
     for key, result in results.items():
         for match in result["matches"]:
             d = found.get((keys[key], match["entity_id"]))

@@ -30,13 +30,15 @@ from ..screening.collector import drop_query_caches
 from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
-from .evidence import LogSettings, apply_dispositions, log_screenings
+from .evidence import LogSettings, apply_dispositions, log_screenings, subject_key
 from .facets import FacetCache
 from .index_build import build_lists_index
 from .listed import listed_entities
 from .listing import changed_since, current_state
 from .summaries import EntityBrief, SummaryCache, entities_by_id
 
+# Subjects a process remembers as having a decision on a match (64-character keys).
+DECIDED_KEYS = 10_000
 # Past this share of the index, rebuilding is cheaper than patching.
 REBUILD_SHARE = 0.3
 # One name per script the engine reads: screening them loads whatever it loads on first use.
@@ -64,6 +66,8 @@ class IndexCache:
         self.summaries = SummaryCache()
         # The search page's rows and facet counts, likewise.
         self.facets = FacetCache()
+        # Subjects lately screened with a decision recorded on a match (see screen_and_log).
+        self.decided = RecentKeys()
 
     def current(self, *, session: Session) -> IndexState:
         counter, fingerprint = current_state(session)
@@ -150,6 +154,31 @@ class IndexCache:
             self._state = None
         self.summaries.clear()
         self.facets.clear()
+        self.decided.clear()
+
+
+class RecentKeys:
+    """The ``size`` keys added last: a hint, never an answer (a key not held may still have
+    a decision, which screen_and_log's conditional write then finds)."""
+
+    def __init__(self, size: int = DECIDED_KEYS) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._keys: dict[str, None] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
+            self._keys[key] = None
+            while len(self._keys) > self.size:
+                del self._keys[next(iter(self._keys))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys = {}
 
 
 # --- screening and search, as the API and CLI use them -----------------------------------
@@ -173,8 +202,10 @@ def screen_subjects(
 
 def _screen_with(
     *, session: Session, cache: IndexCache, state: IndexState, subjects: dict[str, dict[str, Any]],
-    threshold: float, limit: int,
+    threshold: float, limit: int, undecided: bool = False,
 ) -> dict[str, dict[str, Any]]:
+    """``undecided``: the matches as with no disposition recorded, without reading them
+    (the caller makes sure that is so)."""
     raw = {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
     entities = cache.summaries.get(session=session, ids={m.entity_id for ms in raw.values() for m in ms},
                                    state=(state.list_version, state.fingerprint))
@@ -184,7 +215,7 @@ def _screen_with(
         key: {"matches": [_match_dict(m, entities.get(m.entity_id)) for m in ms], **meta}
         for key, ms in raw.items()
     }
-    apply_dispositions(session=session, subjects=subjects, results=results)
+    apply_dispositions(session=session, subjects=subjects, results=results, read=not undecided)
     return results
 
 
@@ -207,10 +238,17 @@ def screen_and_log(
     a READ COMMITTED transaction does) and its one write is one statement
     (:func:`.evidence.insert_screening`), atomic and committed before this returns. That
     saves the BEGIN and COMMIT round trips; the caller's commit then has nothing to do. And
-    it skips the list-state read: it screens against the index as held, and that statement
-    writes only if the list state is still the one screened against; else the index is
-    brought up to date and the subject screened again. So a change to the records is
-    screened against on the very next request, as with the read, one round trip sooner."""
+    it skips two reads, each replaced by a condition of that statement, which writes only if
+    both hold; else the index is brought up to date and the subject screened again, with both
+    reads:
+
+    - the list-state read: it screens against the index as held, and the statement checks
+      that the list state is still the one screened against. So a change to the records is
+      screened against on the very next request, as with the read, one round trip sooner;
+    - the dispositions read (when there are matches): it screens as if no decision were
+      recorded for the subject, and the statement checks that none is for any matched entity.
+      Most subjects have none; one that has is remembered for a while (``cache.decided``) and
+      read first the next time."""
     kwargs: dict[str, Any] = {"session": session, "cache": cache, "subjects": subjects, "threshold": threshold,
                               "limit": limit}
     log: dict[str, Any] = {"session": session, "kind": kind, "subjects": subjects, "actor": actor,
@@ -219,13 +257,17 @@ def screen_and_log(
     if len(subjects) == 1 and not _in_transaction(session) and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         held = cache.held
+        (subject,) = subjects.values()
+        decided = subject_key(subject) in cache.decided
         if held is not None:
-            results = _screen_with(state=held, **kwargs)
-            ids = log_screenings(results=results, if_list_version=held.list_version, **log)
-    if ids is None:  # not tried, or the list state moved since the index was last brought up to date
+            results = _screen_with(state=held, undecided=not decided, **kwargs)
+            ids = log_screenings(results=results, if_list_version=held.list_version, if_undecided=not decided, **log)
+    if ids is None:  # not tried, or the list state moved since the index was last brought up to date, or a decision applies
         results = screen_subjects(**kwargs)
         ids = log_screenings(results=results, **log)
         assert ids is not None
+        if len(subjects) == 1 and any(m["disposition"] is not None for r in results.values() for m in r["matches"]):
+            cache.decided.add(subject_key(*subjects.values()))
     for key, log_id in ids.items():
         results[key]["screening_id"] = log_id
     return results

@@ -1,7 +1,7 @@
 """What one ``POST /api/v1/screen`` sends a PostgreSQL server, counted on the wire (libpq's
-protocol trace): the list-state read, the decisions in force when there are matches, and the
-evidence row with its hits as one statement outside a transaction; no ping, BEGIN or COMMIT.
-And the pool's ping after idling (service/records/engine.py), which replaced pool_pre_ping."""
+protocol trace): the evidence row with its hits as one statement outside a transaction, which
+checks the list state and the decisions it did not read; no ping, BEGIN or COMMIT. And the
+pool's ping after idling (service/records/engine.py), which replaced pool_pre_ping."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def screen(client: Any, body: dict[str, Any]) -> dict[str, Any]:
     return resp.json  # type: ignore[no-any-return]
 
 
-def test_a_screen_is_one_round_trip_or_two_with_matches(app, client, seeded, database_url, monkeypatch):
+def test_a_screen_is_one_round_trip_with_or_without_matches(app, client, seeded, database_url, monkeypatch):
     monkeypatch.setattr(app.extensions["api_keys"], "ttl", 600.0)  # no key lookup in the counted requests
     screen(client, ZHAO)  # builds the index, authenticates the key, reads the summary
     with wire(app) as (trips, statements):
@@ -116,9 +116,10 @@ def test_a_screen_is_one_round_trip_or_two_with_matches(app, client, seeded, dat
     with wire(app) as (trips, statements):
         result = screen(client, ZHAO)
     assert result["matches"]
-    # The decisions in force for the matches, the row with its hits.
-    assert trips == ["statement"] * 2, (trips, statements)
-    assert "dispositions" in statements[0] and statements[1].startswith("WITH log AS (INSERT"), statements
+    # The row with its hits, written if no decision is recorded on the matches: none read.
+    assert trips == ["statement"], (trips, statements)
+    assert statements[0].startswith("WITH log AS (INSERT"), statements
+    assert all(m["disposition"] is None and m["suppressed"] is False for m in result["matches"])
     # Committed before the answer: another connection sees the row and every hit at once.
     other = create_engine(normalise_database_url(database_url))
     try:
@@ -159,6 +160,42 @@ def test_a_change_to_the_lists_is_screened_against_on_the_next_request(app, clie
         logged = db.session.execute(select(ScreeningLog.list_version).where(ScreeningLog.id > before["screening_id"]))
         assert [v for (v,) in logged] == [after["list_version"]]
     assert len(trips) == len(statements), (trips, statements)
+
+
+def test_a_decision_recorded_elsewhere_applies_on_the_next_request(app, client, seeded, database_url, monkeypatch):
+    monkeypatch.setattr(app.extensions["api_keys"], "ttl", 600.0)
+    before = screen(client, ZHAO)
+    match = before["matches"][0]
+    assert match["disposition"] is None and before["screening_id"]
+    # Decided in another worker (or on another machine): this app has not seen it.
+    other = create_engine(normalise_database_url(database_url))
+    try:
+        with other.begin() as conn:
+            key = conn.scalar(select(ScreeningLog.subject_key).where(ScreeningLog.id == before["screening_id"]))
+            version = conn.scalar(text("SELECT version FROM entities WHERE id = :id"), {"id": match["entity_id"]})
+            conn.execute(text(
+                "INSERT INTO dispositions (subject_key, subject, entity_id, entity_version, decision, created_at) "
+                "VALUES (:key, '{}', :entity, :version, 'false_positive', now())"),
+                {"key": key, "entity": match["entity_id"], "version": version})
+    finally:
+        other.dispose()
+    with wire(app) as (trips, statements):
+        after = screen(client, ZHAO)
+    suppressed = next(m for m in after["matches"] if m["entity_id"] == match["entity_id"])
+    assert suppressed["suppressed"] is True and suppressed["disposition"]["decision"] == "false_positive"
+    # The conditional write found the decision and wrote nothing; the subject was screened
+    # again reading the decisions, and logged once, suppressed.
+    assert sum("dispositions" in s for s in statements) == 1, statements
+    assert sum(s.startswith(("INSERT INTO screening_log", "WITH log AS")) for s in statements) == 2, statements
+    with app.app_context():
+        logged = db.session.scalars(select(ScreeningLog.results).where(ScreeningLog.id > before["screening_id"])).all()
+    assert len(logged) == 1
+    assert next(r for r in logged[0] if r["entity_id"] == match["entity_id"])["suppressed"] is True
+    # The subject is remembered as decided: its decisions are read at once the next time.
+    with wire(app) as (trips, statements):
+        screen(client, ZHAO)
+    assert trips == ["statement"] * 2, (trips, statements)
+    assert "dispositions" in statements[0] and statements[1].startswith("WITH log AS (INSERT"), statements
 
 
 def test_a_batch_still_writes_in_one_transaction(app, client, seeded):
