@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -28,6 +28,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     exists,
+    false,
     func,
     insert,
     select,
@@ -324,16 +325,38 @@ def latest_dispositions(*, session: Session, keys: Sequence[str], entity_ids: Se
     return {(d.subject_key, d.entity_id): d for d in rows}  # later ids overwrite earlier ones
 
 
+def dispositions_with_state(
+    *, session: Session, keys: Sequence[str], entity_ids: Sequence[int],
+) -> tuple[tuple[int, datetime | None] | None, dict[tuple[str, int], Disposition]]:
+    """The list state's (counter, changed_at) and :func:`latest_dispositions`, in one
+    statement: the list-state row outer-joined to the decisions (one row with none). A
+    screening that read the state first and the decisions after made two round trips.
+    (None, {}) when the list state has no row yet: the caller reads the two apart."""
+    stmt = select(ListState.counter, ListState.changed_at, Disposition).select_from(ListState)
+    if keys and entity_ids:
+        stmt = stmt.outerjoin(Disposition, Disposition.subject_key.in_(set(keys)) & Disposition.entity_id.in_(set(entity_ids)))
+    else:
+        stmt = stmt.outerjoin(Disposition, false())
+    rows = session.execute(stmt.where(ListState.id == 1).order_by(Disposition.id)).all()
+    if not rows:
+        return None, {}
+    found = {(d.subject_key, d.entity_id): d for _, _, d in rows if d is not None}  # later ids overwrite earlier ones
+    return (rows[0][0], rows[0][1]), found
+
+
 def apply_dispositions(
-    *, session: Session, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]], read: bool = True,
+    *, session: Session, subjects: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
+    found: Mapping[tuple[str, int], Disposition] | None = None,
 ) -> None:
     """Attach the decision in force to each match; a false positive is suppressed (still
-    returned) unless the entity changed since the decision. ``read=False``: mark every match
+    returned) unless the entity changed since the decision. ``found``: the decisions as the
+    caller read them (:func:`dispositions_with_state`), or ``{}`` to mark every match
     undecided without reading (the caller checks that later: insert_screening's
-    ``if_undecided``)."""
+    ``if_undecided``); None reads them."""
     keys = {k: subject_key(s) for k, s in subjects.items()}
-    entity_ids = [m["entity_id"] for r in results.values() for m in r["matches"]]
-    found = latest_dispositions(session=session, keys=list(keys.values()), entity_ids=entity_ids) if read else {}
+    if found is None:
+        entity_ids = [m["entity_id"] for r in results.values() for m in r["matches"]]
+        found = latest_dispositions(session=session, keys=list(keys.values()), entity_ids=entity_ids)
     for key, result in results.items():
         for match in result["matches"]:
             d = found.get((keys[key], match["entity_id"]))

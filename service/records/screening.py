@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, scoped_session
 
-from ..models import Entity
+from ..models import Disposition, Entity
 from ..screening import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -30,11 +30,17 @@ from ..screening.collector import drop_query_caches
 from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
-from .evidence import LogSettings, apply_dispositions, log_screenings, subject_key
+from .evidence import (
+    LogSettings,
+    apply_dispositions,
+    dispositions_with_state,
+    log_screenings,
+    subject_key,
+)
 from .facets import FacetCache
 from .index_build import build_lists_index
 from .listed import listed_entities
-from .listing import changed_since, current_state
+from .listing import changed_since, current_state, fingerprint
 from .summaries import EntityBrief, SummaryCache, entities_by_id
 
 # Subjects a process remembers as having a decision on a match (64-character keys).
@@ -195,18 +201,44 @@ def screen_subjects(
     *, session: Session, cache: IndexCache, subjects: dict[str, dict[str, Any]], threshold: float, limit: int
 ) -> dict[str, dict[str, Any]]:
     """Screen each subject; results keyed like the input, each with its matches and the list
-    state they were screened against."""
+    state they were screened against.
+
+    Against the index as held, then the list state read in the statement that reads the
+    decisions on the matches (:func:`.evidence.dispositions_with_state`): one round trip,
+    and one more for summaries not cached, where reading the state before screening made one
+    more. If the state moved since the index was brought up to date, the index catches up
+    and the subjects are screened again: the answer is the one reading it first would give."""
+    held = cache.held
+    if held is not None:
+        raw = _raw(held, subjects, threshold=threshold, limit=limit)
+        state, found = dispositions_with_state(session=session, keys=[subject_key(s) for s in subjects.values()],
+                                               entity_ids=[m.entity_id for ms in raw.values() for m in ms])
+        if state is not None and state[0] == held.list_version and fingerprint(*state) == held.fingerprint:
+            return _results(session=session, cache=cache, state=held, subjects=subjects, raw=raw,
+                            threshold=threshold, found=found)
     return _screen_with(session=session, cache=cache, state=cache.current(session=session), subjects=subjects,
                         threshold=threshold, limit=limit)
 
 
+def _raw(state: IndexState, subjects: dict[str, dict[str, Any]], *, threshold: float, limit: int,
+         ) -> dict[str, list[Match]]:
+    return {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
+
+
 def _screen_with(
     *, session: Session, cache: IndexCache, state: IndexState, subjects: dict[str, dict[str, Any]],
-    threshold: float, limit: int, undecided: bool = False,
+    threshold: float, limit: int, found: Mapping[tuple[str, int], Disposition] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """``undecided``: the matches as with no disposition recorded, without reading them
-    (the caller makes sure that is so)."""
-    raw = {key: state.index.screen(to_subject(s), threshold=threshold, limit=limit) for key, s in subjects.items()}
+    """``found``: as :func:`.evidence.apply_dispositions` takes it (``{}``: the matches as
+    with no disposition recorded, without reading them; the caller makes sure that is so)."""
+    return _results(session=session, cache=cache, state=state, subjects=subjects, found=found,
+                    raw=_raw(state, subjects, threshold=threshold, limit=limit), threshold=threshold)
+
+
+def _results(
+    *, session: Session, cache: IndexCache, state: IndexState, subjects: dict[str, dict[str, Any]],
+    raw: dict[str, list[Match]], threshold: float, found: Mapping[tuple[str, int], Disposition] | None,
+) -> dict[str, dict[str, Any]]:
     entities = cache.summaries.get(session=session, ids={m.entity_id for ms in raw.values() for m in ms},
                                    state=(state.list_version, state.fingerprint))
     meta = {"threshold": threshold, "algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION,
@@ -215,7 +247,7 @@ def _screen_with(
         key: {"matches": [_match_dict(m, entities.get(m.entity_id)) for m in ms], **meta}
         for key, ms in raw.items()
     }
-    apply_dispositions(session=session, subjects=subjects, results=results, read=not undecided)
+    apply_dispositions(session=session, subjects=subjects, results=results, found=found)
     return results
 
 
@@ -260,7 +292,7 @@ def screen_and_log(
         (subject,) = subjects.values()
         decided = subject_key(subject) in cache.decided
         if held is not None:
-            results = _screen_with(state=held, undecided=not decided, **kwargs)
+            results = _screen_with(state=held, found=None if decided else {}, **kwargs)
             ids = log_screenings(results=results, if_list_version=held.list_version, if_undecided=not decided, **log)
     if ids is None:  # not tried, or the list state moved since the index was last brought up to date, or a decision applies
         results = screen_subjects(**kwargs)

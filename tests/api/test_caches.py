@@ -8,13 +8,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest.mock import ANY
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from service import create_app
+from service.config import normalise_database_url
 from service.extensions import db
 from service.models import ApiKey, Case, Designation, Entity, ThreatGroup
 from service.records.common import archive
+from service.records.evidence import subject_key
 from service.records.keys import KeyCache, create_key, revoke_key
 from service.records.summaries import brief, briefs_by_id, entities_by_id
 from service.schemas.screening import EntityBrief
@@ -63,6 +66,48 @@ def test_a_screen_reads_the_list_state_and_writes_its_evidence_and_nothing_else(
     with statements(app) as seen:
         assert screen(client, {"name": "Quentin Zorglub Nobody"})["matches"] == []
     assert len(seen) == (2 if pg else 3), seen  # (list state,) evidence row, commit
+
+
+def test_a_batch_reads_the_list_state_with_the_decisions_and_still_sees_what_others_write(
+        app, client, seeded, database_url, monkeypatch):
+    """screen_subjects (a batch, the screening page) screens against the index as held and
+    reads the list state in the statement that reads the decisions: a decision recorded and
+    a record changed behind this app's back (another worker) still apply on the next batch."""
+    monkeypatch.setattr(app.extensions["api_keys"], "ttl", 600.0)
+    queries = {"queries": {"a": ZHAO, "b": {"name": "Quentin Zorglub Nobody"}}}
+
+    def batch() -> dict[str, Any]:
+        resp = client.post("/api/v1/screen/batch", json=queries)
+        assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+        return resp.json["responses"]  # type: ignore[no-any-return]
+
+    before = batch()
+    with statements(app) as seen:
+        assert batch() == {k: {**r, "screening_id": ANY} for k, r in before.items()}
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert reads == ["SELECT list_state.counter, list_state.changed_at, dispositions.id,"], seen  # summaries held
+    top = before["a"]["matches"][0]
+    other = create_engine(normalise_database_url(database_url))
+    try:
+        with other.begin() as conn:
+            version = conn.scalar(text("SELECT version FROM entities WHERE id = :id"), {"id": top["entity_id"]})
+            conn.execute(text(
+                "INSERT INTO dispositions (subject_key, subject, entity_id, entity_version, decision, created_at) "
+                "VALUES (:key, '{}', :entity, :version, 'false_positive', CURRENT_TIMESTAMP)"),
+                {"key": subject_key(ZHAO), "entity": top["entity_id"], "version": version})
+        decided = batch()["a"]["matches"][0]
+        assert decided["entity_id"] == top["entity_id"] and decided["suppressed"] is True
+        with other.begin() as conn:
+            conn.execute(text("UPDATE list_state SET counter = counter + 1 WHERE id = 1"))
+            conn.execute(text("UPDATE entities SET archived_at = CURRENT_TIMESTAMP WHERE id = :id"),
+                         {"id": top["entity_id"]})
+            conn.execute(text("INSERT INTO list_changes (counter, entity_id) "
+                              "SELECT counter, :id FROM list_state WHERE id = 1"), {"id": top["entity_id"]})
+    finally:
+        other.dispose()
+    after = batch()
+    assert after["a"]["list_version"] == before["a"]["list_version"] + 1
+    assert top["entity_id"] not in [m["entity_id"] for m in after["a"]["matches"]]
 
 
 def test_a_cached_summary_never_outlives_its_list_state(client, seeded):
