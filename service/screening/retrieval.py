@@ -48,6 +48,7 @@ from .multimap import MultiMap
 from .score import EXTRA_COST_ORG, EXTRA_COST_PERSON
 from .tokens import DIGIT, Tok
 from .vocabulary import JOINED, Vocabulary
+from .walk import MIN_ENTRIES, walk_top
 
 __all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
 
@@ -250,11 +251,6 @@ class CandidateIndex:
                 if df:
                     lookups.append((tok.weight * sim * idf, postings[tid], df, tok.weight, pi))
                     found_words[tid] = found_words.get(tid, 0) | bit
-        # Per name: its rank, the sum of what its postings lists brought.
-        # Name slots are held untyped (Any) here and below: compiled, an ``int`` is unboxed
-        # from each postings entry and boxed again for every dict, set and array access, which
-        # was a third of the walk's time (a million names: most of a slow query's).
-        acc: dict[Any, float] = {}
         # Postings too common to walk ("al", "mohammed" in 1M names) only count in the
         # estimate below, through found_words.
         rare = [lk for lk in lookups if lk[2] <= cap]
@@ -264,8 +260,90 @@ class CandidateIndex:
         strong = [lk for lk in rare if lk[3] >= 0.5]
         boosts = [lk for lk in rare if lk[3] < 0.5] if strong else []
         walk = strong or rare
+        # A listed name written with other spacing ("Sol Tech Industry" / "SOLTECH
+        # INDUSTRY"): the whole query joined finds it, at full coverage.
+        whole: set[int] = set()
+        for key in qw.despaced:
+            self._despaced.get_into(hash(key), whole)
         if sum(lk[2] for lk in walk) > WALK_ENTRIES:
             walk = _best_lists(walk, WALK_ENTRIES)
+        top: list[Any]
+        if walk and sum(lk[2] for lk in walk) + sum(lk[2] for lk in boosts) > MIN_ENTRIES:
+            # The same ranks as the walk below, in numpy (see .walk).
+            walk.sort(key=_probe_then_best)
+            top = walk_top(walk, boosts, whole, sum(lk[0] for lk in lookups) + 1.0, want * POOL_FACTOR)
+        else:
+            top = self._walk(walk, boosts, lookups, whole, want * POOL_FACTOR)
+        # Estimate each candidate's best possible name score from what the
+        # blocking saw (matched query weight vs both names' total weight),
+        # skip the hopeless ones and keep the best estimates of a pool taken
+        # by rank: among names sharing the same rare words, the one closest in
+        # length to the query comes first. PRUNE_MARGIN keeps it loose because
+        # joins and partial similarities are not visible here.
+        # The query weight a name may align is the most that one reading of the query
+        # has among the words found in it, each word once however many probes or listed
+        # spellings found it (a name "HONG KONG X" found by "hong", "kong" and "hongkong"
+        # covers two words, not four), counted at full similarity so the estimate stays
+        # optimistic. Names found by the whole query joined cover all of it.
+        covered = Coverage(qw, position)
+        slot_tids, slot_start = self._slot_tids, self._slot_start
+        # A possible acronym that finds no listed word ("us" of "U.S. Department of State").
+        spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if hits}
+        acronym, acronym_words = max(
+            ((t.weight, len(t.text) * ACRONYM_WORD_WEIGHT) for t in qw.acronym if t.text not in spelt),
+            default=(0.0, 0.0),
+        )
+        live = self.live
+        name_weight = self._name_weight
+        digits = qw.digits
+        excess_of = self._digit_excess
+        person = self._slot_person
+        lowest = floor * PRUNE_MARGIN
+        pool: list[tuple[float, int]] = []
+        for nid in top:
+            if not live[nid]:
+                continue
+            # The query read the way this name's class is compared.
+            is_person = bool(person[nid])
+            extra_cost = EXTRA_COST_PERSON if is_person else EXTRA_COST_ORG
+            if nid in whole:
+                holds = -1
+            else:
+                holds = 0
+                for tid in slot_tids[slot_start[nid]:slot_start[nid + 1]]:
+                    holds |= found_words.get(tid, 0)
+            weight, excess = name_weight[nid], excess_of.get(nid, 0.0)
+            best = without = -1.0
+            for m, uq in covered.readings(holds, is_person):
+                uc = max(0.0, weight - m)
+                est = estimate(m, uq, uc, digits, excess, extra_cost)
+                best = max(best, est)
+                if acronym and uq > 0.0 and uc > 0.0 and not is_person:
+                    # No lookup connects an acronym with the words it stands for: words of
+                    # this name left over may be them.
+                    acro = min(acronym, uq)
+                    without = max(without, estimate(
+                        m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost))
+            if best >= lowest:
+                pool.append((best, nid))
+            elif without >= lowest:
+                # Such a name comes after those estimated without an acronym.
+                pool.append((without - 1.0, nid))
+        if len(pool) > want:
+            # Stable: equal estimates keep their rank order.
+            pool.sort(key=_first, reverse=True)
+            del pool[want:]
+        return [nid for _, nid in pool]
+
+    def _walk(self, walk: list[tuple[float, array[int], int, float, int]],
+              boosts: list[tuple[float, array[int], int, float, int]],
+              lookups: list[tuple[float, array[int], int, float, int]], whole: set[int], count: int) -> list[Any]:
+        """The ``count`` best-ranked name slots, entry by entry (see :meth:`candidates`)."""
+        # Per name: its rank, the sum of what its postings lists brought.
+        # Name slots are held untyped (Any) here and below: compiled, an ``int`` is unboxed
+        # from each postings entry and boxed again for every dict, set and array access, which
+        # was a third of the walk's time (a million names: most of a slow query's).
+        acc: dict[Any, float] = {}
         if walk:
             aget = acc.get
             # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
@@ -313,77 +391,13 @@ class CandidateIndex:
                 second = lookups[1]
                 found = set(rarest[1]).intersection(second[1])
                 inc += second[0]
-            for nid in itertools.islice(found, want * POOL_FACTOR):
+            for nid in itertools.islice(found, count):
                 acc[nid] = inc
-        # A listed name written with other spacing ("Sol Tech Industry" / "SOLTECH
-        # INDUSTRY"): the whole query joined finds it, at full coverage.
-        whole: set[int] = set()
-        for key in qw.despaced:
-            self._despaced.get_into(hash(key), whole)
         if whole:
-            full = sum(lk[0] for lk in lookups) + 1.0
+            full = sum(lk[0] for lk in lookups) + 1.0  # after the sort above, as the other walk sums them unsorted
             for nid in whole:
                 acc[nid] = acc.get(nid, 0.0) + full
-        # Estimate each candidate's best possible name score from what the
-        # blocking saw (matched query weight vs both names' total weight),
-        # skip the hopeless ones and keep the best estimates of a pool taken
-        # by rank: among names sharing the same rare words, the one closest in
-        # length to the query comes first. PRUNE_MARGIN keeps it loose because
-        # joins and partial similarities are not visible here.
-        # The query weight a name may align is the most that one reading of the query
-        # has among the words found in it, each word once however many probes or listed
-        # spellings found it (a name "HONG KONG X" found by "hong", "kong" and "hongkong"
-        # covers two words, not four), counted at full similarity so the estimate stays
-        # optimistic. Names found by the whole query joined cover all of it.
-        covered = Coverage(qw, position)
-        slot_tids, slot_start = self._slot_tids, self._slot_start
-        # A possible acronym that finds no listed word ("us" of "U.S. Department of State").
-        spelt = {probe.text for probe, hits in zip(probes, found_by, strict=False) if hits}
-        acronym, acronym_words = max(
-            ((t.weight, len(t.text) * ACRONYM_WORD_WEIGHT) for t in qw.acronym if t.text not in spelt),
-            default=(0.0, 0.0),
-        )
-        live = self.live
-        name_weight = self._name_weight
-        digits = qw.digits
-        excess_of = self._digit_excess
-        person = self._slot_person
-        lowest = floor * PRUNE_MARGIN
-        pool: list[tuple[float, int]] = []
-        for nid in _top(acc, want * POOL_FACTOR):
-            if not live[nid]:
-                continue
-            # The query read the way this name's class is compared.
-            is_person = bool(person[nid])
-            extra_cost = EXTRA_COST_PERSON if is_person else EXTRA_COST_ORG
-            if nid in whole:
-                holds = -1
-            else:
-                holds = 0
-                for tid in slot_tids[slot_start[nid]:slot_start[nid + 1]]:
-                    holds |= found_words.get(tid, 0)
-            weight, excess = name_weight[nid], excess_of.get(nid, 0.0)
-            best = without = -1.0
-            for m, uq in covered.readings(holds, is_person):
-                uc = max(0.0, weight - m)
-                est = estimate(m, uq, uc, digits, excess, extra_cost)
-                best = max(best, est)
-                if acronym and uq > 0.0 and uc > 0.0 and not is_person:
-                    # No lookup connects an acronym with the words it stands for: words of
-                    # this name left over may be them.
-                    acro = min(acronym, uq)
-                    without = max(without, estimate(
-                        m + acro, uq - acro, max(0.0, uc - acronym_words), digits, excess, extra_cost))
-            if best >= lowest:
-                pool.append((best, nid))
-            elif without >= lowest:
-                # Such a name comes after those estimated without an acronym.
-                pool.append((without - 1.0, nid))
-        if len(pool) > want:
-            # Stable: equal estimates keep their rank order.
-            pool.sort(key=_first, reverse=True)
-            del pool[want:]
-        return [nid for _, nid in pool]
+        return _top(acc, count)
 
     def _posting_set(self, post: array[int]) -> frozenset[int]:
         """A postings array as a set, remembered for the few low-weight words
