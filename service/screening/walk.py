@@ -37,13 +37,17 @@ def walk_top(walk: Sequence[Lookup], boosts: Sequence[Lookup], whole: Iterable[i
              k: int) -> list[int]:
     """The ``k`` best-ranked name slots, best first: ``walk`` sorted by probe then best
     list, ``boosts`` in order, then ``full`` added to each name of ``whole``."""
-    lists = [np.frombuffer(lk[1], dtype=np.int32) for lk in walk]
-    sizes = [len(p) for p in lists]
-    which = np.repeat(np.arange(len(lists)), sizes)  # each entry's list
+    # One buffer of all the lists (joined as arrays: a numpy view per list cost more than
+    # the walk of a short one).
+    joined = array("i")
+    for lk in walk:
+        joined += lk[1]
+    which = np.repeat(np.arange(len(walk)), [len(lk[1]) for lk in walk])  # each entry's list
     # Sorted by name, stably: each name's entries together, in walk order. The lists are
     # ascending runs, which a stable sort merges rather than sorts.
-    by_name = np.argsort(np.concatenate(lists), kind="stable")
-    entries = np.concatenate(lists)[by_name]
+    entries = np.frombuffer(joined, dtype=np.int32)
+    by_name = np.argsort(entries, kind="stable")
+    entries = entries[by_name]
     which = which[by_name]
     probe = np.array([lk[4] for lk in walk])[which]
     # An entry counts if its list is the first of its probe's lists to hold the name: the
