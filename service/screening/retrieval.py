@@ -267,10 +267,14 @@ class CandidateIndex:
             self._despaced.get_into(hash(key), whole)
         if sum(lk[2] for lk in walk) > WALK_ENTRIES:
             walk = _best_lists(walk, WALK_ENTRIES)
+        # A query word that found several listed words ("mhmd": mohammad, mahmoud ...) ranks
+        # once in a name holding two of them, at the better one, as the scorer pairs it once:
+        # else "MOHAMMAD, Mahmoud" would rank above the names that hold the query's other
+        # words. Best spelling first, so a name's first credit is its best.
+        walk.sort(key=_probe_then_best)
         top: list[Any]
         if walk and sum(lk[2] for lk in walk) + sum(lk[2] for lk in boosts) > MIN_ENTRIES:
             # The same ranks as the walk below, in numpy (see .walk).
-            walk.sort(key=_probe_then_best)
             top = walk_top(walk, boosts, whole, sum(lk[0] for lk in lookups) + 1.0, want * POOL_FACTOR)
         else:
             top = self._walk(walk, boosts, lookups, whole, want * POOL_FACTOR)
@@ -338,7 +342,8 @@ class CandidateIndex:
     def _walk(self, walk: list[tuple[float, array[int], int, float, int]],
               boosts: list[tuple[float, array[int], int, float, int]],
               lookups: list[tuple[float, array[int], int, float, int]], whole: set[int], count: int) -> list[Any]:
-        """The ``count`` best-ranked name slots, entry by entry (see :meth:`candidates`)."""
+        """The ``count`` best-ranked name slots, entry by entry (see :meth:`candidates`);
+        ``walk`` sorted by probe, then best list first."""
         # Per name: its rank, the sum of what its postings lists brought.
         # Name slots are held untyped (Any) here and below: compiled, an ``int`` is unboxed
         # from each postings entry and boxed again for every dict, set and array access, which
@@ -346,12 +351,6 @@ class CandidateIndex:
         acc: dict[Any, float] = {}
         if walk:
             aget = acc.get
-            # A query word that found several listed words ("mhmd": mohammad, mahmoud ...)
-            # ranks once in a name holding two of them, at the better one, as the scorer
-            # pairs it once: else "MOHAMMAD, Mahmoud" would rank above the names that hold
-            # the query's other words. Best spelling first, so a name's first credit is its
-            # best.
-            walk.sort(key=_probe_then_best)
             seen: set[Any] = set()
             current = -1
             for k, (inc, post, _, _, pi) in enumerate(walk):

@@ -42,7 +42,7 @@ def test_the_numpy_walk_ranks_as_the_dict_walk_does(seed: int) -> None:
     rng = random.Random(seed)
     walk, boosts, whole, count = _case(rng)
     lookups = walk + boosts
-    expected = CandidateIndex()._walk(list(walk), boosts, list(lookups), whole, count)
     walk.sort(key=_probe_then_best)
+    expected = CandidateIndex()._walk(walk, boosts, list(lookups), whole, count)
     full = sum(lk[0] for lk in lookups) + 1.0
     assert walk_top(walk, boosts, whole, full, count) == expected
