@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Executable,
     Float,
     Integer,
@@ -318,11 +319,17 @@ def list_dispositions(
 def latest_dispositions(*, session: Session, keys: Sequence[str], entity_ids: Sequence[int]) -> dict[tuple[str, int], Disposition]:
     if not keys or not entity_ids:
         return {}
-    rows = session.scalars(
-        select(Disposition).where(Disposition.subject_key.in_(set(keys)), Disposition.entity_id.in_(set(entity_ids)))
-        .order_by(Disposition.id)
-    )
-    return {(d.subject_key, d.entity_id): d for d in rows}  # later ids overwrite earlier ones
+    return _latest(session.scalars(select(Disposition).where(_on_pairs(keys, entity_ids)).order_by(Disposition.id)))
+
+
+def _on_pairs(keys: Sequence[str], entity_ids: Sequence[int]) -> ColumnElement[bool]:
+    """The decisions on any of these subjects and any of these entities."""
+    return Disposition.subject_key.in_(set(keys)) & Disposition.entity_id.in_(set(entity_ids))
+
+
+def _latest(decisions: Iterable[Disposition | None]) -> dict[tuple[str, int], Disposition]:
+    """The decision in force per (subject key, entity), from ``decisions`` in id order."""
+    return {(d.subject_key, d.entity_id): d for d in decisions if d is not None}  # later ids overwrite earlier ones
 
 
 def dispositions_with_state(
@@ -333,15 +340,11 @@ def dispositions_with_state(
     screening that read the state first and the decisions after made two round trips.
     (None, {}) when the list state has no row yet: the caller reads the two apart."""
     stmt = select(ListState.counter, ListState.changed_at, Disposition).select_from(ListState)
-    if keys and entity_ids:
-        stmt = stmt.outerjoin(Disposition, Disposition.subject_key.in_(set(keys)) & Disposition.entity_id.in_(set(entity_ids)))
-    else:
-        stmt = stmt.outerjoin(Disposition, false())
+    stmt = stmt.outerjoin(Disposition, _on_pairs(keys, entity_ids) if keys and entity_ids else false())
     rows = session.execute(stmt.where(ListState.id == 1).order_by(Disposition.id)).all()
     if not rows:
         return None, {}
-    found = {(d.subject_key, d.entity_id): d for _, _, d in rows if d is not None}  # later ids overwrite earlier ones
-    return (rows[0][0], rows[0][1]), found
+    return (rows[0][0], rows[0][1]), _latest(d for _, _, d in rows)
 
 
 def apply_dispositions(
