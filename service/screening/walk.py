@@ -70,7 +70,11 @@ def walk_top(walk: Sequence[Lookup], boosts: Sequence[Lookup], whole: Iterable[i
         at = np.minimum(np.searchsorted(names, p), len(names) - 1)
         hit = at[names[at] == p]
         if len(p) > 4 * len(names):
-            hit = np.unique(hit)
+            # Each name once, ascending (as np.unique, which imports numpy.ma on its first
+            # call: in a forked worker, an import copies pages of every module loaded before).
+            seen = np.zeros(len(names), dtype=bool)
+            seen[hit] = True
+            hit = np.flatnonzero(seen)
         np.add.at(ranks, hit, inc)
     extra: list[int] = []
     for nid in whole:

@@ -5,6 +5,8 @@ builds them (ascending slots, a slot twice where a name has a word twice)."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from array import array
 
 import pytest
@@ -46,3 +48,25 @@ def test_the_numpy_walk_ranks_as_the_dict_walk_does(seed: int) -> None:
     expected = CandidateIndex()._walk(walk, boosts, list(lookups), whole, count)
     full = sum(lk[0] for lk in lookups) + 1.0
     assert walk_top(walk, boosts, whole, full, count) == expected
+
+
+# A boosting list long against the names found (the set branch), in a fresh interpreter that
+# has imported only the walk: whatever the walk imports on first use, a forked worker would
+# import after the fork (np.unique imported numpy.ma there, copying a page of every module).
+_FIRST_WALK = """
+import sys
+from array import array
+from service.screening.walk import walk_top
+walk = [(1.0, array("i", [3, 7, 9]), 3, 1.0, 0), (0.5, array("i", [7, 11]), 2, 1.0, 1)]
+boosts = [(0.25, array("i", range(0, 200)), 200, 0.3, 2)]
+before = set(sys.modules)
+print(walk_top(walk, boosts, {11, 500}, 2.75, 3))
+print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_the_first_numpy_walk_imports_no_module() -> None:
+    out = subprocess.run([sys.executable, "-c", _FIRST_WALK], capture_output=True, text=True, check=True).stdout
+    top, imported = out.splitlines()
+    assert top == "[11, 500, 7]"  # 11: 0.5 + 0.25 + 2.75; 500: joined only, 2.75; 7: 1 + 0.5 + 0.25
+    assert imported == "[]"
