@@ -70,8 +70,10 @@ bench-monitoring: $(VENV)/.installed-dev $(ENGINE_BUILD)
 
 # POST /api/v1/screen under load (wrk, 8 connections) on `sanctions serve --workers 2` with the
 # OFAC list: SQLite, and PostgreSQL when TEST_DATABASE_URL is set. Needs wrk (apt-get install wrk).
+# Then what a forked worker copies of the master's memory while it serves, and whose it is.
 bench-http: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/http_load.py
+	$(BIN)/python bench/fork_pages.py
 
 # 1,000,000 generated entities imported into a throw-away PostgreSQL database with `sanctions import ftm`,
 # then the index build, in-process screening and HTTP (wrk) against it: `make bench-million ENTITIES=100000`
