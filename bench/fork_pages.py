@@ -27,7 +27,9 @@ it holds alone that were present before the fork (the copied pages) to the objec
 - ``no object known``: what no Python object reachable that way lies on: C allocations (a
   dict's table, a list's items, the interpreter's own), and freed space.
 
-A page holding objects of several owners is split evenly between them. Printed: the worker's
+A page holding objects of several owners is split evenly between them. ``faker`` (which makes
+the names, in this process before the fork) shows as a small owner that a real master does not
+have. Printed: the worker's
 private memory, split into pages copied from the master and pages it allocated itself (its
 caches, the app it creates, the request's objects), then the copied pages by owner.
 """
