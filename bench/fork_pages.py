@@ -40,6 +40,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import sys
 import tempfile
 import types
@@ -150,28 +151,19 @@ def worker(index: Any, bodies: Path, regions: array[int]) -> None:
             n += 1
     total = sum(copied.values()) * PAGE / 2**20
     print(f"worker after {len(subjects)} screens: private {after:.0f} MB (at the fork {before:.0f} MB)")
-    print(f"  copied from the master: {total:.1f} MB; allocated by the worker: {after - total:.1f} MB")
+    print(f"  copied from the master's heap: {total:.1f} MB; other private pages (the worker's own "
+          f"allocations, libraries' writable data): {after - total:.1f} MB")
     for tag, pages in sorted(copied.items(), key=lambda item: -item[1])[:15]:
         print(f"    {pages * PAGE / 2**20:6.1f} MB  {tag}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=3000, help="distinct names screened by the worker")
-    args = parser.parse_args()
-    sys.modules["pykakasi"] = None  # type: ignore[assignment]  # as installed: no [japanese] extra
-    from bench._data import data_path, have
-
-    if not have("ofac", "sdn.csv"):
-        print(f"skipped: the OFAC list is not at {data_path('ofac')} (set SANCTIONS_DATA_DIR)")
-        return 0
+def measure(work: Path, requests: int) -> int:
     from bench.http_load import SEED, names, prepare
 
-    work = Path(tempfile.mkdtemp(prefix="fork-pages-"))
     url = f"sqlite:///{work / 'service.db'}"
     prepare(url)
     bodies = work / "bodies.jsonl"
-    bodies.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in names(args.requests, SEED)),
+    bodies.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in names(requests, SEED)),
                       encoding="utf-8")
     os.environ.update({"DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "MONITORING_POLL_INTERVAL": "0",
                        "JOB_DIR": str(work / "jobs")})
@@ -200,6 +192,23 @@ def main() -> int:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000, help="distinct names screened by the worker")
+    args = parser.parse_args()
+    sys.modules["pykakasi"] = None  # type: ignore[assignment]  # as installed: no [japanese] extra
+    from bench._data import data_path, have
+
+    if not have("ofac", "sdn.csv"):
+        print(f"skipped: the OFAC list is not at {data_path('ofac')} (set SANCTIONS_DATA_DIR)")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="fork-pages-"))
+    try:
+        return measure(work, args.requests)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
