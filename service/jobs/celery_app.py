@@ -61,6 +61,6 @@ def worker_context(config: dict[str, Any]) -> Context:
     if _context is None:
         engine = make_engine(config["DATABASE_URL"])
         sessions: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
-        _context = context_from_config(config, sessions, IndexCache())
+        _context = context_from_config(config, sessions, IndexCache(bulk=True))
     return _context
 

@@ -77,7 +77,7 @@ def screen_formatted(
             rows = [(rec.cells, rec.line) for rec in batch]
             yield batch, (rows, columns, header, threshold, limit, date_order)
 
-    results = map_batches(index, batches(), format_rows, processes=processes)
+    results = map_batches(index, batches(), format_rows, processes=processes, setup=ScreeningIndex.for_bulk)
     with closing(results):  # a cancelled part stops the processes
         for batch, lines in results:
             yield from zip(batch, lines, strict=True)

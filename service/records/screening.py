@@ -62,7 +62,10 @@ class IndexState:
 class IndexCache:
     """The process's index for one database, kept in step with the list-state counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, bulk: bool = False) -> None:
+        """``bulk``: this process screens the rows of files and nothing else (a Celery
+        worker): each index built here is tuned for that (:meth:`ScreeningIndex.for_bulk`)."""
+        self.bulk = bulk
         self._lock = threading.Lock()
         self._state: IndexState | None = None
         self.last_refresh: dict[str, Any] = {}
@@ -86,13 +89,13 @@ class IndexCache:
                 return state
             started = time.perf_counter()
             if state is None:
-                index = build_lists_index(session)
+                index = self._build(session)
                 mode, touched = "build", len(index)
             else:
                 index = state.index
                 ids = changed_since(session, state.list_version)
                 if len(ids) > max(1000, REBUILD_SHARE * len(index)) or self._pins.get(id(index)):
-                    index = build_lists_index(session)
+                    index = self._build(session)
                     mode = "rebuild"
                 else:
                     fresh = {e.entity_id: e for e in listed_entities(session=session, ids=ids)}
@@ -107,6 +110,12 @@ class IndexCache:
             self.last_refresh = {"mode": mode, "entities": touched,
                                  "seconds": round(time.perf_counter() - started, 4)}
             return self._state
+
+    def _build(self, session: Session) -> ScreeningIndex:
+        index = build_lists_index(session)
+        if self.bulk:
+            index.for_bulk()
+        return index
 
     @contextmanager
     def pinned(self, *, session: Session) -> Iterator[IndexState]:

@@ -364,6 +364,11 @@ class ScreeningIndex:
                 best[eid] = (s, nid, pairs, rq, ctoks)
         return best
 
+    def for_bulk(self) -> None:
+        """Tune this process's copy for screening the rows of files only (see
+        :meth:`.vocabulary.Vocabulary.for_bulk`): the results are the same."""
+        self._retrieval.vocab.for_bulk()
+
     def screen_many(
         self,
         subjects: Iterable[Subject],
@@ -376,7 +381,8 @@ class ScreeningIndex:
 
         ``workers=-1`` (all cores) or ``workers>1`` splits large batches over
         forked processes that share the index (see :mod:`.parallel`)."""
-        return screen_many(self, subjects, threshold=threshold, limit=limit, workers=workers)
+        return screen_many(self, subjects, threshold=threshold, limit=limit, workers=workers,
+                           setup=ScreeningIndex.for_bulk)
 
 
 class PreparedPart:

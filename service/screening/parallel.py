@@ -51,6 +51,9 @@ class Screener(Protocol):
     def screen(self, subject: Subject, *, threshold: float = ..., limit: int = ...) -> list[Match]: ...
 
 
+ScreenerT = TypeVar("ScreenerT", bound=Screener)
+
+
 class ScreeningProcessError(RuntimeError):
     """A screening process failed or died; the batch it held is lost with it."""
 
@@ -76,12 +79,14 @@ def _default_signals() -> None:
 
 
 def _child_main(index: Any, task: Callable[[Any, Any], Any], conn: Connection,
-                parent: int) -> None:
+                parent: int, setup: Callable[[Any], Any] | None) -> None:
     _default_signals()
     # Everything inherited goes to the permanent generation (a constant-time splice): the
     # child's garbage collector then never walks the index, which would cost time and
     # write to (so copy) every page of it.
     gc.freeze()
+    if setup is not None:
+        setup(index)
     while True:
         while not conn.poll(ORPHAN_CHECK_SECONDS):
             if os.getppid() != parent:  # the parent was killed: nobody will read our results
@@ -103,13 +108,14 @@ def _child_main(index: Any, task: Callable[[Any, Any], Any], conn: Connection,
 class _Children:
     """``n`` processes forked now, each inheriting ``index`` and waiting for batches."""
 
-    def __init__(self, index: Any, task: Callable[[Any, Any], Any], n: int) -> None:
+    def __init__(self, index: Any, task: Callable[[Any, Any], Any], n: int,
+                 setup: Callable[[Any], Any] | None = None) -> None:
         ctx = mp.get_context("fork")
         self.procs: dict[Connection, BaseProcess] = {}
         try:
             for _ in range(n):
                 ours, theirs = ctx.Pipe()
-                proc = ctx.Process(target=_child_main, args=(index, task, theirs, os.getpid()),
+                proc = ctx.Process(target=_child_main, args=(index, task, theirs, os.getpid(), setup),
                                    name="screening", daemon=True)
                 proc.start()
                 theirs.close()  # so that the child's death reads as EOF here
@@ -135,17 +141,20 @@ def map_batches(
     task: Callable[[IndexT, P], R],
     *,
     processes: int = 0,
+    setup: Callable[[IndexT], object] | None = None,
 ) -> Generator[tuple[T, R], None, None]:
     """``(tag, task(index, payload))`` for each ``(tag, payload)``, in order. With
     ``processes > 0`` the tasks run in that many forked processes while the caller
     consumes the results (``task`` must be a module-level function; the payloads and
-    results travel pickled, the index does not). Closing the generator early (a
-    cancelled job) or an error anywhere kills the processes before it returns."""
+    results travel pickled, the index does not). ``setup(index)`` runs in each process
+    before its first task (never in this one), on its own copy of the index. Closing the
+    generator early (a cancelled job) or an error anywhere kills the processes before it
+    returns."""
     if processes <= 0 or not can_fork():
         for tag, payload in batches:
             yield tag, task(index, payload)
         return
-    children = _Children(index, task, processes)
+    children = _Children(index, task, processes, setup)
     try:
         source = iter(batches)
         tags: dict[int, T] = {}
@@ -199,29 +208,32 @@ def _screen_subjects(index: Screener, payload: tuple[list[Subject], float, int])
 
 
 def screen_batches(
-    index: Screener,
+    index: ScreenerT,
     batches: Iterable[tuple[T, list[Subject]]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     limit: int = 10,
     processes: int = 0,
+    setup: Callable[[ScreenerT], object] | None = None,
 ) -> Generator[tuple[T, list[list[Match]]], None, None]:
     """``(tag, matches per subject)`` for each ``(tag, subjects)`` batch, in order (see
     :func:`map_batches`)."""
     payloads = ((tag, (subjects, threshold, limit)) for tag, subjects in batches)
-    return map_batches(index, payloads, _screen_subjects, processes=processes)
+    return map_batches(index, payloads, _screen_subjects, processes=processes, setup=setup)
 
 
 def screen_many(
-    index: Screener,
+    index: ScreenerT,
     subjects: Iterable[Subject],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     limit: int = 10,
     workers: int = 1,
+    setup: Callable[[ScreenerT], object] | None = None,
 ) -> list[list[Match]]:
     """Matches for each subject, as :meth:`~.index.ScreeningIndex.screen` in a loop
-    would return them; large lists are split over ``workers`` processes."""
+    would return them; large lists are split over ``workers`` processes (each runs
+    ``setup(index)`` first: see :func:`map_batches`)."""
     subjects = list(subjects)
     n = processes(workers)
     if n <= 1 or len(subjects) < PARALLEL_MIN_BATCH:
@@ -229,4 +241,4 @@ def screen_many(
     size = max(1, -(-len(subjects) // (n * 4)))
     batches = ((None, subjects[i : i + size]) for i in range(0, len(subjects), size))
     return [m for _, part in screen_batches(index, batches, threshold=threshold, limit=limit,
-                                            processes=n if n > 1 else 0) for m in part]
+                                            processes=n if n > 1 else 0, setup=setup) for m in part]

@@ -22,7 +22,8 @@ from service.extensions import db
 from service.jobs import pipeline, runner
 from service.models import ScreeningJob, ScreeningJobPart, utcnow
 from service.records.screening import IndexCache
-from service.screening import Subject
+from service.screening import ScreeningIndex, Subject
+from service.screening.vocabulary import BULK_VOCAB_CACHE_SIZE, VOCAB_CACHE_SIZE
 from tests.helpers import problem
 
 VENDORS = (
@@ -364,6 +365,40 @@ def test_screening_processes_give_the_same_results_as_the_job_thread(client, see
                               client.get(f"/api/v1/screening-jobs/{job['id']}/results?format=jsonl").data)
     assert results[0] == results[1] == results[2]
     assert results[2][0]["matched"] >= 600 and results[2][0]["errors"] == 300
+
+
+def test_a_jobs_screening_processes_are_tuned_for_bulk(client, seeded, app, monkeypatch):
+    """They remember more of the query work that rows repeat (ScreeningIndex.for_bulk, run in
+    each forked process: tests/unit/test_parallel.py); the service's own index does not."""
+    monkeypatch.setattr(app.extensions["screening_jobs"].ctx, "processes", 2)
+    setups = []
+    real = pipeline.map_batches
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        setups.append(kwargs.get("setup"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "map_batches", spy)
+    job = wait(client, submit(client, "name\nZhao Guangzong\nNi Gaobin\n").json["id"])
+    assert job["status"] == "done" and job["counts"]["matched"] == 2, job
+    assert setups and all(s == ScreeningIndex.for_bulk for s in setups)
+    with app.app_context():
+        index = app.extensions["screening_index"].current(session=db.session).index
+    assert index._retrieval.vocab.cache_size == VOCAB_CACHE_SIZE
+
+
+def test_a_celery_workers_index_is_tuned_for_bulk(app, seeded, monkeypatch):
+    from service.jobs import celery_app
+
+    monkeypatch.setattr(celery_app, "_context", None)
+    ctx = celery_app.worker_context(app.config)
+    with ctx.sessions() as session:
+        first = ctx.cache.current(session=session).index
+        assert first._retrieval.vocab.cache_size == BULK_VOCAB_CACHE_SIZE
+    with app.app_context():
+        plain = IndexCache().current(session=db.session).index
+    assert plain._retrieval.vocab.cache_size == VOCAB_CACHE_SIZE
+    ctx.sessions.kw["bind"].dispose()
 
 
 def test_a_file_under_one_part_is_still_spread_over_the_parts_run_at_once(app, client, seeded):

@@ -105,3 +105,21 @@ def test_a_stuck_job_thread_does_not_hold_up_the_steps_behind_it(monkeypatch: py
     assert sorted(ran) == [1, 2]
     release.set()
     executor.shutdown()
+
+
+def _mark(index: dict[str, int]) -> None:
+    index["setup"] = index.get("setup", 0) + 1
+
+
+def _setup_seen(index: dict[str, int], payload: int) -> tuple[int, int]:
+    return os.getpid(), index.get("setup", 0)
+
+
+def test_setup_runs_once_in_each_child_and_never_in_the_parent() -> None:
+    index: dict[str, int] = {}
+    out = [v for _, v in map_batches(index, ((i, i) for i in range(40)), _setup_seen, processes=2, setup=_mark)]
+    assert {seen for _, seen in out} == {1}  # once per child, before its first batch
+    assert len({pid for pid, _ in out} - {os.getpid()}) == 2
+    assert index == {}  # each child marked its own copy
+    # In this thread (no processes), the caller's index is left as it is.
+    assert [v for _, v in map_batches(index, [(0, 0)], _setup_seen, processes=0, setup=_mark)] == [(os.getpid(), 0)]

@@ -357,6 +357,7 @@ def test_the_lookup_cache_keeps_the_words_that_recur(monkeypatch) -> None:
 
     monkeypatch.setattr(vocabulary, "VOCAB_CACHE_SIZE", 3)
     vocab = Vocabulary()
+    assert vocab.cache_size == 3
     for word in ("youxian", "gongsi", "zhang", "wei"):
         vocab.token_id(word)
     recurring = Tok("youxian", 1.0, NORMAL, False)
@@ -368,6 +369,24 @@ def test_the_lookup_cache_keeps_the_words_that_recur(monkeypatch) -> None:
     assert len(vocab._cache) == 3
     # The one-off words pushed each other out: the oldest of them is gone.
     assert ("gongsi", False, True, True) not in vocab._cache
+
+
+def test_a_bulk_process_remembers_more_words(monkeypatch) -> None:
+    from service.screening import vocabulary
+    from service.screening.vocabulary import Vocabulary
+
+    monkeypatch.setattr(vocabulary, "VOCAB_CACHE_SIZE", 2)
+    monkeypatch.setattr(vocabulary, "BULK_VOCAB_CACHE_SIZE", 4)
+    vocab = Vocabulary()
+    words = ("alpha", "bravo", "charlie", "delta", "echo")
+    for word in words:
+        vocab.token_id(word)
+    before = {word: vocab.matches(Tok(word, 1.0, NORMAL, False)) for word in words}
+    assert len(vocab._cache) == 2
+    vocab.for_bulk()
+    after = {word: vocab.matches(Tok(word, 1.0, NORMAL, False)) for word in words}
+    assert len(vocab._cache) == 4
+    assert after == before  # what is remembered changes, not what is found
 
 
 def test_top_is_heapq_nlargest_ties_in_insertion_order() -> None:
