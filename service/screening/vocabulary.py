@@ -78,7 +78,7 @@ VOCAB_CACHE_SIZE = 10_000
 #: The same in a process that screens bulk rows only (:meth:`Vocabulary.for_bulk`). A file's
 #: rows recur in their words far apart: 20,000 OFAC-like rows looked up 67,000 distinct words,
 #: and remembering all of them took 8% less CPU a row than remembering 10,000. About 440 bytes
-#: an entry: 44 MB at most, in a process that ends with its job.
+#: an entry: 44 MB at most per such process.
 BULK_VOCAB_CACHE_SIZE = 100_000
 #: Shortest skeleton of a vowel-less query word whose one-edit variants are looked up:
 #: shorter, one edit leaves it below score.MIN_TOKEN_SIM (0.95 * 2/3 for three letters).
