@@ -90,7 +90,7 @@ def brute_force_rate(sample: int) -> float:
     return sample / (time.perf_counter() - started)
 
 
-def _proc_mb(pid: int, name: str, field: str) -> float:
+def proc_mb(pid: int, name: str, field: str) -> float:
     """A ``field: N kB`` line of /proc/<pid>/<name>, in MB (0 when the process is gone)."""
     try:
         for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
@@ -102,17 +102,17 @@ def _proc_mb(pid: int, name: str, field: str) -> float:
 
 
 def peak_mb(pid: int) -> float:
-    return _proc_mb(pid, "status", "VmHWM")
+    return proc_mb(pid, "status", "VmHWM")
 
 
 def rss_mb(pid: int) -> float:
-    return _proc_mb(pid, "status", "VmRSS")
+    return proc_mb(pid, "status", "VmRSS")
 
 
 def pss_mb(pid: int) -> float:
     """Proportional set size: pages shared copy-on-write with forked children are
     counted once in all, split among the processes sharing them."""
-    return _proc_mb(pid, "smaps_rollup", "Pss")
+    return proc_mb(pid, "smaps_rollup", "Pss")
 
 
 class TreeMemory(threading.Thread):

@@ -51,15 +51,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bulk_speed import proc_mb  # noqa: E402
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PRESENT, EXCLUSIVE = 1 << 63, 1 << 56  # pagemap bits: page present; mapped by this process only
-
-
-def private_dirty_mb() -> float:
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
-        if line.startswith("Private_Dirty:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def writable_anonymous() -> array[int]:
@@ -119,7 +114,7 @@ def owners(index: Any) -> dict[int, str]:
 def worker(index: Any, bodies: Path, regions: array[int]) -> None:
     """The forked worker: serve, read pagemap, attribute, print. The names are read here, after
     the fork, as a worker receives them: made before, they would lie among the master's pages."""
-    before = private_dirty_mb()
+    before = proc_mb(os.getpid(), "smaps_rollup", "Private_Dirty")
     subjects = [json.loads(line) for line in bodies.read_text(encoding="utf-8").splitlines()]
     from service.extensions import db
     from service.records.keys import create_key
@@ -133,7 +128,7 @@ def worker(index: Any, bodies: Path, regions: array[int]) -> None:
         resp = client.post("/api/v1/screen", json=subject, headers={"Authorization": f"Bearer {token}"})
         if resp.status_code != 200:
             raise SystemExit(f"screen answered {resp.status_code}: {resp.get_data(as_text=True)[:200]}")
-    after = private_dirty_mb()
+    after = proc_mb(os.getpid(), "smaps_rollup", "Private_Dirty")
     states = page_states(regions)  # before anything else is touched
     gc.unfreeze()
     owner = owners(index)
