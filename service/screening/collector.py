@@ -8,7 +8,8 @@ built with the collector paused and then frozen out of its reach (the permanent 
 Refcounting still frees a frozen index when it is replaced: only cyclic garbage frozen with it
 would stay, which is what ``collect`` is for.
 
-The engine's caches of query work (``lru_cache`` on its functions) are filled by a build too
+The engine's caches of query work (``lru_cache`` on its functions, and the memos of
+:mod:`.memo`) are filled by a build too
 (the pinyin readings of every listed word, say: about 25,000 entries for the OFAC list) and by
 warm-up queries. Left in a process that forks, each entry a worker's query hits or pushes out
 is written to (its link in the cache's list, its reference counts), copying its page into the
@@ -59,8 +60,8 @@ def drop_query_caches() -> int:
             continue
         for value in list(vars(module).values()):
             info = getattr(value, "cache_info", None)
-            if info is None or not hasattr(value, "cache_clear"):
-                continue
+            if info is None or not hasattr(value, "cache_clear") or isinstance(value, type):
+                continue  # a class (memo.Memo, imported) is not a cache
             held = info()
             if held.maxsize is not None and held.maxsize <= 1:
                 continue

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from . import keys
 from .adjust import (
     adjust,
     entity_countries,
@@ -366,8 +367,10 @@ class ScreeningIndex:
 
     def for_bulk(self) -> None:
         """Tune this process's copy for screening the rows of files only (see
-        :meth:`.vocabulary.Vocabulary.for_bulk`): the results are the same."""
+        :meth:`.vocabulary.Vocabulary.for_bulk` and :func:`.keys.for_bulk`): the results are
+        the same."""
         self._retrieval.vocab.for_bulk()
+        keys.for_bulk()
 
     def screen_many(
         self,

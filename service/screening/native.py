@@ -32,7 +32,7 @@ from ..config import pure_python_forced  # SANCTIONS_PURE_PYTHON
 log = logging.getLogger(__name__)
 
 #: Modules compiled, in dependency order (all of the per-query hot path).
-COMPILED = ("chinese", "companies", "normalize", "keys", "abjad", "tokens", "prepare", "variants", "anchors", "syllables", "costs", "score", "multimap", "vocabulary", "estimate",
+COMPILED = ("memo", "chinese", "companies", "normalize", "keys", "abjad", "tokens", "prepare", "variants", "anchors", "syllables", "costs", "score", "multimap", "vocabulary", "estimate",
             "retrieval", "adjust", "columns", "index")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "_compiled"

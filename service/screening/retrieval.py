@@ -44,6 +44,7 @@ from .estimate import (
     estimate,
     unmatched_weight,
 )
+from .memo import drop_oldest
 from .multimap import MultiMap
 from .score import EXTRA_COST_ORG, EXTRA_COST_PERSON
 from .tokens import DIGIT, Tok
@@ -409,6 +410,6 @@ class CandidateIndex:
         if hit is None or hit[0] != len(post):
             hit = (len(post), frozenset(post))
             if len(cache) >= SET_CACHE_SIZE:
-                cache.pop(next(iter(cache)), None)
+                drop_oldest(cache)
             cache[id(post)] = hit
         return hit[1]

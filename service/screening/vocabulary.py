@@ -34,10 +34,13 @@ from .keys import (
     collapse_doubles,
     doubled_skeleton,
     phonetic_key,
+    phonetic_key_uncached,
     skeleton,
     skeleton_final_vowel,
     slavic_key,
+    slavic_key_uncached,
 )
+from .memo import drop_oldest
 from .multimap import MultiMap
 from .score import MIN_TOKEN_SIM
 from .tokens import (
@@ -158,11 +161,11 @@ class Vocabulary:
             for d in _deletes(text):
                 self._deletes.add(hash(d), tid)
         if len(text) >= 4 and text.isalpha():
-            # __wrapped__: the uncached function, so building a big index does
-            # not fill the query-time caches with every vocabulary word.
-            key = phonetic_key.__wrapped__(text)
+            # Uncached, so building a big index does not fill the query-time caches with
+            # every vocabulary word.
+            key = phonetic_key_uncached(text)
             self._keys.add(hash(key), tid)
-            slavic = slavic_key.__wrapped__(text)
+            slavic = slavic_key_uncached(text)
             if slavic != key:
                 self._keys.add(hash(slavic), tid)
             folded = caron_fold(text)
@@ -214,9 +217,10 @@ class Vocabulary:
             return hit
         out = self._search(text, tok.abjad, fuzzy, split)
         if len(cache) >= self.cache_size:
-            cache.pop(next(iter(cache)), None)
+            drop_oldest(cache)  # the least recently used first
         cache[key] = out
         return out
+
 
     def for_bulk(self) -> None:
         """Remember up to BULK_VOCAB_CACHE_SIZE query words, not VOCAB_CACHE_SIZE: for a

@@ -144,12 +144,14 @@ def test_warming_the_index_leaves_the_engines_query_caches_empty(client, app):
     engine's caches, which warm() then empties (a worker would copy each page of them it hit)."""
     from service.extensions import db
     from service.screening.chinese import pinyin_readings
+    from service.screening.keys import PHONETIC_KEYS
     from service.screening.tokens import token_sim
 
     create(client, "/api/v1/persons", {"name": "MAO, Tse-tung"})
     screen(client, name="Mao Zedong")
-    assert pinyin_readings.cache_info().currsize and token_sim.cache_info().currsize
+    caches = (pinyin_readings, token_sim, PHONETIC_KEYS)
+    assert all(cache.cache_info().currsize for cache in caches)
     with app.app_context():
         app.extensions["screening_index"].warm(session=db.session)
-    assert pinyin_readings.cache_info().currsize == token_sim.cache_info().currsize == 0
+    assert [cache.cache_info().currsize for cache in caches] == [0, 0, 0]
     assert screen(client, name="Mao Zedong")["matches"]  # and screening goes on as before
