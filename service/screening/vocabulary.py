@@ -221,7 +221,6 @@ class Vocabulary:
         cache[key] = out
         return out
 
-
     def for_bulk(self) -> None:
         """Remember up to BULK_VOCAB_CACHE_SIZE query words, not VOCAB_CACHE_SIZE: for a
         process that screens the rows of files and nothing else (a forked screening process, a
