@@ -228,23 +228,14 @@ def time_queries(index: ScreeningIndex, queries: list[Subject], warmup: list[Sub
 
 
 def engine_caches() -> dict[str, tuple[int, int | None, float]]:
-    """name -> (entries, maxsize, hit rate) of every lru_cache and memo in service.screening."""
-    import importlib
-    import pkgutil
-
-    import service.screening as pkg
-    from service.screening.memo import Memo
+    """name -> (entries, maxsize, hit rate) of the engine's caches of query work."""
+    from service.screening.collector import query_caches
 
     out = {}
-    for mod_info in pkgutil.iter_modules(pkg.__path__):
-        mod = importlib.import_module(f"{pkg.__name__}.{mod_info.name}")
-        for name, obj in vars(mod).items():
-            info = getattr(obj, "cache_info", None)
-            own = isinstance(obj, Memo) or getattr(obj, "__module__", mod.__name__) == mod.__name__
-            if callable(info) and own and not isinstance(obj, type):
-                ci = info()
-                total = ci.hits + ci.misses
-                out[f"{mod_info.name}.{name}"] = (ci.currsize, ci.maxsize, ci.hits / total if total else 0.0)
+    for name, cache in query_caches().items():
+        ci = cache.cache_info()
+        total = ci.hits + ci.misses
+        out[name] = (ci.currsize, ci.maxsize, ci.hits / total if total else 0.0)
     return out
 
 

@@ -22,8 +22,9 @@ import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["collector_paused", "drop_query_caches"]
+__all__ = ["collector_paused", "drop_query_caches", "query_caches"]
 
 _PACKAGE = __name__.rpartition(".")[0]
 
@@ -50,20 +51,32 @@ def collector_paused(*, collect: bool) -> Iterator[None]:
         gc.freeze()
 
 
-def drop_query_caches() -> int:
-    """Empty the engine's caches of query work; how many entries they held. The tables the
-    engine loads once (cached functions of one entry) are kept."""
-    dropped = 0
-    for name, module in list(sys.modules.items()):
+def query_caches() -> dict[str, Any]:
+    """The engine's caches of query work by name (``module.name``, each cache once, under the
+    module that defines it): every ``lru_cache`` and memo in the engine's imported modules but
+    the tables it loads once (cached functions of one entry)."""
+    found: dict[int, tuple[str, Any]] = {}
+    for name, module in sorted(sys.modules.items()):
         if module is None or not name.startswith(_PACKAGE + "."):
             continue
-        for value in list(vars(module).values()):
+        for attr, value in vars(module).items():
             info = getattr(value, "cache_info", None)
             if info is None or not hasattr(value, "cache_clear") or isinstance(value, type):
                 continue  # a class (memo.Memo, imported) is not a cache
-            held = info()
-            if held.maxsize is not None and held.maxsize <= 1:
+            maxsize = info().maxsize
+            if maxsize is not None and maxsize <= 1:
                 continue
-            dropped += held.currsize
-            value.cache_clear()
+            label = f"{name.rpartition('.')[2]}.{attr}"
+            # An imported cache is found in each module that imports it: named where it is made.
+            if id(value) not in found or getattr(value, "__module__", None) == name:
+                found[id(value)] = (label, value)
+    return dict(found.values())
+
+
+def drop_query_caches() -> int:
+    """Empty the engine's caches of query work (:func:`query_caches`); how many entries they held."""
+    dropped = 0
+    for cache in query_caches().values():
+        dropped += cache.cache_info().currsize
+        cache.cache_clear()
     return dropped

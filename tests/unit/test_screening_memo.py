@@ -7,6 +7,7 @@ import pytest
 from service.screening import keys
 from service.screening.memo import EVICT_SHARE, Memo, drop_oldest
 from service.screening.tokens import NORMAL, Tok
+from service.screening.types import Subject
 
 
 def test_a_full_memo_drops_its_oldest_share_and_keeps_the_rest() -> None:
@@ -67,3 +68,25 @@ def test_a_full_vocabulary_cache_keeps_the_words_asked_again(monkeypatch) -> Non
     ask(words[EVICT_SHARE])  # the cache is full: the least recently used goes
     held = [key[0] for key in vocab._cache]
     assert held == [*words[2:EVICT_SHARE], words[0], words[EVICT_SHARE]]
+
+
+def test_the_query_caches_are_each_found_once_and_the_one_entry_tables_are_left() -> None:
+    from service.screening import ScreeningIndex, chinese, companies, tokens
+    from service.screening.collector import drop_query_caches, query_caches
+
+    ScreeningIndex.build([]).screen(Subject(name="Mohammed Ivanov"))  # every engine module imported
+    caches = query_caches()
+    assert caches["keys.PHONETIC_KEYS"] is keys.PHONETIC_KEYS  # a memo, named where it is made
+    assert caches["tokens.token_sim"] is tokens.token_sim  # imported by other modules: listed once
+    assert len({id(c) for c in caches.values()}) == len(caches)
+    assert not any(isinstance(c, type) for c in caches.values())  # memo.Memo is imported, not a cache
+    one_entry = [f for m in (chinese, companies) for f in vars(m).values()
+                 if hasattr(f, "cache_info") and not isinstance(f, type) and f.cache_info().maxsize == 1]
+    assert one_entry and not any(f in caches.values() for f in one_entry)
+
+    keys.phonetic_key("mohammed")
+    for table in one_entry:
+        table()  # loaded
+    assert drop_query_caches() >= 1
+    assert all(c.cache_info().currsize == 0 for c in caches.values())
+    assert all(f.cache_info().currsize == 1 for f in one_entry)  # loaded once, kept
