@@ -27,6 +27,7 @@ from ..screening import (
     Subject,
 )
 from ..screening.collector import drop_query_caches
+from ..screening.memo import drop_oldest
 from .actor import Actor
 from .common import Page, in_lists
 from .entities import EntityFilters, filtered
@@ -188,8 +189,8 @@ class RecentKeys:
         with self._lock:
             self._keys.pop(key, None)
             self._keys[key] = None
-            while len(self._keys) > self.size:
-                del self._keys[next(iter(self._keys))]
+            if len(self._keys) > self.size:
+                drop_oldest(self._keys)  # a share at once: one a time cost ~3 µs an add when full
 
     def clear(self) -> None:
         with self._lock:

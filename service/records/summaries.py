@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Case, Charge, Designation, Entity, ThreatGroup, ThreatGroupMember
 from ..models.designation import listing_active
+from ..screening.memo import drop_oldest
 from .common import in_lists
 
 # Entities whose summaries one process keeps (about 1 KB each); past it the oldest go first.
@@ -247,7 +248,7 @@ class SummaryCache:
             with self._lock:
                 if self._state == state:
                     while len(self._items) + len(loaded) > self.size and self._items:
-                        del self._items[next(iter(self._items))]  # the oldest first
+                        drop_oldest(self._items)  # the oldest share (screening.memo)
                     self._items.update(loaded)
         return {**held, **loaded}
 

@@ -248,3 +248,31 @@ def test_readiness_waits_for_the_index(database_url, seeded):
     finally:
         with fresh.app_context():
             db.engine.dispose()
+
+
+def test_a_full_summary_cache_drops_its_oldest_and_keeps_what_it_just_read(app, seeded):
+    from service.records.summaries import SummaryCache
+
+    with app.app_context():
+        ids = sorted(db.session.scalars(select(Entity.id)))
+        assert len(ids) >= 6, "the seed holds too few entities for this test"
+        cache, state = SummaryCache(size=4), (1, "fingerprint")
+        first = cache.get(session=db.session, ids=ids[:4], state=state)
+        newer = cache.get(session=db.session, ids=ids[4:6], state=state)
+        assert set(first) == set(ids[:4]) and set(newer) == set(ids[4:6])
+        held = set(cache._items)
+        assert len(held) <= 4 and set(ids[4:6]) <= held and ids[0] not in held
+        with statements(app) as seen:
+            again = cache.get(session=db.session, ids=ids[4:6], state=state)
+        assert not seen and {i: b.version for i, b in again.items()} == {i: b.version for i, b in newer.items()}
+
+
+def test_recent_decision_keys_are_bounded_and_keep_the_newest():
+    from service.records.screening import RecentKeys
+
+    recent = RecentKeys(size=16)
+    for n in range(40):
+        recent.add(f"k{n}")
+        recent.add("kept")  # added again each time: never the oldest
+    assert "kept" in recent and "k39" in recent and "k0" not in recent
+    assert len(recent._keys) <= 16
