@@ -59,7 +59,7 @@ def query_caches() -> dict[str, Any]:
     for name, module in sorted(sys.modules.items()):
         if module is None or not name.startswith(_PACKAGE + "."):
             continue
-        for attr, value in vars(module).items():
+        for attr, value in list(vars(module).items()):  # a list: an import elsewhere may add to it
             info = getattr(value, "cache_info", None)
             if info is None or not hasattr(value, "cache_clear") or isinstance(value, type):
                 continue  # a class (memo.Memo, imported) is not a cache
