@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
 from ..models import ROLES, ApiKey, utcnow
+from ..screening.memo import drop_oldest
 
 TOKEN_PREFIX = "sk_"
 PREFIX_LEN = 12  # characters of the token kept to find its row
@@ -96,8 +97,8 @@ class KeyCache:
             with self._lock:
                 if len(self._entries) >= self.size:
                     self._entries = {d: e for d, e in self._entries.items() if e[0] > now}
-                    while len(self._entries) >= self.size:
-                        del self._entries[next(iter(self._entries))]  # the oldest first
+                    if len(self._entries) >= self.size:
+                        drop_oldest(self._entries)  # the oldest share (screening.memo)
                 self._entries[digest] = (now + self.ttl, identity)
         return identity
 
