@@ -10,10 +10,11 @@ would stay, which is what ``collect`` is for.
 
 The engine's caches of query work (``lru_cache`` on its functions, and the memos of
 :mod:`.memo`) are filled by a build too (the pinyin readings of every listed word, say: about
-25,000 entries for the OFAC list) and by warm-up queries. Left in a process that forks, each entry a worker's query hits or pushes out
-is written to (its link in the cache's list, its reference counts), copying its page into the
-worker (OFAC list, the caches of its build and of 300 queries: 8 MB less copied into a worker
-over the next 3,000 queries once dropped). :func:`drop_query_caches` empties them first.
+25,000 entries for the OFAC list) and by warm-up queries. Left in a process that forks, each
+entry a worker's query hits or pushes out is written to (its link in the cache's list, its
+reference counts), copying its page into the worker (OFAC list, the caches of its build and
+of 300 queries: 8 MB less copied into a worker over the next 3,000 queries once dropped).
+:func:`drop_query_caches` empties them first.
 """
 
 from __future__ import annotations
