@@ -68,7 +68,9 @@ def walk_top(walk: Sequence[Lookup], boosts: Sequence[Lookup], whole: Iterable[i
     ranks = np.zeros(len(names), dtype=np.float64)
     np.add.at(ranks, slot[kept], np.array([lk[0] for lk in walk], dtype=np.float64)[which[kept]])
     for inc, post, *_ in boosts:
-        p = np.frombuffer(post, dtype=np.int32)
+        # A copy, not a view of the index's array: while a view exists the array cannot grow,
+        # and a refresh on another thread (an upsert adding this word's name) would fail.
+        p = np.array(post, dtype=np.int32)
         at = np.minimum(np.searchsorted(names, p), len(names) - 1)
         hit = at[names[at] == p]
         if len(p) > 4 * len(names):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from array import array
 
+import numpy as np
 import pytest
 
 from service.screening.retrieval import CandidateIndex, _probe_then_best
@@ -70,3 +71,26 @@ def test_the_first_numpy_walk_imports_no_module() -> None:
     top, imported = out.splitlines()
     assert top == "[11, 500, 7]"  # 11: 0.5 + 0.25 + 2.75; 500: joined only, 2.75; 7: 1 + 0.5 + 0.25
     assert imported == "[]"
+
+
+def test_a_postings_list_can_grow_while_a_walk_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The service refreshes its index in place (upsert) on one thread while another may be
+    # screening with it: an array exported as a numpy view cannot be resized, so the walk must
+    # not hold one of the index's postings lists. Here the "upsert" lands in the middle of the
+    # boosting lists' loop, at the point where the walk reads each of them.
+    import service.screening.walk as walk_module
+
+    boosting = array("i", [3, 4, 5, 7, 8])
+    grown: list[int] = []
+    real_searchsorted = np.searchsorted
+
+    def searchsorted_while_an_upsert_lands(a: object, v: object, *args: object, **kw: object) -> object:
+        boosting.append(900 + len(grown))  # what index.upsert does to a word's postings
+        grown.append(len(boosting))
+        return real_searchsorted(a, v, *args, **kw)
+
+    monkeypatch.setattr(walk_module.np, "searchsorted", searchsorted_while_an_upsert_lands)
+    walk = [(1.0, array("i", [3, 7, 9]), 3, 1.0, 0), (0.5, array("i", [7, 11]), 2, 1.0, 1)]
+    top = walk_top(walk, [(0.25, boosting, len(boosting), 0.3, 2)], set(), 2.5, 3)
+    assert grown == [6]
+    assert top == [7, 3, 9]  # 7: 1 + 0.5 + 0.25; 3: 1 + 0.25; 9: 1
