@@ -60,9 +60,11 @@ bench: $(VENV)/.installed-dev $(ENGINE_BUILD)
 bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python bench/import_speed.py $(if $(TEST_DATABASE_URL),--pg $(TEST_DATABASE_URL),)
 
-# 100,000-row bulk screening job, in-process and on two Celery workers (needs Redis).
+# 100,000-row bulk screening job, in-process and on two Celery workers (needs Redis);
+# then where a row's CPU goes against what the bulk targets leave for it.
 bench-bulk: $(VENV)/.installed-dev $(ENGINE_BUILD)
 	$(BIN)/python bench/bulk_speed.py
+	$(BIN)/python bench/row_budget.py
 
 # A 1,000-entry OFAC update against 100,000 monitored subjects; API and CSV rates.
 bench-monitoring: $(VENV)/.installed-dev $(ENGINE_BUILD)

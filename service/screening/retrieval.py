@@ -51,7 +51,7 @@ from .tokens import DIGIT, Tok
 from .vocabulary import JOINED, Vocabulary
 from .walk import MIN_ENTRIES, walk_top
 
-__all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights"]
+__all__ = ["CANDIDATES", "CandidateIndex", "QueryWeights", "query_probes"]
 
 #: How many names are scored exactly per query at most (before grouping by
 #: entity): every name whose estimate reaches the return floor is scored, up to
@@ -141,6 +141,30 @@ def _top(acc: dict[Any, float], k: int) -> list[Any]:
     return [nid for nid, _ in items]
 
 
+def query_probes(qtoks: Sequence[Tok], qw: QueryWeights) -> tuple[
+        list[Tok], list[int], dict[int, list[int]], dict[str, int]]:
+    """What retrieval looks up in the vocabulary for a query: its tokens, then its adjacent
+    tokens joined (they find listed names written as one word), with the query words each
+    probe stands for (bits), the parts of each joined probe (by number) and each query
+    token's number."""
+    probes: list[Tok] = list(qtoks)
+    # Which query words a probe stands for, a bit per query token: a joined probe
+    # covers all its parts ("inter" + "national"), as the scorer's merged reading
+    # drops them from the query's unmatched weight.
+    bits = [1 << i for i in range(len(probes))]
+    parts: dict[int, list[int]] = {}  # joined probe number -> its parts' numbers
+    position = {t.text: i for i, t in enumerate(qtoks)}
+    for run in qw.adjacent:
+        where = [position.get(t.text) for t in run]
+        if any(i is None or t.kind == DIGIT or not t.text.isalpha() for i, t in zip(where, run, strict=True)):
+            continue
+        text = "".join(t.text for t in run)
+        parts[len(probes)] = [i for i in where if i is not None]
+        bits.append(sum(1 << i for i in set(parts[len(probes)])))
+        probes.append(Tok(text, max(t.weight for t in run), JOINED, run[0].abjad))
+    return probes, bits, parts, position
+
+
 class CandidateIndex:
     """Postings of the listed names' tokens and what the pruning estimate needs
     per name slot. Slots are numbered by the caller, from 0, in the order added."""
@@ -214,22 +238,7 @@ class CandidateIndex:
         cap = max(POSTINGS_FLOOR, int(n_names * POSTINGS_SHARE))
         # (rank weight = weight*sim*idf, postings, df, weight, probe number).
         lookups: list[tuple[float, array[int], int, float, int]] = []
-        # Joined adjacent query tokens find listed names written as one word.
-        probes: list[Tok] = list(qtoks)
-        # Which query words a probe stands for, a bit per query token: a joined probe
-        # covers all its parts ("inter" + "national"), as the scorer's merged reading
-        # drops them from the query's unmatched weight.
-        bits = [1 << i for i in range(len(probes))]
-        parts: dict[int, list[int]] = {}  # joined probe number -> its parts' numbers
-        position = {t.text: i for i, t in enumerate(qtoks)}
-        for run in qw.adjacent:
-            where = [position.get(t.text) for t in run]
-            if any(i is None or t.kind == DIGIT or not t.text.isalpha() for i, t in zip(where, run, strict=True)):
-                continue
-            text = "".join(t.text for t in run)
-            parts[len(probes)] = [i for i in where if i is not None]
-            bits.append(sum(1 << i for i in set(parts[len(probes)])))
-            probes.append(Tok(text, max(t.weight for t in run), JOINED, run[0].abjad))
+        probes, bits, parts, position = query_probes(qtoks, qw)
         # Listed token id -> the query words found as it (bits, as above).
         found_words: dict[int, int] = {}
         vocab = self.vocab

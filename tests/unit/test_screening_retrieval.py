@@ -8,9 +8,11 @@ import pytest
 from service.screening import ListedEntity, ListedName, ScreeningIndex, Subject
 from service.screening.companies import unglued
 from service.screening.estimate import Coverage, QueryWeights
+from service.screening.retrieval import query_probes
 from service.screening.score import score_pair
-from service.screening.tokens import INITIAL, NORMAL, Tok
+from service.screening.tokens import DIGIT, INITIAL, NORMAL, Tok
 from service.screening.types import DEFAULT_THRESHOLD
+from service.screening.vocabulary import JOINED
 
 CASES = [
     # Fuzzy words two or three edits apart, found by their consonant skeleton.
@@ -261,6 +263,21 @@ def test_coverage_counts_each_query_word_once_within_one_reading() -> None:
     assert coverage.readings(hong | kong | xiang, False) == [(2.35, 0.0), (1.0, 1.0)]
     assert coverage.readings(hong | xiang, False) == [(1.35, 1.0), (1.0, 1.0)]
     assert coverage.readings(-1, False) == [(2.35, 0.0), (2.0, 0.0)]
+
+
+def test_query_probes_join_adjacent_words_of_one_reading() -> None:
+    # The query's words, then runs of two and three neighbours joined (each once, within a
+    # reading as the scorer joins them), standing for all their parts; numbers are not joined.
+    first = (Tok("sol", 1.0, NORMAL, False), Tok("tech", 1.0, NORMAL, False), Tok("industry", 0.4, NORMAL, False))
+    second = (Tok("sol", 1.0, NORMAL, False), Tok("7", 0.5, DIGIT, False))
+    qtoks = [first[0], first[1], first[2], second[1]]
+    probes, bits, parts, position = query_probes(qtoks, QueryWeights(((),), (first, second)))
+    assert [p.text for p in probes] == ["sol", "tech", "industry", "7", "soltech", "techindustry", "soltechindustry"]
+    assert bits == [1, 2, 4, 8, 0b011, 0b110, 0b111]
+    assert parts == {4: [0, 1], 5: [1, 2], 6: [0, 1, 2]}
+    assert position == {"sol": 0, "tech": 1, "industry": 2, "7": 3}
+    # A joined probe weighs as its heaviest part and is of its own kind.
+    assert probes[5].weight == 1.0 and probes[5].kind == JOINED
 
 
 def test_short_latin_skeletons_and_a_latin_l_find_nothing_of_their_own() -> None:
