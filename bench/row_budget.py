@@ -14,7 +14,8 @@ hold what a bulk process's hold at that point.
 
 1. The brute-force scan (``bulk_speed.brute_force_rate``), in the same run.
 2. The engine on every core: ``screen_many(workers=-1)`` over the rows, a fresh index.
-3. The engine in one process (as each screening process runs: ``for_bulk``), a fresh index: CPU
+3. The engine in one process (as each screening process runs: the index frozen for the garbage
+   collector, ``for_bulk``), a fresh index: CPU
    per row. Every core over one process is the scaling, so the CPU per row one process may
    spend for a ratio R is ``scaling / (R x brute-force rows/s)``.
 4. The stages, one process, a fresh index, each row through them in turn as ``screen`` runs
@@ -29,6 +30,7 @@ hold what a bulk process's hold at that point.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -52,7 +54,11 @@ STAGES = ("reading the name", "lookups: the query's words", "lookups: adjacent w
 
 
 def fresh_index(entities: list[ListedEntity]) -> ScreeningIndex:
+    """A new index, set up as a screening process sets up the one it inherits."""
+    gc.unfreeze()
+    gc.collect()  # the index built before: its objects go, not to the permanent generation
     index = ScreeningIndex.build(entities)
+    gc.freeze()  # as screening.parallel's processes do: the collector leaves the index alone
     index.for_bulk()
     return index
 
