@@ -15,16 +15,17 @@ hold what a bulk process's hold at that point.
 1. The brute-force scan (``bulk_speed.brute_force_rate``), in the same run.
 2. The engine on every core: ``screen_many(workers=-1)`` over the rows, a fresh index.
 3. The engine in one process (as each screening process runs: the index frozen for the garbage
-   collector, ``for_bulk``), a fresh index: CPU
-   per row. Every core over one process is the scaling, so the CPU per row one process may
-   spend for a ratio R is ``scaling / (R x brute-force rows/s)``.
+   collector, ``for_bulk``), a fresh index: CPU per row. Every core over one process is the
+   scaling, so the CPU per row one process may spend for a ratio R is
+   ``scaling / (R x brute-force rows/s)``.
 4. The stages, one process, a fresh index, each row through them in turn as ``screen`` runs
    them: reading the name (``prepare.readings``); the vocabulary lookups of the query's words
    and of adjacent words joined (``retrieval.query_probes``; the first lookup of a word is the
    costly one, later rows find it cached); ranking and pruning the names found
    (``candidates`` with the lookups now cached); scoring the candidates (``_score``). What
    ``screen`` does besides (alternative readings, putting the matches together) is the row's
-   CPU in 3 less the stages.
+   CPU in 3 less the stages: two runs on two indexes, so within a few hundredths of a
+   millisecond it is noise, and may print below zero.
 """
 
 from __future__ import annotations
