@@ -50,18 +50,36 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 MAX_ID = INT_MAX
 
 
+# A number written as text (a query string, a form field), as the OpenAPI schema's types mean
+# it: Python's int() and float() also take surrounding whitespace ("9\v"), underscores ("1_0"),
+# other scripts' digits and, for float(), "nan" and "infinity".
+INTEGER_TEXT = re.compile(r"-?[0-9]+")
+NUMBER_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 class Integer(fields.Integer):
     """The integer field for everything the API reads (body, query string): a number beyond
     the database's INTEGER column is a 422 naming the field, never a database error, even
-    where a schema sets no narrower range."""
+    where a schema sets no narrower range; text must be plain digits."""
 
     default_error_messages = {"int_range": f"Must be between {INT_MIN} and {INT_MAX}."}
 
     def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and not INTEGER_TEXT.fullmatch(value):
+            raise self.make_error("invalid")
         number = super()._validated(value)
         if not INT_MIN <= number <= INT_MAX:
             raise self.make_error("int_range")
         return number
+
+
+class Float(fields.Float):
+    """The number field for everything the API reads: text must be a plain decimal number."""
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._validated(value)
 
 
 def record_id(**kwargs: Any) -> Integer:

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from ..jobs.rows import Columns
 from ..models import JOB_STATUSES
 from ..screening import DEFAULT_THRESHOLD
-from .common import PageSize, Schema, page_of
+from .common import Float, Integer, PageSize, Schema, page_of
 
 FORMATS = ("csv", "jsonl")
 
@@ -30,12 +30,12 @@ class JobOptions(Schema):
         validate=validate.Length(min=1, max=1000),
         metadata={"description": "Comma-separated `column` or `column:scheme` (e.g. `Passport No:passport,VAT:tax_id`)."},
     )
-    threshold = fields.Float(
+    threshold = Float(
         load_default=DEFAULT_THRESHOLD, validate=validate.Range(min=0.0, max=1.0),
         metadata={"description": f"Score at or above which a row is a match (default {DEFAULT_THRESHOLD})."},
     )
-    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100),
-                           metadata={"description": "Matches kept per row (all of them in JSON Lines)."})
+    limit = Integer(load_default=10, validate=validate.Range(min=1, max=100),
+                    metadata={"description": "Matches kept per row (all of them in JSON Lines)."})
     format = fields.String(load_default="csv", validate=validate.OneOf(FORMATS),
                            metadata={"description": "Results format: csv (default) or jsonl."})
     date_order = fields.String(
@@ -45,7 +45,7 @@ class JobOptions(Schema):
 
 
 class JobListArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     page_size = PageSize()
     status = fields.String(validate=validate.OneOf(JOB_STATUSES))
 

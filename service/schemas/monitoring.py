@@ -13,6 +13,7 @@ from ..records.actor import author
 from ..vocabulary import ENTITY_TYPES
 from .common import (
     CountryCode,
+    Float,
     Integer,
     Paging,
     PartialDate,
@@ -43,7 +44,7 @@ class SubjectIn(Schema):
     birth_date = PartialDate(allow_none=True, load_default=None)
     country = CountryCode(allow_none=True, load_default=None)
     identifiers = fields.List(fields.Nested(SubjectIdentifier), load_default=list, validate=validate.Length(max=20))
-    threshold = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0.0, max=1.0),
+    threshold = Float(allow_none=True, load_default=None, validate=validate.Range(min=0.0, max=1.0),
                              metadata={"description": "Match threshold for this subject (default: the service's)."})
     status = fields.String(load_default="active", validate=validate.OneOf(SUBJECT_STATUSES),
                            metadata={"description": "paused: kept, not screened."})

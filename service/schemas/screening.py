@@ -7,7 +7,17 @@ from marshmallow import fields, validate
 from ..records.actor import author
 from ..screening import DEFAULT_THRESHOLD
 from ..vocabulary import ENTITY_TYPES
-from .common import CountryCode, GroupRef, Integer, PageArgs, PartialDate, Schema, page_of, text
+from .common import (
+    CountryCode,
+    Float,
+    GroupRef,
+    Integer,
+    PageArgs,
+    PartialDate,
+    Schema,
+    page_of,
+    text,
+)
 from .entity import IDENTIFIER_SCHEME
 from .summaries import ChargeSummary, DesignationSummary, EntityName, GroupLinkSummary, nested_list
 
@@ -33,7 +43,7 @@ class Subject(Schema):
 
 
 class Options(Schema):
-    threshold = fields.Float(
+    threshold = Float(
         load_default=DEFAULT_THRESHOLD, validate=validate.Range(min=0.0, max=1.0),
         metadata={"description": f"Score at or above which a result is a match (default {DEFAULT_THRESHOLD}, chosen from bench/accuracy.py)."},
     )
@@ -149,7 +159,7 @@ class SearchArgs(PageArgs):
     threat_group = GroupRef()
     country = CountryCode()
     active = fields.Boolean(metadata={"description": "true: only entities with an active designation."})
-    min_score = fields.Float(load_default=0.6, validate=validate.Range(min=0.0, max=1.0))
+    min_score = Float(load_default=0.6, validate=validate.Range(min=0.0, max=1.0))
 
 
 class SearchHit(Schema):

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from ..models import DELIVERY_STATUSES, PING_EVENT
 from ..monitoring.outbox import EVENT_TYPES
-from .common import Paging, Schema, optional_text, page_of
+from .common import Float, Paging, Schema, optional_text, page_of
 
 EVENTS_DOC = f"Event types to receive: {', '.join(EVENT_TYPES)}."
 
@@ -77,7 +77,7 @@ class EndpointListArgs(Paging):
 
 
 class RotateIn(Schema):
-    overlap_hours = fields.Float(load_default=24.0, validate=validate.Range(min=0, max=24 * 30), metadata={
+    overlap_hours = Float(load_default=24.0, validate=validate.Range(min=0, max=24 * 30), metadata={
         "description": "How long the secrets in use stay valid beside the new one (0: they stop now)."})
 
 

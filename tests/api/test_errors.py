@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from urllib.parse import quote
+
+import pytest
 
 from service.config import ROOT
 from tests.helpers import problem
@@ -51,3 +54,28 @@ def test_domain_errors_load_no_flask():
     code = ("import sys, service.errors, service.config, service.permissions; "
             "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if 'flask' in m)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# Numbers in a query string as Python's int() and float() take them but the OpenAPI types do
+# not: surrounding whitespace (a vertical tab, as schemathesis sent), underscores, other
+# scripts' digits, a leading plus; and the same values written plainly, which still work.
+@pytest.mark.parametrize(("path", "bad", "good"), [
+    ("/api/v1/monitoring/alerts?entity_id={}", ["9\x0b", " 9", "9\n", "1_0", "\uff19", "+9", "9.0", ""], ["9", "-9"]),
+    ("/api/v1/persons?page={}", ["1 ", "\u0661", "0x1"], ["1", "01"]),
+    ("/api/v1/screening-jobs?page_size={}", ["5\t", "5_0"], ["5"]),
+    ("/api/v1/search?q=wei&min_score={}", ["0.5\x0b", " 0.5", "0_5", "nan", "inf", "1e", "."], ["0.5", ".5", "1", "5e-1"]),
+])
+def test_numbers_in_a_query_string_are_plain_text_numbers(client, path, bad, good):
+    for value in bad:
+        err = problem(client.get(path.format(quote(value))), 422)
+        assert err["errors"], value
+    for value in good:
+        resp = client.get(path.format(quote(value)))
+        assert resp.status_code == 200, (value, resp.get_data(as_text=True)[:300])
+
+
+def test_numbers_in_a_json_body_are_checked_alike(client):
+    err = problem(client.post("/api/v1/screen", json={"name": "Wei", "threshold": "0.5\x0b"}), 422)
+    assert "threshold" in err["errors"]
+    problem(client.post("/api/v1/screen", json={"name": "Wei", "limit": " 5"}), 422)
+    assert client.post("/api/v1/screen", json={"name": "Wei", "threshold": 0.5, "limit": 5}).status_code == 200
