@@ -86,7 +86,8 @@ def job_list(page_number: int) -> Any:
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 1_000_000)) if raw.isdigit() else 1
+    # ASCII first, as the search page's check: "²" is a digit to str.isdigit(), not to int().
+    return max(1, min(int(raw), 1_000_000)) if raw.isascii() and raw.isdigit() else 1
 
 
 @bp.get("")

@@ -244,3 +244,10 @@ def test_roles_and_sign_in(app, ui_as, anonymous):
         assert ui_as(role).get("/jobs").status_code == 200
     resp = anonymous.get("/jobs")
     assert resp.status_code == 302 and "/login?next=" in resp.headers["Location"]
+
+
+def test_a_page_number_that_is_not_one_shows_the_first_page(ui_as):
+    client = ui_as("analyst")
+    for raw in ("²", "\u0661", "x", "-3", "0"):
+        resp = client.get("/jobs", query_string={"page": raw})
+        assert resp.status_code == 200, raw
