@@ -54,13 +54,16 @@ STAGES = ("reading the name", "lookups: the query's words", "lookups: adjacent w
           "ranking and pruning", "scoring")
 
 
-def fresh_index(entities: list[ListedEntity]) -> ScreeningIndex:
-    """A new index, set up as a screening process sets up the one it inherits."""
+def fresh_index(entities: list[ListedEntity], warmup: list[Subject]) -> ScreeningIndex:
+    """A new index, set up as a screening process sets up the one it inherits, that has
+    screened the ``warmup`` rows."""
     gc.unfreeze()
     gc.collect()  # the index built before: its objects go, not to the permanent generation
     index = ScreeningIndex.build(entities)
     gc.freeze()  # as screening.parallel's processes do: the collector leaves the index alone
     index.for_bulk()
+    for row in warmup:
+        index.screen(row)
     return index
 
 
@@ -129,12 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     brute = brute_force_rate(args.brute_sample)
     print(f"brute force cdist(WRatio, workers=-1): {brute:.1f} rows/s (sample {args.brute_sample})")
 
-    index = fresh_index(entities)
-    one_process_ms(index, warmup)
-    every = every_core_rate(index, rows)
-    index = fresh_index(entities)
-    one_process_ms(index, warmup)
-    per_row = one_process_ms(index, rows)
+    every = every_core_rate(fresh_index(entities, warmup), rows)
+    per_row = one_process_ms(fresh_index(entities, warmup), rows)
     scaling = every * per_row / 1000
     print(f"engine on every core: {every:,.0f} rows/s = {every / brute:.0f}x brute force")
     print(f"engine in one process: {per_row:.3f} ms CPU a row; every core gives {scaling:.2f}x one process")
@@ -143,10 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {ratio:.0f}x brute force leaves {ms:.3f} ms a row in one process: "
               f"{per_row / ms:.2f}x less CPU than now")
 
-    index = fresh_index(entities)
-    for row in warmup:
-        index.screen(row)
-    stages = stage_ms(index, rows)
+    stages = stage_ms(fresh_index(entities, warmup), rows)
     print("where a row's CPU goes (one process):")
     for stage, ms in stages.items():
         print(f"  {stage:<32} {ms:.3f} ms  {100 * ms / per_row:4.0f}%")
